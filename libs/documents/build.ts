@@ -1,0 +1,101 @@
+import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
+import { logEventProblem } from '../decoding/subscription';
+import type { IndexNamer } from './index-name';
+import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
+import { parseLambdaLine } from './lambda-lines';
+import type { DocumentSource, LogDocument } from './types';
+
+export interface DocumentOptions {
+  indexNamer: IndexNamer;
+  /** The region the logs come from (a subscription payload does not say; the function's own region does). */
+  region?: string;
+  /** Copy the keys of a JSON message to the document root too, never overwriting the fields we set. */
+  jsonAtRoot: boolean;
+}
+
+export interface LogStreamContext {
+  owner: string;
+  logGroup: string;
+  logStream: string;
+}
+
+/** A log event that could not become a document, kept with the reason (it is dead-lettered, never dropped). */
+export interface RejectedEvent {
+  reason: string;
+  event: unknown;
+  logGroup?: string;
+  logStream?: string;
+}
+
+function stripTrailingNewline(message: string): string {
+  if (message.charCodeAt(message.length - 1) !== 10) return message;
+  return message.charCodeAt(message.length - 2) === 13 ? message.slice(0, -2) : message.slice(0, -1);
+}
+
+/** Builds the document for one well-formed CloudWatch log event. */
+export function buildDocument(
+  context: LogStreamContext,
+  event: CloudWatchLogEvent,
+  options: DocumentOptions,
+): LogDocument {
+  const message = stripTrailingNewline(event.message);
+  const source: DocumentSource = {
+    '@timestamp': new Date(event.timestamp).toISOString(),
+    message,
+    aws: { cloudwatch: { log_group: context.logGroup, log_stream: context.logStream, event_id: event.id } },
+    cloud: { provider: 'aws', account: { id: context.owner }, region: options.region },
+  };
+  enrich(source, message, options);
+  return { _id: event.id, _index: options.indexNamer.nameFor(event.timestamp), _source: source };
+}
+
+/** Adds the fields parsed from the message: Lambda line formats, JSON objects and their level. */
+export function enrich(
+  source: DocumentSource,
+  message: string,
+  options: Pick<DocumentOptions, 'jsonAtRoot'>,
+): void {
+  const json = parseJsonObjectMessage(message);
+  if (json !== undefined) {
+    source.json = json;
+    const level = levelOf(json);
+    if (level !== undefined) source.log = { level };
+    const lambda = lambdaJsonFields(json);
+    if (lambda.requestId !== undefined || lambda.report !== undefined) {
+      source.aws.lambda = { request_id: lambda.requestId };
+      if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
+    }
+    if (options.jsonAtRoot) {
+      for (const key of Object.keys(json)) if (!(key in source)) source[key] = json[key];
+    }
+    return;
+  }
+  const lambda = parseLambdaLine(message);
+  if (lambda !== undefined) {
+    if (lambda.level !== undefined) source.log = { level: lambda.level };
+    source.aws.lambda = { request_id: lambda.requestId };
+    if (lambda.event !== undefined) source.aws.lambda.event = lambda.event;
+    if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
+  }
+}
+
+/**
+ * Turns a decoded DATA_MESSAGE into documents, one per log event. A malformed event is handed
+ * to `reject` with the reason and the others go on. CONTROL_MESSAGE payloads yield nothing.
+ */
+export function* documentsFromLogsData(
+  data: CloudWatchLogsData,
+  options: DocumentOptions,
+  reject: (rejected: RejectedEvent) => void,
+): Generator<LogDocument> {
+  if (data.messageType !== 'DATA_MESSAGE') return;
+  const context: LogStreamContext = { owner: data.owner, logGroup: data.logGroup, logStream: data.logStream };
+  for (const event of data.logEvents) {
+    const problem = logEventProblem(event);
+    if (problem !== undefined) {
+      reject({ reason: problem, event, logGroup: data.logGroup, logStream: data.logStream });
+      continue;
+    }
+    yield buildDocument(context, event, options);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Index names cut by the event's own day (or month) in a chosen time zone: `cwl-2024.11.20`.
+ * Formatting a date in a time zone with Intl costs about a microsecond, so results are cached
+ * per 15-minute slot (every real UTC offset is a multiple of 15 minutes, so a day boundary
+ * never falls inside a slot).
+ */
+const SLOT_MS = 15 * 60 * 1000;
+const MAX_CACHED_SLOTS = 4096;
+
+export type DatePattern = string; // tokens YYYY, MM, DD, e.g. "YYYY.MM.DD" or "YYYYMM"
+
+export class IndexNamer {
+  private readonly cache = new Map<number, string>();
+  private readonly parts: Intl.DateTimeFormat | undefined;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly timeZone = 'UTC',
+    private readonly pattern: DatePattern = 'YYYY.MM.DD',
+  ) {
+    this.parts =
+      timeZone === 'UTC'
+        ? undefined
+        : new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  }
+
+  nameFor(timestampMs: number): string {
+    const slot = Math.floor(timestampMs / SLOT_MS);
+    let name = this.cache.get(slot);
+    if (name === undefined) {
+      if (this.cache.size >= MAX_CACHED_SLOTS) this.cache.clear();
+      name = `${this.prefix}-${this.format(slot * SLOT_MS)}`;
+      this.cache.set(slot, name);
+    }
+    return name;
+  }
+
+  private format(timestampMs: number): string {
+    let year: string, month: string, day: string;
+    if (this.parts === undefined) {
+      const iso = new Date(timestampMs).toISOString();
+      year = iso.slice(0, 4);
+      month = iso.slice(5, 7);
+      day = iso.slice(8, 10);
+    } else {
+      const byType: Record<string, string> = {};
+      for (const part of this.parts.formatToParts(timestampMs)) byType[part.type] = part.value;
+      year = byType.year ?? '0000';
+      month = byType.month ?? '00';
+      day = byType.day ?? '00';
+    }
+    return this.pattern.replace('YYYY', year).replace('MM', month).replace('DD', day);
+  }
+}

@@ -1,0 +1,98 @@
+import type { LambdaReport } from './types';
+
+/** Keys that structured loggers use for the level, in the order they are trusted. */
+const LEVEL_KEYS = [
+  'level',
+  'logLevel',
+  'log_level',
+  'loglevel',
+  'severity',
+  'levelname',
+  'lvl',
+  'logType',
+] as const;
+
+const LEVEL_WORDS: Record<string, string> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  information: 'info',
+  notice: 'notice',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  fatal: 'fatal',
+  critical: 'critical',
+  crit: 'critical',
+  alert: 'alert',
+  emergency: 'emergency',
+  panic: 'fatal',
+};
+
+// pino and bunyan write numeric levels.
+const NUMERIC_LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+/** Parses a message that is a JSON object; anything else (including JSON arrays) gives undefined. */
+export function parseJsonObjectMessage(message: string): Record<string, unknown> | undefined {
+  // Cheap checks first: most lines are not JSON, and JSON.parse on them would throw (slow).
+  let start = 0;
+  while (start < message.length && message.charCodeAt(start) <= 32) start++;
+  if (message.charCodeAt(start) !== 123 /* { */) return undefined;
+  let end = message.length - 1;
+  while (end > start && message.charCodeAt(end) <= 32) end--;
+  if (message.charCodeAt(end) !== 125 /* } */) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The normalised level a structured log line declares, if any known key holds a known level. */
+export function levelOf(fields: Record<string, unknown>): string | undefined {
+  for (const key of LEVEL_KEYS) {
+    const value = fields[key];
+    if (typeof value === 'string') {
+      const level = LEVEL_WORDS[value.toLowerCase()];
+      if (level !== undefined) return level;
+    } else if (typeof value === 'number') {
+      const level = NUMERIC_LEVELS[value];
+      if (level !== undefined) return level;
+    }
+  }
+  return undefined;
+}
+
+/** Request id and REPORT metrics from Lambda's JSON log format (`type: platform.report`). */
+export function lambdaJsonFields(fields: Record<string, unknown>): {
+  requestId?: string;
+  report?: LambdaReport;
+} {
+  const requestId = typeof fields.requestId === 'string' ? fields.requestId : undefined;
+  if (fields.type !== 'platform.report' || typeof fields.record !== 'object' || fields.record === null) {
+    return { requestId };
+  }
+  const record = fields.record as { requestId?: unknown; metrics?: Record<string, unknown> };
+  const metrics = record.metrics ?? {};
+  const report: LambdaReport = {};
+  const pick = (key: string, field: keyof LambdaReport) => {
+    if (typeof metrics[key] === 'number') report[field] = metrics[key] as number;
+  };
+  pick('durationMs', 'duration_ms');
+  pick('billedDurationMs', 'billed_duration_ms');
+  pick('memorySizeMB', 'memory_size_mb');
+  pick('maxMemoryUsedMB', 'max_memory_used_mb');
+  pick('initDurationMs', 'init_duration_ms');
+  return { requestId: typeof record.requestId === 'string' ? record.requestId : requestId, report };
+}
