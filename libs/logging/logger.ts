@@ -41,7 +41,7 @@ export class Logger {
   private log(level: LogLevel, msg: string, fields?: LogFields): void {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[this.minLevel]) return;
     const line: LogFields = { time: new Date().toISOString(), level, msg, ...this.bound, ...fields };
-    if (line.error !== undefined) line.error = describeError(line.error);
+    if (line.error instanceof Error) line.error = describeError(line.error);
     this.sink.write(JSON.stringify(line) + '\n');
   }
 }

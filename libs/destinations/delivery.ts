@@ -1,0 +1,213 @@
+import type { LogDocument } from '../documents/types';
+import type { RejectedEvent } from '../documents/build';
+import { AppError, describeError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { DeadLetter, DeadLetterSink } from './dead-letter';
+import type { DeliveryReport, EncodedDocument, ItemOutcome, Transport } from './types';
+import { TransportError } from './types';
+
+export interface RetryPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+}
+
+export interface DeliveryOptions {
+  maxBatchDocs: number;
+  maxBatchBytes: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+  /** Milliseconds we may still spend on this invocation (Lambda's remaining time minus a reserve). */
+  timeLeft: () => number;
+  deadLetters?: DeadLetterSink;
+  log: Logger;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Documents were neither delivered nor dead-lettered: the invocation fails so Lambda keeps the event. */
+export class DeliveryError extends AppError {
+  constructor(
+    readonly report: DeliveryReport,
+    readonly reasons: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${report.failed} of ${report.received} documents were neither delivered nor dead-lettered: ${reasons.join('; ')}`,
+      options,
+    );
+  }
+}
+
+const MAX_REASONS = 5;
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One invocation's delivery: documents are pushed as they are built, cut into batches by
+ * count and bytes, sent with bounded concurrency (push() returns a promise to await when all
+ * slots are busy: backpressure), retried per item with exponential backoff and full jitter
+ * while time allows, and refused documents are dead-lettered. close() waits for everything
+ * and throws DeliveryError if anything could be neither delivered nor dead-lettered.
+ */
+export class Delivery {
+  private batch: EncodedDocument[] = [];
+  private batchBytes = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly deadLetters: DeadLetter[] = [];
+  private readonly reasons = new Set<string>();
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  readonly report: DeliveryReport = {
+    received: 0,
+    delivered: 0,
+    duplicates: 0,
+    retried: 0,
+    deadLettered: 0,
+    failed: 0,
+  };
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: DeliveryOptions,
+  ) {
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Queues a document. When a promise is returned, await it before pushing more. */
+  push(doc: LogDocument): Promise<void> | undefined {
+    const body = this.transport.encode(doc);
+    const bytes = Buffer.byteLength(body);
+    if (this.batch.length > 0 && this.batchBytes + bytes > this.options.maxBatchBytes) this.dispatch();
+    this.batch.push({ doc, body, bytes });
+    this.batchBytes += bytes;
+    this.report.received++;
+    if (this.batch.length >= this.options.maxBatchDocs) this.dispatch();
+    return this.inflight.size >= this.options.concurrency ? this.waitForSlot() : undefined;
+  }
+
+  /** Records a log event too malformed to become a document; it is dead-lettered at close(). */
+  reject(rejected: RejectedEvent): void {
+    this.report.received++;
+    this.deadLetters.push({ ...rejected });
+  }
+
+  async close(): Promise<DeliveryReport> {
+    this.dispatch();
+    while (this.inflight.size > 0) await Promise.all(this.inflight);
+    await this.flushDeadLetters();
+    if (this.report.failed > 0) throw new DeliveryError(this.report, [...this.reasons].slice(0, MAX_REASONS));
+    return this.report;
+  }
+
+  private dispatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.track(this.deliver(batch));
+  }
+
+  private track(task: Promise<void>): void {
+    const tracked = task.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    while (this.inflight.size >= this.options.concurrency) await Promise.race(this.inflight);
+  }
+
+  private async deliver(batch: EncodedDocument[]): Promise<void> {
+    let items = batch;
+    for (let attempt = 1; ; attempt++) {
+      const timeLeft = this.options.timeLeft();
+      if (timeLeft <= 0) return this.fail(items, 'no time left in this invocation');
+      let outcomes: ItemOutcome[];
+      try {
+        outcomes = await this.transport.send(items, Math.min(this.options.requestTimeoutMs, timeLeft));
+      } catch (error) {
+        if (error instanceof TransportError && error.status === 413) return this.splitTooLarge(items);
+        if (!(error instanceof TransportError) || !error.retryable) {
+          return this.fail(items, `${describeError(error).name}: ${describeError(error).message}`);
+        }
+        outcomes = items.map(() => ({ kind: 'retry', reason: error.message }));
+      }
+      const retry: EncodedDocument[] = [];
+      let lastReason = '';
+      outcomes.forEach((outcome, i) => {
+        const item = items[i]!;
+        if (outcome.kind === 'delivered') this.report.delivered++;
+        else if (outcome.kind === 'duplicate') this.report.duplicates++;
+        else if (outcome.kind === 'permanent')
+          this.deadLetters.push({ reason: outcome.reason, document: item.doc });
+        else {
+          retry.push(item);
+          lastReason = outcome.reason;
+        }
+      });
+      if (retry.length === 0) return;
+      const delay = this.backoff(attempt);
+      if (attempt >= this.options.retry.maxAttempts) {
+        return this.fail(retry, `still failing after ${attempt} attempts: ${lastReason}`);
+      }
+      if (this.options.timeLeft() < delay + 1000) {
+        return this.fail(retry, `no time left to retry: ${lastReason}`);
+      }
+      this.report.retried += retry.length;
+      this.options.log.warn('retrying documents', {
+        count: retry.length,
+        attempt,
+        delay_ms: delay,
+        reason: lastReason,
+      });
+      await this.sleep(delay);
+      items = retry;
+    }
+  }
+
+  /** 413: halve the batch until it fits; a single document that is too large is dead-lettered. */
+  private async splitTooLarge(items: EncodedDocument[]): Promise<void> {
+    if (items.length === 1) {
+      this.deadLetters.push({
+        reason: `document of ${items[0]!.bytes} bytes is too large for the destination (413)`,
+        document: items[0]!.doc,
+      });
+      return;
+    }
+    const half = Math.ceil(items.length / 2);
+    await Promise.all([this.deliver(items.slice(0, half)), this.deliver(items.slice(half))]);
+  }
+
+  private backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.options.retry;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    // Equal jitter: Lambdas throttled together do not come back together, and none retries at once.
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private fail(items: EncodedDocument[], reason: string): void {
+    this.report.failed += items.length;
+    this.reasons.add(reason);
+    this.options.log.error('documents not delivered', { count: items.length, reason });
+  }
+
+  private async flushDeadLetters(): Promise<void> {
+    if (this.deadLetters.length === 0) return;
+    const count = this.deadLetters.length;
+    const sample = this.deadLetters[0]!.reason;
+    if (this.options.deadLetters === undefined) {
+      this.report.failed += count;
+      this.reasons.add(`${count} refused documents and no dead-letter bucket configured (first: ${sample})`);
+      return;
+    }
+    try {
+      const location = await this.options.deadLetters.put(this.deadLetters);
+      this.report.deadLettered += count;
+      this.options.log.warn('documents dead-lettered', { count, location, first_reason: sample });
+    } catch (error) {
+      this.report.failed += count;
+      this.reasons.add(`dead-lettering ${count} documents failed: ${describeError(error).message}`);
+    }
+  }
+}

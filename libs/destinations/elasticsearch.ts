@@ -1,0 +1,83 @@
+import type { LogDocument } from '../documents/types';
+import type { Authorizer } from './auth';
+import { requestBody } from './body';
+import { HttpClient, isRetryableStatus } from './http';
+import type { EncodedDocument, ItemOutcome, Transport } from './types';
+import { TransportError } from './types';
+
+interface BulkItemResult {
+  status?: number;
+  error?: { type?: string; reason?: string } | string;
+}
+
+// Only what we read: a few bytes per item instead of the whole echo of every document.
+const FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.*.error.reason';
+const NO_ERRORS = /^\s*\{[^[]{0,64}"errors"\s*:\s*false/;
+
+/** The `_bulk` API of Elasticsearch 7-9 and OpenSearch, with `create` so a retry never duplicates. */
+export class ElasticsearchTransport implements Transport {
+  readonly kind = 'elasticsearch';
+  private readonly bulkUrl: URL;
+
+  constructor(
+    baseUrl: URL,
+    private readonly http: HttpClient,
+    private readonly auth: Authorizer,
+    private readonly compress: boolean,
+  ) {
+    this.bulkUrl = new URL(baseUrl.pathname.replace(/\/$/, '') + '/_bulk', baseUrl);
+    this.bulkUrl.searchParams.set('filter_path', FILTER_PATH);
+  }
+
+  encode(doc: LogDocument): string {
+    return `{"create":{"_index":${JSON.stringify(doc._index)},"_id":${JSON.stringify(doc._id)}}}\n${JSON.stringify(doc._source)}\n`;
+  }
+
+  async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {
+    const { body, headers } = await requestBody(batch, this.compress);
+    const request = {
+      url: this.bulkUrl,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/x-ndjson', ...headers },
+      body,
+    };
+    Object.assign(request.headers, await this.auth.authorize(request));
+    const response = await this.http.request({ ...request, timeoutMs });
+    if (response.status === 413) throw new TransportError('request too large (413)', false, 413);
+    if (response.status < 200 || response.status >= 300) {
+      throw new TransportError(
+        `_bulk answered ${response.status}: ${response.body.slice(0, 200)}`,
+        isRetryableStatus(response.status),
+        response.status,
+      );
+    }
+    if (NO_ERRORS.test(response.body)) return batch.map(() => ({ kind: 'delivered' }));
+    return parseBulkItems(response.body, batch.length);
+  }
+}
+
+/** Maps each `_bulk` item result to an outcome: 2xx delivered, 409 duplicate, 429/5xx retry, other 4xx permanent. */
+export function parseBulkItems(body: string, expected: number): ItemOutcome[] {
+  let parsed: { items?: Array<Record<string, BulkItemResult>> };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch (cause) {
+    throw new TransportError('_bulk response is not JSON', true, undefined, { cause });
+  }
+  const items = parsed.items ?? [];
+  if (items.length !== expected) {
+    throw new TransportError(`_bulk answered ${items.length} items for ${expected} documents`, true);
+  }
+  return items.map((item): ItemOutcome => {
+    const result = Object.values(item)[0] ?? {};
+    const status = result.status ?? 0;
+    if (status >= 200 && status < 300) return { kind: 'delivered' };
+    if (status === 409) return { kind: 'duplicate' };
+    const error = result.error;
+    const reason =
+      typeof error === 'string'
+        ? `${status} ${error}`
+        : `${status} ${error?.type ?? 'error'}: ${error?.reason ?? 'no reason given'}`;
+    return isRetryableStatus(status) ? { kind: 'retry', reason } : { kind: 'permanent', reason };
+  });
+}

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import https from 'node:https';
+import { TransportError } from './types';
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpRequest {
+  url: URL;
+  method: 'GET' | 'POST' | 'PUT';
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+}
+
+/**
+ * A small HTTP client on node:http with keep-alive agents shared per container: one TCP/TLS
+ * connection per concurrent batch, reused across invocations. Errors become TransportError.
+ */
+export class HttpClient {
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(maxSockets: number) {
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets }),
+      https: new https.Agent({ keepAlive: true, maxSockets }),
+    };
+  }
+
+  request(req: HttpRequest): Promise<HttpResponse> {
+    const isHttps = req.url.protocol === 'https:';
+    const send = isHttps ? https.request : http.request;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const request = send(
+        req.url,
+        {
+          method: req.method,
+          headers: req.body ? { ...req.headers, 'content-length': String(req.body.length) } : req.headers,
+          agent: isHttps ? this.agents.https : this.agents.http,
+          timeout: req.timeoutMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', (cause) =>
+            reject(new TransportError(`response from ${req.url.host} broke off`, true, undefined, { cause })),
+          );
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+        },
+      );
+      request.on('timeout', () => {
+        request.destroy(
+          new TransportError(`no response from ${req.url.host} within ${req.timeoutMs} ms`, true),
+        );
+      });
+      request.on('error', (cause) => {
+        reject(
+          cause instanceof TransportError
+            ? cause
+            : new TransportError(
+                `request to ${req.url.host} failed: ${(cause as Error).message}`,
+                true,
+                undefined,
+                {
+                  cause,
+                },
+              ),
+        );
+      });
+      request.end(req.body);
+    });
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+/** Whole-request statuses worth retrying: throttling and server-side trouble. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}

@@ -1,0 +1,23 @@
+import type { Writable } from 'node:stream';
+import type { LogDocument } from '../documents/types';
+import type { EncodedDocument, ItemOutcome, Transport } from './types';
+
+/** The embedded default: one JSON document per line on stdout, for `sls invoke local`, grep and jq. */
+export class StdoutTransport implements Transport {
+  readonly kind = 'stdout';
+
+  constructor(private readonly out: Writable = process.stdout) {}
+
+  encode(doc: LogDocument): string {
+    return JSON.stringify(doc) + '\n';
+  }
+
+  async send(batch: readonly EncodedDocument[]): Promise<ItemOutcome[]> {
+    let text = '';
+    for (const item of batch) text += item.body;
+    await new Promise<void>((resolve, reject) =>
+      this.out.write(text, (error) => (error ? reject(error) : resolve())),
+    );
+    return batch.map(() => ({ kind: 'delivered' }));
+  }
+}

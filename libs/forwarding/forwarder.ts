@@ -1,0 +1,101 @@
+import type { Context } from 'aws-lambda';
+import { decodeSubscriptionEvent, DecodeError } from '../decoding/subscription';
+import { documentsFromLogsData, type DocumentOptions } from '../documents/build';
+import { documentOptions, loadDocumentConfig } from '../documents/config';
+import type { Env } from '../config/env';
+import {
+  createDeadLetterSink,
+  createTransport,
+  Delivery,
+  loadDestinationConfig,
+  type DeadLetterSink,
+  type DeliveryReport,
+  type DestinationConfig,
+  type DestinationDeps,
+  type Transport,
+} from '../destinations';
+import { logger as rootLogger, type Logger } from '../logging/logger';
+
+/** Everything a forwarder container keeps between invocations. */
+export interface Forwarder {
+  readonly documents: DocumentOptions;
+  readonly destination: DestinationConfig;
+  readonly transport: Transport;
+  readonly deadLetters?: DeadLetterSink;
+  /** Opens the delivery for one invocation, bounded by the Lambda's remaining time. */
+  openDelivery(context: Pick<Context, 'getRemainingTimeInMillis'>, log: Logger): Delivery;
+}
+
+export interface ForwarderDeps extends DestinationDeps {
+  transport?: Transport;
+  deadLetters?: DeadLetterSink;
+}
+
+/** Reads the configuration once (at cold start: a bad variable fails loudly there) and builds the clients. */
+export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
+  const destination = loadDestinationConfig(env);
+  const documents = documentOptions(loadDocumentConfig(env));
+  const transport = deps.transport ?? createTransport(destination, deps);
+  const deadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  return {
+    documents,
+    destination,
+    transport,
+    deadLetters,
+    openDelivery(context, log) {
+      return new Delivery(transport, {
+        maxBatchDocs: destination.maxBatchDocs,
+        maxBatchBytes: destination.maxBatchBytes,
+        concurrency: destination.concurrency,
+        requestTimeoutMs: destination.requestTimeoutMs,
+        retry: destination.retry,
+        timeLeft: () => context.getRemainingTimeInMillis() - destination.reserveMs,
+        deadLetters,
+        log,
+      });
+    },
+  };
+}
+
+/**
+ * Forwards one CloudWatch Logs subscription event. Failures throw, so Lambda retries the
+ * invocation (deterministic ids make that safe) and then hands the event to the on-failure queue.
+ */
+export async function forwardSubscription(
+  forwarder: Forwarder,
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+): Promise<DeliveryReport | undefined> {
+  let data;
+  try {
+    data = decodeSubscriptionEvent(event);
+  } catch (error) {
+    if (error instanceof DecodeError) log.error('subscription event rejected', { stage: error.stage, error });
+    throw error;
+  }
+  if (data.messageType === 'CONTROL_MESSAGE') {
+    log.info('control message skipped', { log_group: data.logGroup });
+    return undefined;
+  }
+  const delivery = forwarder.openDelivery(context, log);
+  for (const doc of documentsFromLogsData(data, forwarder.documents, (rejected) =>
+    delivery.reject(rejected),
+  )) {
+    const slot = delivery.push(doc);
+    if (slot) await slot;
+  }
+  try {
+    const report = await delivery.close();
+    log.info('forwarded', {
+      log_group: data.logGroup,
+      log_stream: data.logStream,
+      destination: forwarder.transport.kind,
+      ...report,
+    });
+    return report;
+  } catch (error) {
+    log.error('forwarding failed', { log_group: data.logGroup, ...delivery.report, error });
+    throw error;
+  }
+}
