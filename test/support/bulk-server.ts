@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+export interface StoredDocument {
+  index: string;
+  source: Record<string, unknown>;
+}
+
+export interface BulkItem {
+  action: string;
+  index: string;
+  id: string;
+  source: Record<string, unknown>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  items: number;
+}
+
+export interface BulkServerOptions {
+  /** Force a status for one item on its nth attempt (1-based); undefined = normal behaviour. */
+  itemFault?: (item: BulkItem, attempt: number) => number | undefined;
+  /** Fail a whole request (1-based request number) with this status. */
+  requestFault?: (requestNumber: number) => number | undefined;
+  /** Delay before answering a request, in ms. */
+  delayMs?: (requestNumber: number) => number;
+  /** Reject the request with 403 unless this returns true (used to check signatures). */
+  authorize?: (request: http.IncomingMessage, body: Buffer) => boolean;
+}
+
+/**
+ * A loopback server that behaves like Elasticsearch `_bulk` (and Logstash's http input on any
+ * other path): it stores documents by `_id`, answers `create` on an existing id with 409, and
+ * can be scripted to answer 429, 400 or 5xx per item, fail whole requests, or answer slowly.
+ */
+export class BulkServer {
+  readonly documents = new Map<string, StoredDocument>();
+  readonly requests: RecordedRequest[] = [];
+  readonly attempts = new Map<string, number>();
+  private server: http.Server | undefined;
+  private requestCount = 0;
+
+  constructor(private readonly options: BulkServerOptions = {}) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => void this.answer(req, Buffer.concat(chunks), res));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async answer(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
+    const number = ++this.requestCount;
+    const delay = this.options.delayMs?.(number) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const isBulk = path.endsWith('/_bulk');
+    const lines = body
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '');
+    this.requests.push({
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      body,
+      items: isBulk ? lines.length / 2 : lines.length,
+    });
+    if (this.options.authorize && !this.options.authorize(req, raw))
+      return this.reply(res, 403, { error: 'forbidden' });
+    const failure = this.options.requestFault?.(number);
+    if (failure !== undefined) return this.reply(res, failure, { error: `scripted ${failure}` });
+    if (!isBulk) {
+      for (const line of lines) {
+        const doc = JSON.parse(line) as Record<string, unknown> & {
+          '@metadata': { _id: string; _index: string };
+        };
+        const { '@metadata': meta, ...source } = doc;
+        this.documents.set(meta._id, { index: meta._index, source });
+      }
+      return this.reply(res, 200, 'ok');
+    }
+    const results: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < lines.length; i += 2) {
+      const action = JSON.parse(lines[i]!) as Record<string, { _index: string; _id: string }>;
+      const [name, meta] = Object.entries(action)[0]!;
+      const item: BulkItem = {
+        action: name,
+        index: meta._index,
+        id: meta._id,
+        source: JSON.parse(lines[i + 1]!),
+      };
+      const attempt = (this.attempts.get(item.id) ?? 0) + 1;
+      this.attempts.set(item.id, attempt);
+      results.push({ [name]: this.apply(item, attempt) });
+    }
+    const errors = results.some((r) => ((Object.values(r)[0] as { status: number }).status ?? 0) >= 300);
+    return this.reply(res, 200, { took: 1, errors, items: results });
+  }
+
+  private apply(item: BulkItem, attempt: number): Record<string, unknown> {
+    const forced = this.options.itemFault?.(item, attempt);
+    const base = { _index: item.index, _id: item.id };
+    if (forced === 400) {
+      return {
+        ...base,
+        status: 400,
+        error: {
+          type: 'document_parsing_exception',
+          reason: 'failed to parse field [json.n] of type [long]',
+        },
+      };
+    }
+    if (forced === 429)
+      return {
+        ...base,
+        status: 429,
+        error: { type: 'es_rejected_execution_exception', reason: 'queue full' },
+      };
+    if (forced !== undefined && forced >= 500)
+      return {
+        ...base,
+        status: forced,
+        error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' },
+      };
+    if (item.action === 'create' && this.documents.has(item.id)) {
+      return {
+        ...base,
+        status: 409,
+        error: { type: 'version_conflict_engine_exception', reason: 'document already exists' },
+      };
+    }
+    this.documents.set(item.id, { index: item.index, source: item.source });
+    return { ...base, status: 201, result: 'created' };
+  }
+
+  private reply(res: http.ServerResponse, status: number, body: unknown): void {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+    res.end(text);
+  }
+}
