@@ -1,0 +1,105 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { findLogLines } from '../alarms/log-lines';
+import { logsClientsByRegion } from '../alarms/logs-client';
+import type { AlarmNotification } from '../alarms/types';
+import { AppError } from '../errors';
+import { type Logger, logger as rootLogger } from '../logging/logger';
+import { CachedSecret, fetchSecretFromAws, type SecretFetcher } from '../secrets';
+import { SlackChannel, SlackPermanentError } from '../slack/client';
+import { slackTokenFrom, TOKEN_REJECTED_CODES } from '../slack/token';
+import type { NotifierConfig } from './config';
+import { notify, type Outcome, type SnsNotification } from './notify';
+
+/** Time kept back from the Lambda deadline so a failure is still reported cleanly. */
+const RESERVE_MS = 1500;
+/** The log-line look-up may use at most this much of the time left. */
+const LOOKUP_SHARE = 0.4;
+
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+export class NotificationFailedError extends AppError {}
+
+export interface RuntimeDeps {
+  fetchSecret?: SecretFetcher;
+  logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
+  print?: (line: string) => void;
+  now?: () => Date;
+  log?: Logger;
+}
+
+/** SNS events carry Records[].Sns; anything else is shown as one generic message. */
+function notificationsOf(event: unknown): SnsNotification[] {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records) || records.length === 0) return [{ Message: JSON.stringify(event ?? null) }];
+  return records.map((record: { Sns?: SnsNotification }) =>
+    typeof record?.Sns === 'object' && record.Sns !== null
+      ? record.Sns
+      : { Message: JSON.stringify(record ?? null) },
+  );
+}
+
+/**
+ * Per-container state (config, cached token, AWS clients) and the per-invocation flow. The
+ * handler creates one at module scope; tests create their own with fakes.
+ */
+export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps = {}) {
+  const log = deps.log ?? rootLogger.child({ function: 'notifier' });
+  const fetchSecret = deps.fetchSecret ?? fetchSecretFromAws;
+  const logsClientFor = deps.logsClientFor ?? logsClientsByRegion();
+  const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = deps.now ?? (() => new Date());
+  let token = config.token ? new CachedSecret(config.token, fetchSecret) : undefined;
+
+  async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
+    const invocationLog = log.child({ requestId: context.awsRequestId });
+    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - RESERVE_MS;
+    const slack = token
+      ? await SlackChannel.create({
+          token: slackTokenFrom(await token.get()),
+          slackApiUrl: config.slackApiUrl,
+          timeLeft,
+        })
+      : undefined;
+    const lookUpLogLines = async (alarm: AlarmNotification) => {
+      if (alarm.region === undefined) return [];
+      const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
+      return findLogLines(await logsClientFor(alarm.region), alarm, {
+        maxLines: config.maxLogLines,
+        abortSignal,
+      });
+    };
+    const outcomes: Outcome[] = [];
+    const failures: unknown[] = [];
+    // SNS delivers one record per invocation; should there be more, one failure must not stop the rest.
+    for (const sns of notificationsOf(event)) {
+      try {
+        const outcome = await notify(sns, { config, slack, lookUpLogLines, print, now, log: invocationLog });
+        invocationLog.info('notification handled', { messageId: sns.MessageId, ...outcome });
+        outcomes.push(outcome);
+      } catch (error) {
+        invocationLog.error('notification failed', { messageId: sns.MessageId, error });
+        if (error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code) && config.token) {
+          token = new CachedSecret(config.token, fetchSecret); // read a rotated token next time
+        }
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) {
+      const first = failures[0];
+      const summary = first instanceof Error ? `${first.name}: ${first.message}` : String(first);
+      // Failing the invocation lets Lambda retry and then keep the event in the on-failure queue.
+      throw new NotificationFailedError(
+        `${failures.length} of ${outcomes.length + failures.length} notifications failed; first: ${summary}`,
+        {
+          cause: first,
+        },
+      );
+    }
+    return { outcomes };
+  }
+
+  return { handle };
+}

@@ -1,0 +1,77 @@
+import type { AlarmNotification } from '../alarms/types';
+import { ALARM_EVENT_TYPE, STATE_STYLE } from './alarm-message';
+import { type Attachment, type Block, LIMITS, mrkdwn, type SlackMessage } from './blocks';
+import { escapeAndTruncate } from './escape';
+import { formatTimes } from './format-time';
+
+/** The parts of a `conversations.history` message this module reads. */
+export interface HistoryMessage {
+  ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/**
+ * The open ALARM post for this alarm, if the newest of our posts about it (history is newest
+ * first) is one. Found through message metadata, so no state is kept between invocations.
+ */
+export function findOpenAlarmPost(history: HistoryMessage[], alarmArn: string): HistoryMessage | undefined {
+  const latest = history.find(
+    (message) =>
+      message.metadata?.event_type === ALARM_EVENT_TYPE &&
+      message.metadata.event_payload?.alarm_arn === alarmArn,
+  );
+  return latest?.metadata?.event_payload?.state === 'ALARM' && latest.ts !== undefined ? latest : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Keeps only what chat.update accepts back from history (drops ids Slack added). */
+function attachmentBlocks(attachments: unknown[] | undefined): Block[] {
+  return (attachments ?? []).flatMap((a) =>
+    isObject(a) && Array.isArray(a.blocks) ? (a.blocks as Block[]) : [],
+  );
+}
+
+/**
+ * The original ALARM post, marked resolved: header says RESOLVED, the bar turns green, a note
+ * gives the time of the OK. Its details (reason, log lines) stay as they were.
+ */
+export function markResolved(
+  original: HistoryMessage,
+  ok: AlarmNotification,
+  timeZone: string,
+): SlackMessage {
+  const title = `${STATE_STYLE.OK?.emoji ?? ''} RESOLVED: ${ok.name}`;
+  const blocks = ((original.blocks ?? []) as Block[]).map((block) =>
+    isObject(block) && block.type === 'header'
+      ? {
+          type: 'header' as const,
+          text: { type: 'plain_text' as const, text: title.slice(0, LIMITS.headerText), emoji: true },
+        }
+      : block,
+  );
+  const when = ok.stateChangeTime ? formatTimes(ok.stateChangeTime, timeZone) : undefined;
+  const note = when
+    ? `Back to OK at ${when.utc} · ${when.local} — details in the thread`
+    : 'Back to OK — details in the thread';
+  const attachment: Attachment = {
+    color: STATE_STYLE.OK?.color ?? '#2EB67D',
+    blocks: [...attachmentBlocks(original.attachments), { type: 'context', elements: [mrkdwn(note)] }],
+  };
+  const payload = {
+    ...(original.metadata?.event_payload ?? {}),
+    state: 'OK',
+    resolved_at: ok.stateChangeTime?.toISOString() ?? '',
+  };
+  return {
+    text: escapeAndTruncate(`RESOLVED: ${ok.name}`, LIMITS.fallbackText),
+    blocks,
+    attachments: [attachment],
+    metadata: { event_type: ALARM_EVENT_TYPE, event_payload: payload as Record<string, string> },
+  };
+}
