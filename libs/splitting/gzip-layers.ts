@@ -1,0 +1,104 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { GzipLayerError } from './errors';
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+// Larger than zlib's 16 KiB default: fewer chunks to hand through the async iterators.
+const OUTPUT_CHUNK = 64 * 1024;
+
+export interface LayerInfo {
+  /** gzip layers found so far: 0 (plain), 1 (multi-member gzip) or 2 (gzip of gzip). */
+  layers: number;
+}
+
+/** Reads from an iterator until at least `bytes` bytes are buffered (or the stream ends). */
+async function peek(
+  iterator: AsyncIterator<Buffer>,
+  bytes: number,
+): Promise<{ head: Buffer; done: boolean }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const next = await iterator.next();
+    if (next.done) return { head: Buffer.concat(chunks, length), done: true };
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  return { head: Buffer.concat(chunks, length), done: false };
+}
+
+async function* prepend(
+  head: Buffer,
+  iterator: AsyncIterator<Buffer>,
+  done: boolean,
+): AsyncGenerator<Buffer> {
+  if (head.length > 0) yield head;
+  if (done) return;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+async function* gunzip(source: AsyncIterable<Buffer>, layer: number): AsyncGenerator<Buffer> {
+  // Node's gunzip decodes every member of a multi-member file and rejects non-zero garbage after one.
+  const inflater = createGunzip({ chunkSize: OUTPUT_CHUNK });
+  let produced = 0;
+  const feeding = pipeline(Readable.from(source, { objectMode: false }), inflater).catch(() => {
+    // Reported through the iteration below (the inflater is destroyed with the same error).
+  });
+  try {
+    for await (const chunk of inflater as AsyncIterable<Buffer>) {
+      produced += chunk.length;
+      yield chunk;
+    }
+  } catch (cause) {
+    if ((cause as { code?: string }).code?.startsWith('Z_'))
+      throw new GzipLayerError(layer, produced, { cause });
+    throw cause;
+  } finally {
+    inflater.destroy();
+    await feeding;
+  }
+}
+
+/**
+ * Peels gzip layers detected by their magic bytes `1f 8b` (never by the key's extension):
+ * none, one (CloudWatch's gzip members concatenated by Firehose) or more (Firehose's own GZIP
+ * on top). Everything streams: memory is a few zlib buffers whatever the object size.
+ */
+export async function* decompressLayers(
+  source: AsyncIterable<Buffer>,
+  info: LayerInfo = { layers: 0 },
+  maxLayers = 3,
+): AsyncGenerator<Buffer> {
+  let current: AsyncIterable<Buffer> = source;
+  for (;;) {
+    const iterator = current[Symbol.asyncIterator]();
+    const { head, done } = await peek(iterator, 2);
+    const rest = prepend(head, iterator, done);
+    if (info.layers >= maxLayers || head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+      yield* rest;
+      return;
+    }
+    info.layers++;
+    current = gunzip(rest, info.layers);
+  }
+}
+
+/** Counts the bytes flowing through, e.g. how much of the S3 object was read when a fault happened. */
+export async function* countBytes(
+  source: AsyncIterable<Uint8Array>,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    const buffer = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    counter.bytes += buffer.length;
+    yield buffer;
+  }
+}

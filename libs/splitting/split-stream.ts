@@ -1,0 +1,156 @@
+import { checkSubscriptionShape, logEventProblem, type CloudWatchLogEvent } from '../decoding/subscription';
+import type { CloudWatchLogsData } from '../decoding/subscription';
+import {
+  documentsFromLogsData,
+  type DocumentOptions,
+  type LogStreamContext,
+  type RejectedEvent,
+} from '../documents/build';
+import type { LogDocument } from '../documents/types';
+import {
+  GzipLayerError,
+  SplitFaultError,
+  SplitFormatError,
+  TimeBudgetError,
+  type SplitSource,
+} from './errors';
+import { countBytes, decompressLayers, type LayerInfo } from './gzip-layers';
+import { lineDocument, type LineOrigin } from './line-documents';
+import { splitUnits, type ObjectFormat, type UnitProgress } from './units';
+
+/** Where documents go: a Delivery (push returns a promise to await when its slots are busy). */
+export interface DocumentSink {
+  push(doc: LogDocument): Promise<void> | undefined;
+  reject(rejected: RejectedEvent): void;
+}
+
+/** Where raw events go for the archive; a promise means wait (backpressure). */
+export interface EventSink {
+  write(context: LogStreamContext, event: CloudWatchLogEvent): Promise<void> | undefined;
+}
+
+export interface SplitOptions {
+  source: SplitSource & { writtenAt: Date };
+  documents: DocumentOptions;
+  maxRecordBytes: number;
+  sink: DocumentSink;
+  archive?: EventSink;
+  /** Checked between chunks: true means stop now (the Lambda's time is running out). */
+  shouldStop?: () => boolean;
+}
+
+export interface SplitStats {
+  format: ObjectFormat;
+  gzipLayers: number;
+  objectBytes: number;
+  decompressedBytes: number;
+  records: number;
+  controlMessages: number;
+  lines: number;
+  documents: number;
+}
+
+/**
+ * Splits one stored object, streaming: bytes -> gzip layers -> records or lines -> documents
+ * pushed to the sink with its backpressure. On a fault everything before it has been pushed,
+ * then SplitFaultError names the source and the byte offsets; the caller closes the sink.
+ */
+export async function splitStream(
+  body: AsyncIterable<Uint8Array>,
+  options: SplitOptions,
+): Promise<SplitStats> {
+  const counter = { bytes: 0 };
+  const layers: LayerInfo = { layers: 0 };
+  const progress: UnitProgress = { format: 'empty', offset: 0 };
+  const stats: SplitStats = {
+    format: 'empty',
+    gzipLayers: 0,
+    objectBytes: 0,
+    decompressedBytes: 0,
+    records: 0,
+    controlMessages: 0,
+    lines: 0,
+    documents: 0,
+  };
+  const origin: LineOrigin = { ...options.source };
+  const { sink, archive, documents } = options;
+  const finish = () => {
+    stats.format = progress.format;
+    stats.gzipLayers = layers.layers;
+    stats.objectBytes = counter.bytes;
+    stats.decompressedBytes = progress.offset;
+  };
+  const fault = (offset: number, problem: string, cause: unknown) => {
+    finish();
+    return new SplitFaultError(options.source, offset, counter.bytes, problem, { cause });
+  };
+
+  const push = async (doc: LogDocument) => {
+    stats.documents++;
+    const slot = sink.push(doc);
+    if (slot) await slot;
+  };
+
+  const batches = splitUnits(
+    decompressLayers(countBytes(body, counter), layers),
+    options.maxRecordBytes,
+    progress,
+  );
+  try {
+    for await (const batch of batches) {
+      for (const unit of batch.units) {
+        if (unit.kind === 'line') {
+          stats.lines++;
+          await push(lineDocument(origin, unit.text, unit.offset, documents));
+          continue;
+        }
+        let data: CloudWatchLogsData;
+        try {
+          data = checkSubscriptionShape(unit.record);
+        } catch (error) {
+          throw fault(
+            unit.offset,
+            `record is not a CloudWatch Logs message: ${(error as Error).message}`,
+            error,
+          );
+        }
+        stats.records++;
+        if (data.messageType === 'CONTROL_MESSAGE') {
+          stats.controlMessages++;
+          continue;
+        }
+        for (const doc of documentsFromLogsData(data, documents, (rejected) => sink.reject(rejected)))
+          await push(doc);
+        if (archive !== undefined) await archiveEvents(archive, data);
+      }
+      if (batch.error !== undefined) {
+        const error = batch.error;
+        const offset = error instanceof SplitFormatError ? error.offset : progress.offset;
+        const problem = error instanceof SplitFormatError ? error.problem : (error as Error).message;
+        throw fault(offset, problem, error);
+      }
+      if (options.shouldStop?.()) {
+        throw fault(
+          progress.offset,
+          'stopped: the invocation is running out of time',
+          new TimeBudgetError('time budget'),
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof SplitFaultError) throw error;
+    if (error instanceof GzipLayerError) throw fault(progress.offset, error.message, error);
+    throw error;
+  }
+  finish();
+  return stats;
+}
+
+async function archiveEvents(archive: EventSink, data: CloudWatchLogsData): Promise<void> {
+  const context: LogStreamContext = { owner: data.owner, logGroup: data.logGroup, logStream: data.logStream };
+  for (const event of data.logEvents) {
+    if (logEventProblem(event) !== undefined) continue; // dead-lettered with the documents
+    const wait = archive.write(context, event);
+    if (wait) await wait;
+  }
+}
