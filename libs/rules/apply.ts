@@ -1,0 +1,155 @@
+import { parseJsonObjectMessage } from '../documents/json-message';
+import { parseLambdaLine } from '../documents/lambda-lines';
+import type { DocumentSource, LogDocument } from '../documents/types';
+import { convert } from './convert';
+import { deletePath, getPath, setPath } from './paths';
+import {
+  PARSE_ERRORS_FIELD,
+  PARSE_FAILURE_TAG,
+  RESERVED_ROOTS,
+  type CompiledRule,
+  type ParseStep,
+  type RuleOutcome,
+} from './types';
+
+type Bag = Record<string, unknown>;
+
+/** Marks the document: the line is indexed anyway, tagged, with the reason beside it. */
+export function markFailure(source: DocumentSource, reason: string): void {
+  if (source.tags === undefined) source.tags = [PARSE_FAILURE_TAG];
+  else if (!source.tags.includes(PARSE_FAILURE_TAG)) source.tags.push(PARSE_FAILURE_TAG);
+  const errors = source[PARSE_ERRORS_FIELD];
+  if (Array.isArray(errors)) errors.push(reason);
+  else source[PARSE_ERRORS_FIELD] = [reason];
+}
+
+/** Merges parsed fields at a target (root by default); keys the forwarder owns go under `json`. */
+function merge(source: DocumentSource, fields: Bag, target: ParseStep['target']): void {
+  if (target !== undefined) {
+    const existing = getPath(source, target);
+    if (typeof existing === 'object' && existing !== null && !Array.isArray(existing))
+      Object.assign(existing, fields);
+    else setPath(source, target, fields);
+    return;
+  }
+  for (const key of Object.keys(fields)) {
+    if (RESERVED_ROOTS.has(key)) (source.json ??= {})[key] = fields[key];
+    else source[key] = fields[key];
+  }
+}
+
+/** Runs one parse step; false when the line did not parse (the document is then marked). */
+function runStep(source: DocumentSource, step: ParseStep): boolean {
+  const value = getPath(source, step.field);
+  const where = step.field.join('.');
+  if (typeof value !== 'string') {
+    markFailure(
+      source,
+      `${step.type}: field ${where} is ${value === undefined ? 'missing' : 'not a string'}`,
+    );
+    return false;
+  }
+  if (step.type === 'regex') {
+    const match = step.regex!.exec(value);
+    if (match === null) {
+      markFailure(source, `regex: ${where} does not match the pattern`);
+      return false;
+    }
+    const fields: Bag = {};
+    for (const name of step.groups!) {
+      const group = match.groups?.[name];
+      if (group !== undefined) fields[name] = group;
+    }
+    merge(source, fields, step.target);
+    return true;
+  }
+  if (step.type === 'json') {
+    const json = parseJsonObjectMessage(value);
+    if (json === undefined) {
+      markFailure(source, `json: ${where} is not a JSON object`);
+      return false;
+    }
+    merge(source, json, step.target);
+    return true;
+  }
+  const lambda = parseLambdaLine(value);
+  if (lambda === undefined) {
+    markFailure(source, `lambda: ${where} is not a Lambda runtime line`);
+    return false;
+  }
+  if (lambda.level !== undefined) source.log = { ...source.log, level: lambda.level };
+  source.aws.lambda = { ...source.aws.lambda, request_id: lambda.requestId };
+  if (lambda.event !== undefined) source.aws.lambda.event = lambda.event;
+  if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
+  return true;
+}
+
+/**
+ * Applies one rule to a document it matched, in a fixed order: parse, time, types, include and
+ * exclude filters, rename, add, drop, index. A step that fails marks the document and the
+ * following steps still run (types on fields that were not extracted are simply skipped).
+ */
+export function applyRule(rule: CompiledRule, doc: LogDocument): RuleOutcome {
+  const source = doc._source;
+  let failed = false;
+  let parsed = true;
+  for (const step of rule.parse) {
+    if (!runStep(source, step)) {
+      failed = true;
+      parsed = false;
+      break;
+    }
+  }
+  let timestampMs: number | undefined;
+  if (rule.time !== undefined && parsed) {
+    const value = getPath(source, rule.time.field);
+    timestampMs = rule.time.parse(value);
+    if (timestampMs === undefined) {
+      failed = true;
+      markFailure(
+        source,
+        `time: ${rule.time.field.join('.')} ${value === undefined ? 'is missing' : `does not match ${rule.time.format}`}`,
+      );
+    } else {
+      source['@timestamp'] = new Date(timestampMs).toISOString();
+      if (!rule.time.keep) deletePath(source, rule.time.field);
+    }
+  }
+  for (const { field, name, type } of rule.types) {
+    const value = getPath(source, field);
+    if (value === undefined) continue;
+    const result = convert(value, type);
+    if ('absent' in result) deletePath(source, field);
+    else if (result.ok) setPath(source, field, result.value);
+    else {
+      // The bad value is taken out of the typed field so the index mapping never sees it.
+      failed = true;
+      deletePath(source, field);
+      markFailure(source, `types: ${name} ${result.reason}`);
+    }
+  }
+  if (!rule.include.every((test) => test(source)) || rule.exclude.some((test) => test(source))) {
+    return { kind: 'excluded', rule: rule.name };
+  }
+  for (const { from, to } of rule.rename) {
+    const value = deletePath(source, from);
+    if (value !== undefined) setPath(source, to, value);
+  }
+  for (const { field, value } of rule.add) {
+    // Objects are copied: documents must not share (and later mutate) one value.
+    setPath(source, field, typeof value === 'object' && value !== null ? structuredClone(value) : value);
+  }
+  for (const field of rule.drop) deletePath(source, field);
+  if (rule.index !== undefined) {
+    doc._index = rule.index.nameFor(timestampMs ?? Date.parse(source['@timestamp']));
+  }
+  return { kind: 'routed', doc, rule: rule.name, failed };
+}
+
+/** The first rule whose `match` holds decides (like Logstash's if / else if); none: the default. */
+export function applyRules(rules: readonly CompiledRule[], doc: LogDocument): RuleOutcome {
+  for (const rule of rules) {
+    if (rule.matches(doc._source)) return applyRule(rule, doc);
+  }
+  return { kind: 'unmatched', doc };
+}

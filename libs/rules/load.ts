@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { optionalString, timeZoneVar, type Env } from '../config/env';
+import { AppError, ConfigError } from '../errors';
+import type { CompiledRule } from './types';
+import { compileRules } from './validate';
+
+/** The rules file is invalid; `problems` lists every problem, each naming the rule and the field. */
+export class RulesError extends AppError {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${problems.length} problem(s): ${problems.join('; ')}`, options);
+  }
+}
+
+/** Parses and validates a rules file's text; throws RulesError listing every problem. */
+export function rulesFromText(text: string, file: string, timeZone = 'UTC'): CompiledRule[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new RulesError(file, [`not valid JSON: ${(cause as Error).message}`], { cause });
+  }
+  const { rules, problems } = compileRules(raw, { timeZone });
+  if (problems.length > 0) throw new RulesError(file, problems);
+  return rules;
+}
+
+/**
+ * Loads the rules named by RULES_FILE (JSON; unset means no rules). A relative path is resolved
+ * against the function's package root (LAMBDA_TASK_ROOT) where serverless.yml packages it, or
+ * the working directory for `sls invoke local` and tests. Called once, at cold start.
+ */
+export function loadRules(env: Env): CompiledRule[] {
+  const file = optionalString(env, 'RULES_FILE');
+  if (file === undefined) return [];
+  if (/\.ya?ml$/i.test(file)) {
+    throw new ConfigError('RULES_FILE', `${file}: YAML is not supported, write the rules as JSON`);
+  }
+  const path = isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(
+      'RULES_FILE',
+      `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause },
+    );
+  }
+  // Index dates of rules without their own timeZone follow the forwarder's INDEX_TIMEZONE.
+  return rulesFromText(text, file, timeZoneVar(env, 'INDEX_TIMEZONE', 'UTC'));
+}
