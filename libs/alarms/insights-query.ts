@@ -37,7 +37,7 @@ function translateJson(inner: string): string | undefined {
     .replace(/\[(\d+)\]/g, '.$1')
     .replace(/&&/g, 'and')
     .replace(/\|\|/g, 'or');
-  return /\$/.test(out) ? undefined : out.trim();
+  return /\$[.[]/.test(out) ? undefined : out.trim();
 }
 
 /** Unstructured terms: `ERROR "Task timed out" -DEBUG` (all), `?ERROR ?WARN` (any). */
