@@ -1,0 +1,9 @@
+import type { Context, S3Event } from 'aws-lambda';
+import { createSplitter, splitS3Event } from '../../libs/splitting/splitter';
+
+// Configuration is read and validated once per container, at cold start.
+const splitter = createSplitter(process.env);
+
+export const handler = async (event: S3Event, context: Context): Promise<void> => {
+  await splitS3Event(splitter, event, context);
+};
