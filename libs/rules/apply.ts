@@ -38,22 +38,23 @@ function merge(source: DocumentSource, fields: Bag, target: ParseStep['target'])
   }
 }
 
-/** Runs one parse step; false when the line did not parse (the document is then marked). */
-function runStep(source: DocumentSource, step: ParseStep): boolean {
+/**
+ * Runs one parse step. A step whose field is absent is skipped: the shipper may have parsed the
+ * line already (Fluent Bit's parser filter), and the rule's types and routing still apply.
+ */
+function runStep(source: DocumentSource, step: ParseStep): 'parsed' | 'skipped' | 'failed' {
   const value = getPath(source, step.field);
   const where = step.field.join('.');
+  if (value === undefined) return 'skipped';
   if (typeof value !== 'string') {
-    markFailure(
-      source,
-      `${step.type}: field ${where} is ${value === undefined ? 'missing' : 'not a string'}`,
-    );
-    return false;
+    markFailure(source, `${step.type}: field ${where} is not a string`);
+    return 'failed';
   }
   if (step.type === 'regex') {
     const match = step.regex!.exec(value);
     if (match === null) {
       markFailure(source, `regex: ${where} does not match the pattern`);
-      return false;
+      return 'failed';
     }
     const fields: Bag = {};
     for (const name of step.groups!) {
@@ -61,27 +62,27 @@ function runStep(source: DocumentSource, step: ParseStep): boolean {
       if (group !== undefined) fields[name] = group;
     }
     merge(source, fields, step.target);
-    return true;
+    return 'parsed';
   }
   if (step.type === 'json') {
     const json = parseJsonObjectMessage(value);
     if (json === undefined) {
       markFailure(source, `json: ${where} is not a JSON object`);
-      return false;
+      return 'failed';
     }
     merge(source, json, step.target);
-    return true;
+    return 'parsed';
   }
   const lambda = parseLambdaLine(value);
   if (lambda === undefined) {
     markFailure(source, `lambda: ${where} is not a Lambda runtime line`);
-    return false;
+    return 'failed';
   }
   if (lambda.level !== undefined) source.log = { ...source.log, level: lambda.level };
   source.aws.lambda = { ...source.aws.lambda, request_id: lambda.requestId };
   if (lambda.event !== undefined) source.aws.lambda.event = lambda.event;
   if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
-  return true;
+  return 'parsed';
 }
 
 /**
@@ -94,7 +95,7 @@ export function applyRule(rule: CompiledRule, doc: LogDocument): RuleOutcome {
   let failed = false;
   let parsed = true;
   for (const step of rule.parse) {
-    if (!runStep(source, step)) {
+    if (runStep(source, step) === 'failed') {
       failed = true;
       parsed = false;
       break;

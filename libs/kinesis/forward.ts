@@ -1,0 +1,162 @@
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
+import type { Env } from '../config/env';
+import { documentsFromLogsData } from '../documents/build';
+import type { LogDocument } from '../documents/types';
+import {
+  createDeadLetterSink,
+  createTransport,
+  DeliveryError,
+  loadDestinationConfig,
+  type DeliveryReport,
+} from '../destinations';
+import { createForwarder, type Forwarder, type ForwarderDeps } from '../forwarding/forwarder';
+import { logger as rootLogger, type Logger } from '../logging/logger';
+import { applyRules, loadRules, type CompiledRule } from '../rules';
+import { lineDocument, recordOrigin } from './documents';
+import { RecordOutcomes, type RecordState } from './outcomes';
+import { decodeRecordData, type RecordPayload } from './records';
+
+/** The forwarder of a container that receives Kinesis events, with its rules and outcome tracker. */
+export interface KinesisForwarder {
+  readonly forwarder: Forwarder;
+  readonly rules: readonly CompiledRule[];
+  readonly outcomes: RecordOutcomes;
+}
+
+/** Built once per container: a bad RULES_FILE (or any destination variable) fails the cold start. */
+export function createKinesisForwarder(env: Env, deps: ForwarderDeps = {}): KinesisForwarder {
+  const rules = loadRules(env);
+  const outcomes = new RecordOutcomes();
+  const destination = loadDestinationConfig(env);
+  const transport = outcomes.wrapTransport(deps.transport ?? createTransport(destination, deps));
+  const sink = deps.deadLetters ?? createDeadLetterSink(destination);
+  const deadLetters = sink && outcomes.wrapDeadLetters(sink);
+  return { forwarder: createForwarder(env, { ...deps, transport, deadLetters }), rules, outcomes };
+}
+
+export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    (records[0] as KinesisStreamRecord)?.eventSource === 'aws:kinesis'
+  );
+}
+
+interface BatchCounts {
+  records: number;
+  poison: number;
+  documents: number;
+  excluded: number;
+  parse_failures: number;
+  failed_records: number;
+}
+
+/**
+ * Forwards one Kinesis batch and answers with the records to retry (ReportBatchItemFailures).
+ *
+ * Every record is processed even after one fails: Lambda retries from the lowest failed
+ * sequence number and re-sends the records after it too, so documents already indexed come back
+ * as 409 duplicates (deterministic ids) and cost nothing.
+ *
+ * A poison record (one that can never be decoded) is reported as failed like any other. With
+ * the event source mapping of serverless.yml (bisectBatchOnFunctionError, maximumRetryAttempts,
+ * destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
+ * then sends the batch's shard id and sequence-number range to the on-failure queue and moves the
+ * shard's checkpoint past it. So a poison record delays its shard by a few retries and never
+ * blocks it; the queue message says where to read it from the stream (until retention expires).
+ */
+export async function forwardKinesis(
+  kinesis: KinesisForwarder,
+  event: KinesisStreamEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+): Promise<KinesisStreamBatchResponse> {
+  const { forwarder, rules, outcomes } = kinesis;
+  const counts: BatchCounts = {
+    records: event.Records.length,
+    poison: 0,
+    documents: 0,
+    excluded: 0,
+    parse_failures: 0,
+    failed_records: 0,
+  };
+  const states: RecordState[] = [];
+  const delivery = forwarder.openDelivery(context, log);
+
+  for (const record of event.Records) {
+    const state: RecordState = { sequenceNumber: record.kinesis.sequenceNumber, pending: 0 };
+    states.push(state);
+    const decoded = decodeRecordData(record.kinesis.data);
+    if (!decoded.ok) {
+      state.poison = decoded.reason;
+      counts.poison++;
+      // The reason and position only: never the payload.
+      log.error('poison record', {
+        sequence_number: state.sequenceNumber,
+        partition_key: record.kinesis.partitionKey,
+        reason: decoded.reason,
+      });
+      continue;
+    }
+    for (const doc of recordDocuments(record, decoded.payload, kinesis, state, (rejected) =>
+      delivery.reject(rejected),
+    )) {
+      const outcome = applyRules(rules, doc);
+      if (outcome.kind === 'excluded') {
+        counts.excluded++;
+        continue;
+      }
+      if (outcome.doc._source.tags?.includes('_parse_failure')) counts.parse_failures++;
+      counts.documents++;
+      outcomes.track(outcome.doc, state);
+      const slot = delivery.push(outcome.doc);
+      if (slot) await slot;
+    }
+  }
+
+  let report: DeliveryReport;
+  try {
+    report = await delivery.close();
+  } catch (error) {
+    // Anything else than "some documents were not delivered" is unexpected: fail the whole batch.
+    if (!(error instanceof DeliveryError)) throw error;
+    report = error.report;
+  }
+  const batchItemFailures = states
+    .filter((state) => state.poison !== undefined || state.pending > 0)
+    .map((state) => ({ itemIdentifier: state.sequenceNumber }));
+  counts.failed_records = batchItemFailures.length;
+  const fields = { destination: forwarder.transport.kind, ...counts, ...report };
+  if (batchItemFailures.length > 0) log.warn('kinesis batch partly failed', fields);
+  else log.info('kinesis batch forwarded', fields);
+  return { batchItemFailures };
+}
+
+/** The documents of one decoded record; malformed CloudWatch events are dead-lettered via `reject`. */
+function* recordDocuments(
+  record: KinesisStreamRecord,
+  payload: RecordPayload,
+  kinesis: KinesisForwarder,
+  state: RecordState,
+  reject: Parameters<typeof documentsFromLogsData>[2],
+): Generator<LogDocument> {
+  const options = kinesis.forwarder.documents;
+  if (payload.kind === 'subscription') {
+    // CloudWatch event ids: the same document whether it came by subscription or by stream.
+    yield* documentsFromLogsData(payload.data, options, (rejected) => {
+      // Boxed with the record's position so the dead letter says where it came from and settles it.
+      const event = { kinesis_sequence_number: state.sequenceNumber, log_event: rejected.event };
+      kinesis.outcomes.track(event, state);
+      reject({ ...rejected, event });
+    });
+    return;
+  }
+  const origin = recordOrigin(record);
+  for (const line of payload.lines) yield lineDocument(line, origin, options);
+}

@@ -1,0 +1,108 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
+
+/** One line of a record holding JSON lines or text (Fluent Bit's kinesis outputs). */
+export interface RecordLine {
+  /** Position among the record's non-empty lines: with the sequence number, the document id. */
+  index: number;
+  /** The JSON object on the line, when it is one. */
+  fields?: Record<string, unknown>;
+  /** The raw text, when the line is not a JSON object. */
+  text?: string;
+  /** Set when the line looked like JSON but did not parse: it is kept and tagged. */
+  failure?: string;
+}
+
+export type RecordPayload =
+  { kind: 'subscription'; data: CloudWatchLogsData } | { kind: 'lines'; lines: RecordLine[] };
+
+/** A record that can never be decoded (retrying cannot help): reported as failed, see forward.ts. */
+export type DecodedRecord = { ok: true; payload: RecordPayload } | { ok: false; reason: string };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// Magic numbers: gzip, zlib (first byte 0x78 and a valid header checksum), KPL aggregation.
+const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+const isZlib = (b: Buffer) => b.length >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]!) % 31 === 0;
+const isKplAggregate = (b: Buffer) =>
+  b.length >= 4 && b[0] === 0xf3 && b[1] === 0x89 && b[2] === 0x9a && b[3] === 0xc2;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a Kinesis record's base64 data: a CloudWatch Logs subscription payload (gzip, as
+ * CloudWatch Logs writes to a stream), or JSON lines / text lines as Fluent Bit writes them
+ * (optionally gzip- or zlib-compressed, as the Go `kinesis` plugin's `compression` option does).
+ */
+export function decodeRecordData(base64: string): DecodedRecord {
+  if (base64.length % 4 !== 0 || !BASE64.test(base64)) {
+    return { ok: false, reason: `data is not valid base64 (length ${base64.length})` };
+  }
+  let bytes = Buffer.from(base64, 'base64');
+  if (isKplAggregate(bytes)) {
+    return { ok: false, reason: 'KPL-aggregated record (not supported: turn producer aggregation off)' };
+  }
+  const compressed = isGzip(bytes) ? 'gzip' : isZlib(bytes) ? 'zlib' : undefined;
+  if (compressed === 'gzip') {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      return { ok: false, reason: `gzip data is corrupt or truncated (${bytes.length} bytes)` };
+    }
+  } else if (compressed === 'zlib') {
+    // A text line can start with "x^" too: when inflating fails, the bytes are read as text.
+    try {
+      bytes = inflateSync(bytes);
+    } catch {
+      /* not zlib after all */
+    }
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, reason: `data is neither gzip, zlib nor UTF-8 text (${bytes.length} bytes)` };
+  }
+  // Cheap test before parsing: only gzip data starting with {"messageType" can be a subscription.
+  if (compressed === 'gzip' && /^\s*\{\s*"messageType"/.test(text)) {
+    try {
+      return { ok: true, payload: { kind: 'subscription', data: checkSubscriptionShape(JSON.parse(text)) } };
+    } catch (error) {
+      if (error instanceof DecodeError)
+        return { ok: false, reason: `subscription payload: ${error.message}` };
+      // Not one JSON document: fall through and read it as lines.
+    }
+  }
+  return { ok: true, payload: { kind: 'lines', lines: splitLines(text) } };
+}
+
+/** Splits JSON lines / text lines; a record that is one pretty-printed JSON object stays one line. */
+export function splitLines(text: string): RecordLine[] {
+  const lines: RecordLine[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    if (raw.trim() === '') continue;
+    lines.push(parseLine(raw, lines.length));
+  }
+  if (lines.length > 1 && lines.some((line) => line.failure !== undefined)) {
+    const whole = parseLine(text.trim(), 0);
+    if (whole.fields !== undefined) return [whole];
+  }
+  return lines;
+}
+
+function parseLine(raw: string, index: number): RecordLine {
+  const trimmed = raw.trim();
+  if (trimmed.charCodeAt(0) !== 123 /* { */) return { index, text: raw };
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return { index, fields: parsed as Record<string, unknown> };
+    }
+    return { index, text: raw, failure: 'json: line is not a JSON object' };
+  } catch (error) {
+    return { index, text: raw, failure: `json: ${(error as Error).message}` };
+  }
+}
