@@ -30,6 +30,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+function isMentionOnly(block: Block): boolean {
+  return block.type === 'section' && /^<(![a-z^A-Z0-9]+|@[A-Z0-9]+)>$/.test(block.text?.text ?? '');
+}
+
 /** Keeps only what chat.update accepts back from history (drops ids Slack added). */
 function attachmentBlocks(attachments: unknown[] | undefined): Block[] {
   return (attachments ?? []).flatMap((a) =>
@@ -47,7 +51,9 @@ export function markResolved(
   timeZone: string,
 ): SlackMessage {
   const title = `${STATE_STYLE.OK?.emoji ?? ''} RESOLVED: ${ok.name}`;
-  const blocks = ((original.blocks ?? []) as Block[]).map((block) =>
+  // The @here of the ALARM has done its job; the resolved post should not shout it again.
+  const kept = ((original.blocks ?? []) as Block[]).filter((block) => !isMentionOnly(block));
+  const blocks = kept.map((block) =>
     isObject(block) && block.type === 'header'
       ? {
           type: 'header' as const,

@@ -109,6 +109,15 @@ describe('notifier runtime with Slack (loopback) and CloudWatch Logs (mock)', ()
     expect(Number(history?.oldest)).toBe(Date.parse('2026-11-20T10:21:30Z') / 1000);
   });
 
+  it('drops the ALARM mention from the resolved post', async () => {
+    const rt = runtime({ SLACK_MENTION_ON_ALARM: '<!here>' });
+    await rt.handle(loadEvent('single-metric-alarm'), context);
+    expect(JSON.stringify(slack.messages[0]?.blocks)).toContain('<!here>');
+    await rt.handle(loadEvent('single-metric-ok'), context);
+    expect(JSON.stringify(slack.messages[0]?.blocks)).not.toContain('<!here>');
+    expect(JSON.stringify(slack.messages[0]?.blocks)).toContain('RESOLVED');
+  });
+
   it('posts an OK on its own when no open ALARM is in recent history', async () => {
     const rt = runtime();
     const result = await rt.handle(loadEvent('single-metric-ok'), context);
