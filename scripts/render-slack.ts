@@ -34,7 +34,7 @@ function mrkdwnToHtml(text: string): string {
   const codeBlocks: string[] = [];
   let html = text.replace(/"/g, '&quot;').replace(/```\n?([\s\S]*?)\n?```/g, (_all, code: string) => {
     codeBlocks.push(`<pre>${code}</pre>`);
-    return `\u0000${codeBlocks.length - 1}\u0000`;
+    return `@@code${codeBlocks.length - 1}@@`;
   });
   html = html
     .replace(
@@ -48,7 +48,7 @@ function mrkdwnToHtml(text: string): string {
     .replace(/(^|[\s(])\*([^*\n]+)\*/g, '$1<b>$2</b>')
     .replace(/(^|[\s(])_([^_\n]+)_/g, '$1<i>$2</i>')
     .replace(/\n/g, '<br>');
-  html = html.replace(/\u0000(\d+)\u0000/g, (_all, i: string) => codeBlocks[Number(i)] ?? '');
+  html = html.replace(/@@code(\d+)@@/g, (_all, i: string) => codeBlocks[Number(i)] ?? '');
   return emoji(html);
 }
 
