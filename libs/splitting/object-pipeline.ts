@@ -66,6 +66,7 @@ export async function splitS3Object(
   } catch (error) {
     // Deleted since the event (or a lifecycle rule got there first): a retry cannot help.
     if (isMissing(error)) return { status: 'skipped', reason: 'object no longer exists' };
+    log.error('object could not be read', { bucket, key, error });
     throw error;
   }
   const body = object.Body as AsyncIterable<Uint8Array> | undefined;
