@@ -118,15 +118,8 @@ export async function findLogLines(
   try {
     for (const metric of metrics) {
       for (const { logGroup, filterPattern } of await filtersFor(client, metric, options.abortSignal)) {
-        if (found.length >= (options.maxFilters ?? 3)) return found;
-        const { lines, more } = await eventsFor(
-          client,
-          logGroup,
-          filterPattern,
-          window,
-          Math.max(budget, 1),
-          options,
-        );
+        if (found.length >= (options.maxFilters ?? 3) || budget <= 0) return found;
+        const { lines, more } = await eventsFor(client, logGroup, filterPattern, window, budget, options);
         budget -= lines.length;
         found.push({
           metric,

@@ -1,7 +1,7 @@
 import type { AlarmNotification } from '../alarms/types';
 import { ALARM_EVENT_TYPE, STATE_STYLE } from './alarm-message';
 import { type Attachment, type Block, LIMITS, mrkdwn, type SlackMessage } from './blocks';
-import { escapeAndTruncate } from './escape';
+import { escapeAndTruncate, truncatePlain } from './escape';
 import { formatTimes } from './format-time';
 
 /** The parts of a `conversations.history` message this module reads. */
@@ -57,7 +57,7 @@ export function markResolved(
     isObject(block) && block.type === 'header'
       ? {
           type: 'header' as const,
-          text: { type: 'plain_text' as const, text: title.slice(0, LIMITS.headerText), emoji: true },
+          text: { type: 'plain_text' as const, text: truncatePlain(title, LIMITS.headerText), emoji: true },
         }
       : block,
   );

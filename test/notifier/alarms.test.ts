@@ -9,14 +9,7 @@ import {
 import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../../libs/alarms/console-links';
 import { insightsQueryFor } from '../../libs/alarms/insights-query';
 import { parseSnsMessage, parseStateChangeTime } from '../../libs/alarms/parse';
-import type { AlarmNotification } from '../../libs/alarms/types';
-import { alarmJson, fixtureNames, loadEvent } from './fixtures';
-
-function alarmOf(name: string): AlarmNotification {
-  const parsed = parseSnsMessage(JSON.stringify(alarmJson(name)));
-  if (parsed.type !== 'alarm') throw new Error(`${name} did not parse as an alarm`);
-  return parsed.alarm;
-}
+import { alarmJson, fixtureAlarm, fixtureNames, loadEvent } from './fixtures';
 
 describe('parseSnsMessage', () => {
   it.each([
@@ -30,7 +23,7 @@ describe('parseSnsMessage', () => {
     ['composite-alarm', 'composite', 'ALARM'],
     ['composite-ok', 'composite', 'OK'],
   ])('%s is a %s alarm in state %s', (fixture, kind, state) => {
-    const alarm = alarmOf(fixture);
+    const alarm = fixtureAlarm(fixture);
     expect(alarm).toMatchObject({
       kind,
       newState: state,
@@ -41,7 +34,7 @@ describe('parseSnsMessage', () => {
   });
 
   it('reads the single-metric trigger', () => {
-    const alarm = alarmOf('single-metric-alarm');
+    const alarm = fixtureAlarm('single-metric-alarm');
     expect(alarm.trigger).toMatchObject({
       period: 60,
       evaluationPeriods: 1,
@@ -56,18 +49,18 @@ describe('parseSnsMessage', () => {
   });
 
   it('reads metric math: MetricStats, the returned expression, odd TreatMissingData', () => {
-    const alarm = alarmOf('metric-math-alarm');
+    const alarm = fixtureAlarm('metric-math-alarm');
     expect(alarm.trigger?.metrics.map((m) => m.name)).toEqual(['Errors', 'Invocations']);
     expect(alarm.trigger?.expression).toBe('100 * errors / invocations');
     expect(alarm.trigger?.treatMissingData).toBe('missing');
   });
 
   it('reads the anomaly band and the composite rule and children', () => {
-    expect(alarmOf('anomaly-alarm').trigger).toMatchObject({
+    expect(fixtureAlarm('anomaly-alarm').trigger).toMatchObject({
       thresholdMetricId: 'ad1',
       expression: 'ANOMALY_DETECTION_BAND(m1, 2)',
     });
-    const composite = alarmOf('composite-alarm');
+    const composite = fixtureAlarm('composite-alarm');
     expect(composite.trigger).toBeUndefined();
     expect(composite.rule).toContain('ALARM("logpipe-dev-forwarder-logTypeError")');
     expect(composite.triggeringChildren).toEqual([
@@ -138,15 +131,17 @@ describe('parseSnsMessage', () => {
 
 describe('condition in words', () => {
   it('matches the wording of the issue for the seed alarm', () => {
-    expect(describeCondition(alarmOf('single-metric-alarm'))).toBe('>= 1 for 1 of 1 periods of 1 minute');
+    expect(describeCondition(fixtureAlarm('single-metric-alarm'))).toBe(
+      '>= 1 for 1 of 1 periods of 1 minute',
+    );
   });
 
   it('describes metric math, anomaly bands and composite rules', () => {
-    expect(describeCondition(alarmOf('metric-math-alarm'))).toBe('> 5 for 2 of 3 periods of 5 minutes');
-    expect(describeCondition(alarmOf('anomaly-alarm'))).toBe(
+    expect(describeCondition(fixtureAlarm('metric-math-alarm'))).toBe('> 5 for 2 of 3 periods of 5 minutes');
+    expect(describeCondition(fixtureAlarm('anomaly-alarm'))).toBe(
       'outside the band ANOMALY_DETECTION_BAND(m1, 2) for 3 of 3 periods of 5 minutes',
     );
-    expect(describeCondition(alarmOf('composite-alarm'))).toMatch(/^ALARM\(/);
+    expect(describeCondition(fixtureAlarm('composite-alarm'))).toMatch(/^ALARM\(/);
   });
 
   it('names periods and statistics', () => {
@@ -172,10 +167,10 @@ describe('condition in words', () => {
   });
 
   it('computes the evaluation window: period x evaluation periods ending at the change', () => {
-    const window = evaluationWindow(alarmOf('metric-math-alarm'));
+    const window = evaluationWindow(fixtureAlarm('metric-math-alarm'));
     expect(window?.end.toISOString()).toBe('2026-11-21T10:15:00.123Z');
     expect(window?.start.toISOString()).toBe('2026-11-21T10:00:00.123Z');
-    expect(evaluationWindow(alarmOf('composite-alarm'))).toBeUndefined();
+    expect(evaluationWindow(fixtureAlarm('composite-alarm'))).toBeUndefined();
   });
 });
 

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseSnsMessage } from '../../libs/alarms/parse';
+import type { AlarmNotification } from '../../libs/alarms/types';
 
 export const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'notifier');
 
@@ -22,4 +24,11 @@ export function loadEvent(name: string): {
 /** The SNS Message of a fixture, parsed as the alarm JSON it holds. */
 export function alarmJson(name: string): Record<string, unknown> {
   return JSON.parse(loadEvent(name).Records[0]?.Sns.Message ?? '{}');
+}
+
+/** The parsed alarm of a fixture; throws if the fixture is not an alarm. */
+export function fixtureAlarm(name: string): AlarmNotification {
+  const parsed = parseSnsMessage(loadEvent(name).Records[0]?.Sns.Message);
+  if (parsed.type !== 'alarm') throw new Error(`${name} did not parse as an alarm`);
+  return parsed.alarm;
 }

@@ -5,18 +5,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { findLogLines, LogLookupError } from '../../libs/alarms/log-lines';
-import { parseSnsMessage } from '../../libs/alarms/parse';
-import type { AlarmNotification } from '../../libs/alarms/types';
-import { loadEvent } from './fixtures';
+import { fixtureAlarm } from './fixtures';
 
 const logs = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'ap-northeast-2' });
-
-function alarmOf(name: string): AlarmNotification {
-  const parsed = parseSnsMessage(loadEvent(name).Records[0]?.Sns.Message);
-  if (parsed.type !== 'alarm') throw new Error('not an alarm');
-  return parsed.alarm;
-}
 
 const filters = {
   metricFilters: [
@@ -50,7 +42,7 @@ describe('findLogLines', () => {
         { timestamp: 2, message: '{"logType":"ERROR","errorCode":"DA00013"}', logStreamName: 's1' },
       ],
     });
-    const found = await findLogLines(client, alarmOf('single-metric-alarm'), { maxLines: 10 });
+    const found = await findLogLines(client, fixtureAlarm('single-metric-alarm'), { maxLines: 10 });
     expect(logs.commandCalls(DescribeMetricFiltersCommand)[0]?.args[0].input).toEqual({
       metricName: 'forwarder-logTypeError',
       metricNamespace: 'logpipe/dev',
@@ -86,7 +78,7 @@ describe('findLogLines', () => {
         nextToken: 't2',
       })
       .resolves({ events: [{ timestamp: 3, message: 'c' }], nextToken: 't3' });
-    const found = await findLogLines(client, alarmOf('single-metric-alarm'), { maxLines: 3 });
+    const found = await findLogLines(client, fixtureAlarm('single-metric-alarm'), { maxLines: 3 });
     expect(found[0]?.lines.map((l) => l.message)).toEqual(['a', 'b', 'c']);
     expect(found[0]?.more).toBe(true);
     const calls = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
@@ -100,14 +92,31 @@ describe('findLogLines', () => {
   it('stops paging after maxPages even if the search is not done', async () => {
     logs.on(DescribeMetricFiltersCommand).resolves(filters);
     logs.on(FilterLogEventsCommand).resolves({ events: [], nextToken: 'again' });
-    const found = await findLogLines(client, alarmOf('single-metric-alarm'), { maxLines: 5, maxPages: 4 });
+    const found = await findLogLines(client, fixtureAlarm('single-metric-alarm'), {
+      maxLines: 5,
+      maxPages: 4,
+    });
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(4);
     expect(found[0]).toMatchObject({ lines: [], more: true });
   });
 
+  it('stops searching further filters once N lines are found', async () => {
+    const second = { ...filters.metricFilters[1], logGroupName: '/ecs/other' };
+    logs.on(DescribeMetricFiltersCommand).resolves({ metricFilters: [...filters.metricFilters, second] });
+    logs.on(FilterLogEventsCommand).resolves({
+      events: [
+        { timestamp: 1, message: 'a' },
+        { timestamp: 2, message: 'b' },
+      ],
+    });
+    const found = await findLogLines(client, fixtureAlarm('single-metric-alarm'), { maxLines: 2 });
+    expect(found.map((f) => f.logGroup)).toEqual(['/aws/lambda/logpipe-dev-forwarder']);
+    expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(1);
+  });
+
   it('looks up every MetricStat of a metric-math alarm', async () => {
     logs.on(DescribeMetricFiltersCommand).resolves({ metricFilters: [] });
-    const found = await findLogLines(client, alarmOf('metric-math-alarm'), { maxLines: 5 });
+    const found = await findLogLines(client, fixtureAlarm('metric-math-alarm'), { maxLines: 5 });
     expect(found).toEqual([]);
     expect(logs.commandCalls(DescribeMetricFiltersCommand).map((c) => c.args[0].input.metricName)).toEqual([
       'Errors',
@@ -116,7 +125,7 @@ describe('findLogLines', () => {
   });
 
   it('does nothing for composite alarms', async () => {
-    expect(await findLogLines(client, alarmOf('composite-alarm'), { maxLines: 5 })).toEqual([]);
+    expect(await findLogLines(client, fixtureAlarm('composite-alarm'), { maxLines: 5 })).toEqual([]);
     expect(logs.calls()).toHaveLength(0);
   });
 
@@ -124,7 +133,7 @@ describe('findLogLines', () => {
     logs
       .on(DescribeMetricFiltersCommand)
       .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
-    const error = await findLogLines(client, alarmOf('single-metric-alarm'), { maxLines: 5 }).catch(
+    const error = await findLogLines(client, fixtureAlarm('single-metric-alarm'), { maxLines: 5 }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(LogLookupError);

@@ -9,7 +9,7 @@ import { buildAlarmMessage } from '../../libs/slack/alarm-message';
 import { LIMITS, limitViolations, type SlackMessage } from '../../libs/slack/blocks';
 import { escapeAndTruncate, escapeMrkdwn } from '../../libs/slack/escape';
 import { buildOtherMessage } from '../../libs/slack/other-message';
-import { FIXTURE_DIR, fixtureNames, loadEvent } from './fixtures';
+import { FIXTURE_DIR, fixtureAlarm, fixtureNames, loadEvent } from './fixtures';
 
 const GOLDEN_DIR = join(FIXTURE_DIR, 'golden');
 const options = { stage: 'dev', timeZone: 'Asia/Seoul', maxLineChars: 500 };
@@ -22,12 +22,6 @@ export const HOSTILE_LINES = [
   `very long ${'x'.repeat(20_000)} end`,
   'emoji 🚨🔥 and combining é and RTL \u202e text',
 ];
-
-function alarmOf(message: unknown): AlarmNotification {
-  const parsed = parseSnsMessage(message);
-  if (parsed.type !== 'alarm') throw new Error('not an alarm');
-  return parsed.alarm;
-}
 
 function foundFor(alarm: AlarmNotification, lines: string[], more = false): LogLinesFound[] {
   const metric = alarm.trigger?.metrics[0] ?? { name: 'm', namespace: 'n', dimensions: [] };
@@ -75,7 +69,7 @@ describe('golden Block Kit messages', () => {
 });
 
 describe('alarm message content', () => {
-  const alarm = alarmOf(loadEvent('single-metric-alarm').Records[0]?.Sns.Message);
+  const alarm = fixtureAlarm('single-metric-alarm');
 
   it('has the state, the linked name, condition, both times, account and stage', () => {
     const message = buildAlarmMessage(alarm, options);
