@@ -27,8 +27,11 @@ export type Outcome =
 
 export interface NotifyDeps {
   config: NotifierConfig;
-  /** Undefined means no Slack configured: print the payload instead of posting it. */
-  slack?: SlackChannel;
+  /**
+   * Opens the Slack channel (token read, client made) when a post is due, so skipped
+   * notifications need neither. Undefined means no Slack: print the payload instead.
+   */
+  slack?: () => Promise<SlackChannel>;
   /** Looks up the log lines behind a metric-filter alarm; undefined turns the look-up off. */
   lookUpLogLines?: (alarm: AlarmNotification) => Promise<LogLinesFound[]>;
   print: (line: string) => void;
@@ -60,7 +63,7 @@ async function send(deps: NotifyDeps, channel: string, message: SlackMessage): P
     deps.print(JSON.stringify({ channel, ...message }));
     return { action: 'printed', channel };
   }
-  const ts = await deps.slack.post(channel, message);
+  const ts = await (await deps.slack()).post(channel, message);
   return { action: 'posted', channel, ts };
 }
 
@@ -70,8 +73,8 @@ async function replyToOpenAlarm(
   channel: string,
   deps: NotifyDeps,
 ): Promise<Outcome | undefined> {
-  const slack = deps.slack;
-  if (slack === undefined || alarm.arn === undefined) return undefined;
+  if (deps.slack === undefined || alarm.arn === undefined) return undefined;
+  const slack = await deps.slack();
   const { config, log } = deps;
   let original;
   try {

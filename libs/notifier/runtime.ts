@@ -56,12 +56,17 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
     const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - RESERVE_MS;
-    const slack = token
-      ? await SlackChannel.create({
-          token: slackTokenFrom(await token.get()),
-          slackApiUrl: config.slackApiUrl,
-          timeLeft,
-        })
+    const cachedToken = token;
+    let opened: Promise<SlackChannel> | undefined;
+    const slack = cachedToken
+      ? () =>
+          (opened ??= cachedToken.get().then((secret) =>
+            SlackChannel.create({
+              token: slackTokenFrom(secret),
+              slackApiUrl: config.slackApiUrl,
+              timeLeft,
+            }),
+          ))
       : undefined;
     const lookUpLogLines = async (alarm: AlarmNotification) => {
       if (alarm.region === undefined) return [];

@@ -144,6 +144,7 @@ describe('notifier runtime with Slack (loopback) and CloudWatch Logs (mock)', ()
   it('skips INSUFFICIENT_DATA by default and posts it when configured', async () => {
     const skipped = await runtime().handle(loadEvent('anomaly-insufficient-data'), context);
     expect(skipped.outcomes[0]).toMatchObject({ action: 'skipped' });
+    expect(secretReads).toEqual([]); // nothing to post: no token read, no Slack call
     expect(slack.callsOf('chat.postMessage')).toHaveLength(0);
     const posted = await runtime({ POST_INSUFFICIENT_DATA: 'true' }).handle(
       loadEvent('anomaly-insufficient-data'),
