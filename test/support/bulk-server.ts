@@ -42,8 +42,12 @@ export class BulkServer {
   readonly documents = new Map<string, StoredDocument>();
   readonly requests: RecordedRequest[] = [];
   readonly attempts = new Map<string, number>();
+  /** How many times each id was created (more than 1 would be a duplicate). */
+  readonly creations = new Map<string, number>();
+  maxConcurrent = 0;
+  private concurrent = 0;
   private server: http.Server | undefined;
-  private requestCount = 0;
+  requestsReceived = 0;
 
   constructor(private readonly options: BulkServerOptions = {}) {}
 
@@ -68,10 +72,22 @@ export class BulkServer {
   }
 
   private async answer(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
-    const number = ++this.requestCount;
+    this.concurrent++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    res.on('close', () => this.concurrent--);
+    const number = ++this.requestsReceived;
     const delay = this.options.delayMs?.(number) ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    // Authenticate before decoding, as a real server would.
+    if (this.options.authorize && !this.options.authorize(req, raw)) {
+      return this.reply(res, 403, { error: 'forbidden' });
+    }
+    let body: Buffer;
+    try {
+      body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    } catch {
+      return this.reply(res, 400, { error: 'body is not gzip' });
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     const isBulk = path.endsWith('/_bulk');
     const lines = body
@@ -85,8 +101,6 @@ export class BulkServer {
       body,
       items: isBulk ? lines.length / 2 : lines.length,
     });
-    if (this.options.authorize && !this.options.authorize(req, raw))
-      return this.reply(res, 403, { error: 'forbidden' });
     const failure = this.options.requestFault?.(number);
     if (failure !== undefined) return this.reply(res, failure, { error: `scripted ${failure}` });
     if (!isBulk) {
@@ -150,6 +164,7 @@ export class BulkServer {
       };
     }
     this.documents.set(item.id, { index: item.index, source: item.source });
+    this.creations.set(item.id, (this.creations.get(item.id) ?? 0) + 1);
     return { ...base, status: 201, result: 'created' };
   }
 

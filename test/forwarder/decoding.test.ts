@@ -1,0 +1,70 @@
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeSubscriptionEvent, DecodeError } from '../../libs/decoding/subscription';
+import { subscriptionEvent } from '../support/subscription';
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8'));
+
+function decodeError(event: unknown): DecodeError {
+  try {
+    decodeSubscriptionEvent(event);
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
+  }
+  throw new Error('expected a DecodeError');
+}
+
+describe('decodeSubscriptionEvent', () => {
+  it('decodes the real payload of seed 000', () => {
+    const data = decodeSubscriptionEvent(fixture('seed-000-lambda-console.json'));
+    expect(data.messageType).toBe('DATA_MESSAGE');
+    expect(data.owner).toBe('376129852049');
+    expect(data.logGroup).toBe('/aws/lambda/getIncorrectLists');
+    expect(data.logEvents).toHaveLength(1);
+    expect(data.logEvents[0]!.id).toBe('38627627955484818852768098168489833298904231245367279618');
+    expect(data.logEvents[0]!.extractedFields?.request_id).toBe('830e95c2-4983-4e72-99f1-1aa410a0ffb0');
+  });
+
+  it('accepts a control message without the data fields', () => {
+    expect(decodeSubscriptionEvent(fixture('control-message.json')).messageType).toBe('CONTROL_MESSAGE');
+  });
+
+  it.each([
+    ['no awslogs', {}, 'event'],
+    ['data not a string', { awslogs: { data: 42 } }, 'event'],
+    ['invalid base64', { awslogs: { data: 'H4sI$$$$' } }, 'base64'],
+    ['base64 of non-gzip', { awslogs: { data: Buffer.from('{"a":1}').toString('base64') } }, 'gzip'],
+    [
+      'truncated gzip',
+      { awslogs: { data: gzipSync('{"messageType":"DATA_MESSAGE"}').subarray(0, 20).toString('base64') } },
+      'gzip',
+    ],
+    ['gzip of non-JSON', { awslogs: { data: gzipSync('not json').toString('base64') } }, 'json'],
+    ['JSON array', subscriptionEvent([1, 2]), 'shape'],
+    ['unknown message type', subscriptionEvent({ messageType: 'OTHER' }), 'shape'],
+    [
+      'missing logGroup',
+      subscriptionEvent({ messageType: 'DATA_MESSAGE', owner: '1', logStream: 's', logEvents: [] }),
+      'shape',
+    ],
+    [
+      'missing logEvents',
+      subscriptionEvent({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: 'g', logStream: 's' }),
+      'shape',
+    ],
+  ])('%s fails with a clear error at the %s stage', (_name, event, stage) => {
+    const error = decodeError(event);
+    expect(error.name).toBe('DecodeError');
+    expect(error.stage).toBe(stage);
+    expect(error.message.startsWith(`${stage}: `)).toBe(true);
+  });
+
+  it('never puts the payload into the error message', () => {
+    const secret = 'password=hunter2';
+    const error = decodeError({ awslogs: { data: gzipSync(`not json ${secret}`).toString('base64') } });
+    expect(error.message).not.toContain(secret);
+  });
+});
