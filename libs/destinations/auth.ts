@@ -1,7 +1,4 @@
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import type { CachedSecret } from '../secrets';
 
@@ -82,57 +79,25 @@ export function regionFromHost(host: string): string | undefined {
   return /\.([a-z]{2}(?:-[a-z]+)+-\d)\.(?:es|aoss)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
 }
 
-/** Loads the default AWS credential chain only when SigV4 is first used. */
-export const lazyDefaultCredentials: AwsCredentialIdentityProvider = (() => {
-  let provider: AwsCredentialIdentityProvider | undefined;
-  return async () => {
-    if (provider === undefined) {
-      const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-      provider = defaultProvider();
-    }
-    return provider();
-  };
-})();
-
-/**
- * AWS Signature Version 4 for Amazon OpenSearch Service (`es`) and OpenSearch Serverless (`aoss`).
- * The payload hash header is always sent: aoss requires it, and it covers the gzip body as sent.
- */
-export function sigV4Auth(options: {
+export interface SigV4Options {
   region: string;
   service: SigV4Service;
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Defaults to the AWS SDK's default chain (in Lambda: the function role's credentials). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   now?: () => Date;
-}): Authorizer {
-  const signer = new SignatureV4({
-    credentials: options.credentials,
-    region: options.region,
-    service: options.service,
-    sha256: Hash.bind(null, 'sha256'),
-  });
+}
+
+/**
+ * SigV4 for Amazon OpenSearch Service and OpenSearch Serverless. The signer and the credential
+ * chain are loaded at the first request, so functions that do not sign never pay for them at
+ * cold start.
+ */
+export function sigV4Auth(options: SigV4Options): Authorizer {
+  let signer: Promise<Authorizer> | undefined;
   return {
-    async authorize(request) {
-      const payloadHash = createHash('sha256').update(request.body).digest('hex');
-      const query: Record<string, string> = {};
-      request.url.searchParams.forEach((value, key) => (query[key] = value));
-      const signed = await signer.sign(
-        {
-          method: request.method,
-          protocol: request.url.protocol,
-          hostname: request.url.hostname,
-          port: request.url.port ? Number(request.url.port) : undefined,
-          path: request.url.pathname,
-          query,
-          headers: { ...request.headers, host: request.url.host, 'x-amz-content-sha256': payloadHash },
-          body: request.body,
-        },
-        options.now ? { signingDate: options.now() } : undefined,
-      );
-      const added: Record<string, string> = {};
-      for (const [name, value] of Object.entries(signed.headers)) {
-        if (request.headers[name] === undefined && name !== 'host') added[name] = value;
-      }
-      return added;
+    authorize(request) {
+      signer ??= import('./sigv4').then(({ createSigV4Signer }) => createSigV4Signer(options));
+      return signer.then((loaded) => loaded.authorize(request));
     },
   };
 }

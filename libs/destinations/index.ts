@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CachedSecret, type SecretFetcher } from '../secrets';
-import { apiKeyAuth, basicAuth, lazyDefaultCredentials, noAuth, sigV4Auth, type Authorizer } from './auth';
+import { apiKeyAuth, basicAuth, noAuth, sigV4Auth, type Authorizer } from './auth';
 import type { DestinationConfig } from './config';
 import { S3DeadLetterSink, type DeadLetterSink } from './dead-letter';
 import { ElasticsearchTransport } from './elasticsearch';
@@ -33,7 +33,7 @@ function createAuthorizer(config: DestinationConfig, deps: DestinationDeps): Aut
       return sigV4Auth({
         region: auth.region,
         service: auth.service,
-        credentials: deps.credentials ?? lazyDefaultCredentials,
+        credentials: deps.credentials,
       });
   }
 }
