@@ -9,6 +9,7 @@ interface BenchModule {
 
 const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
+  splitter: () => import('./splitter'),
 };
 
 async function main(): Promise<void> {
