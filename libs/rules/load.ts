@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { optionalString, timeZoneVar, type Env } from '../config/env';
 import { AppError, ConfigError } from '../errors';
 import type { CompiledRule } from './types';
@@ -40,16 +40,27 @@ export function loadRules(env: Env): CompiledRule[] {
   if (/\.ya?ml$/i.test(file)) {
     throw new ConfigError('RULES_FILE', `${file}: YAML is not supported, write the rules as JSON`);
   }
-  const path = isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(
-      'RULES_FILE',
-      `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-      { cause },
-    );
+  // Lambda: the package root. `sls invoke local` sets a LAMBDA_TASK_ROOT that does not exist
+  // locally and runs the bundle from .esbuild/.build, so the working directory and its two
+  // parents (the service root) are tried next.
+  const cwd = process.cwd();
+  const roots = isAbsolute(file)
+    ? ['']
+    : [...new Set([env.LAMBDA_TASK_ROOT, cwd, dirname(cwd), dirname(dirname(cwd))])];
+  let text: string | undefined;
+  let lastError: unknown;
+  for (const root of roots) {
+    if (root === undefined) continue;
+    try {
+      text = readFileSync(root === '' ? file : resolve(root, file), 'utf8');
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (text === undefined) {
+    const code = (lastError as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+    throw new ConfigError('RULES_FILE', `cannot read ${file} (${code})`, { cause: lastError });
   }
   // Index dates of rules without their own timeZone follow the forwarder's INDEX_TIMEZONE.
   return rulesFromText(text, file, timeZoneVar(env, 'INDEX_TIMEZONE', 'UTC'));
