@@ -70,6 +70,7 @@ export function match(raw: unknown, problems: Problems): Predicate {
     else tests.push(globPredicate(path, raw[key]));
   }
   tests.push(...conditions(raw.fields, 'match.fields', problems));
-  if (tests.length === 0) problems.add('match', 'needs at least one of logGroup, logStream, fields');
+  if (raw.logGroup === undefined && raw.logStream === undefined && raw.fields === undefined)
+    problems.add('match', 'needs at least one of logGroup, logStream, fields');
   return (source) => tests.every((test) => test(source));
 }
