@@ -1,3 +1,225 @@
+/**
+ * Forwarder benchmark (issue 2). On one 10,000-event subscription payload:
+ * - decode+transform: ours (richer parsing) vs the AWS console blueprint's transform;
+ * - end to end to a loopback _bulk sink (own process): ours vs posting each event (seed 000)
+ *   vs one unbatched _bulk body without parsing (the blueprint);
+ * - each function's bundle size and cold import time above a bare Node start.
+ */
+import { build } from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { decodeSubscriptionEvent, type CloudWatchLogsData } from '../libs/decoding/subscription';
+import { documentsFromLogsData } from '../libs/documents';
+import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
+import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
+import { noAuth } from '../libs/destinations/auth';
+import { HttpClient } from '../libs/destinations/http';
+import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
+import { Logger } from '../libs/logging/logger';
+import { coldImportMs, compare, fmt, rate, startSink } from './support/measure';
+
+const EVENTS = 10_000;
+const quiet = new Logger({}, 'error', { write: () => true });
+
+/** A realistic mix: Lambda console lines, JSON application logs, START/END/REPORT, plain text. */
+export function makePayload(count: number): { awslogs: { data: string } } {
+  const requestId = '830e95c2-4983-4e72-99f1-1aa410a0ffb0';
+  const start = Date.UTC(2024, 10, 20, 17, 0);
+  const logEvents = Array.from({ length: count }, (_, i) => {
+    const ts = start + i * 7;
+    const iso = new Date(ts).toISOString();
+    let message: string;
+    switch (i % 10) {
+      case 0:
+        message = `START RequestId: ${requestId} Version: $LATEST\n`;
+        break;
+      case 1:
+        message = `REPORT RequestId: ${requestId}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t\n`;
+        break;
+      case 2:
+      case 3:
+      case 4:
+        message = `{"level":"info","ts":"${iso}","msg":"request and response log","log":{"duration":${i * 1000},"request":{"method":"GET","path":"/v1/items/${i}"},"response":{"status":200}}}`;
+        break;
+      case 5:
+        message = `{"logType":"ERROR","errorCode":"DA0001${i % 3}","errorMessage":"인증실패 for user ${i}"}`;
+        break;
+      case 9:
+        message = `plain text line number ${i} with no structure at all\n`;
+        break;
+      default:
+        message = `${iso}\t${requestId}\t${i % 7 === 0 ? 'ERROR' : 'INFO'}\tFetching incorrect lists for user ${i}...\n`;
+    }
+    return {
+      id: `3862762795548481885276809816848983329890423124536${String(i).padStart(7, '0')}`,
+      timestamp: ts,
+      message,
+    };
+  });
+  const data = {
+    messageType: 'DATA_MESSAGE',
+    owner: '123456789012',
+    logGroup: '/aws/lambda/bench',
+    logStream: '2024/11/20/[$LATEST]bb494dc82843496683c62052533a046f',
+    subscriptionFilters: ['bench'],
+    logEvents,
+  };
+  return { awslogs: { data: gzipSync(JSON.stringify(data)).toString('base64') } };
+}
+
+// --- The AWS console blueprint's approach, rewritten here as the baseline ---------------
+function blueprintSource(message: string): Record<string, unknown> {
+  // The blueprint tries JSON.parse on the text from the first '{' of every message.
+  const brace = message.indexOf('{');
+  if (brace < 0) return {};
+  try {
+    return JSON.parse(message.substring(brace)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function blueprintTransform(data: CloudWatchLogsData): string {
+  let body = '';
+  for (const event of data.logEvents) {
+    const time = new Date(event.timestamp);
+    const index = `cwl-${time.getUTCFullYear()}.${String(time.getUTCMonth() + 1).padStart(2, '0')}.${String(time.getUTCDate()).padStart(2, '0')}`;
+    const source = blueprintSource(event.message);
+    source['@id'] = event.id;
+    source['@timestamp'] = time.toISOString();
+    source['@message'] = event.message;
+    source['@owner'] = data.owner;
+    source['@log_group'] = data.logGroup;
+    source['@log_stream'] = data.logStream;
+    body +=
+      JSON.stringify({ index: { _index: index, _id: event.id } }) + '\n' + JSON.stringify(source) + '\n';
+  }
+  return body;
+}
+
+async function decodeAndTransform(event: unknown) {
+  const options = documentOptions(loadDocumentConfig({}));
+  const transport = new ElasticsearchTransport(new URL('http://unused'), new HttpClient(1), noAuth, false);
+  return compare(
+    EVENTS,
+    {
+      blueprint: () => blueprintTransform(decodeSubscriptionEvent(event)),
+      ours: () => {
+        let body = '';
+        for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {}))
+          body += transport.encode(doc);
+        return body;
+      },
+    },
+    15,
+  );
+}
+
+async function endToEnd(event: unknown, url: string) {
+  const forwarder = createForwarder({ DESTINATION_URL: url });
+  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' };
+  const { ours, unbatched } = await compare(EVENTS, {
+    ours: () => forwardSubscription(forwarder, event, context, quiet),
+    unbatched: async () => {
+      const body = blueprintTransform(decodeSubscriptionEvent(event));
+      const response = await fetch(`${url}/_bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body,
+      });
+      JSON.parse(await response.text());
+    },
+  });
+
+  // Seed 000: one HTTP request per event. Measured on the first 2,000 events (it is slow).
+  const sample = 2000;
+  const perEvent = await rate(
+    sample,
+    async () => {
+      const data = decodeSubscriptionEvent(event);
+      for (const logEvent of data.logEvents.slice(0, sample)) {
+        const doc = {
+          logGroup: data.logGroup,
+          eventId: logEvent.id,
+          '@timestamp': new Date(logEvent.timestamp).toISOString(),
+          message: logEvent.message,
+        };
+        const response = await fetch(`${url}/cwl/_doc`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(doc),
+        });
+        await response.text();
+      }
+    },
+    2,
+  );
+  return { ours, unbatched, perEvent };
+}
+
+/** Bundles every function as serverless.yml does and measures size and cold import. */
+async function bundles(): Promise<Array<{ name: string; bytes: number; coldMs: number }>> {
+  const root = join(__dirname, '..');
+  const out = mkdtempSync(join(tmpdir(), 'bundles-'));
+  const names = readdirSync(join(root, 'functions')).filter((name) =>
+    statSync(join(root, 'functions', name, 'handler.ts'), { throwIfNoEntry: false }),
+  );
+  const results = [];
+  for (const name of names) {
+    const outfile = join(out, `${name}.js`);
+    await build({
+      entryPoints: [join(root, 'functions', name, 'handler.ts')],
+      outfile,
+      bundle: true,
+      minify: true,
+      keepNames: true,
+      treeShaking: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['@aws-sdk/client-*', '@aws-sdk/credential-provider-node'],
+      logLevel: 'error',
+    });
+    // NODE_PATH stands in for the SDK v3 that the Lambda runtime provides.
+    const coldMs = coldImportMs(outfile, 15, { ...process.env, NODE_PATH: join(root, 'node_modules') });
+    results.push({ name, bytes: statSync(outfile).size, coldMs });
+  }
+  return results;
+}
+
 export async function run(): Promise<void> {
-  console.log('forwarder benchmark: not written yet');
+  const event = makePayload(EVENTS);
+  console.log(`payload: ${fmt(EVENTS)} events, ${fmt(event.awslogs.data.length / 1024)} KiB base64`);
+
+  const transform = await decodeAndTransform(event);
+  console.log('\ndecode+transform (events/s)');
+  console.log(`  blueprint (no parsing beyond JSON)  ${fmt(transform.blueprint).padStart(12)}`);
+  console.log(
+    `  ours (lambda lines, JSON, levels)   ${fmt(transform.ours).padStart(12)}   ${fmt(transform.ours / transform.blueprint, 2)}x blueprint (target >= 1.2x)`,
+  );
+
+  const sink = await startSink();
+  try {
+    const e2e = await endToEnd(event, sink.url);
+    console.log('\nend to end to a loopback _bulk sink (events/s)');
+    console.log(`  per-event POST (seed 000)           ${fmt(e2e.perEvent).padStart(12)}`);
+    console.log(`  one unbatched _bulk (blueprint)     ${fmt(e2e.unbatched).padStart(12)}`);
+    console.log(
+      `  ours (batched, gzip, concurrent)    ${fmt(e2e.ours).padStart(12)}   ${fmt(e2e.ours / e2e.perEvent, 1)}x per-event (target >= 20x), ${fmt(e2e.ours / e2e.unbatched, 2)}x unbatched (target >= 1.5x)`,
+    );
+  } finally {
+    sink.stop();
+  }
+
+  console.log(
+    '\nbundles (minified, SDK v3 clients from the runtime); cold import above bare node, median of 15',
+  );
+  for (const bundle of await bundles()) {
+    console.log(
+      `  ${bundle.name.padEnd(10)} ${fmt(bundle.bytes / 1024).padStart(6)} KiB   ${fmt(bundle.coldMs, 1).padStart(6)} ms   (target < 50 ms)`,
+    );
+  }
 }

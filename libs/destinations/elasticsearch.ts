@@ -1,3 +1,4 @@
+import { serializeSource } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
 import { requestBody } from './body';
@@ -18,6 +19,7 @@ const NO_ERRORS = /^\s*\{[^[]{0,64}"errors"\s*:\s*false/;
 export class ElasticsearchTransport implements Transport {
   readonly kind = 'elasticsearch';
   private readonly bulkUrl: URL;
+  private readonly prefixes = new Map<string, string>();
 
   constructor(
     baseUrl: URL,
@@ -30,7 +32,18 @@ export class ElasticsearchTransport implements Transport {
   }
 
   encode(doc: LogDocument): string {
-    return `{"create":{"_index":${JSON.stringify(doc._index)},"_id":${JSON.stringify(doc._id)}}}\n${JSON.stringify(doc._source)}\n`;
+    return `${this.actionPrefix(doc._index)}${JSON.stringify(doc._id)}}}\n${serializeSource(doc._source)}\n`;
+  }
+
+  /** `{"create":{"_index":"cwl-2024.11.20","_id":` built once per index name. */
+  private actionPrefix(index: string): string {
+    let prefix = this.prefixes.get(index);
+    if (prefix === undefined) {
+      if (this.prefixes.size > 1000) this.prefixes.clear();
+      prefix = `{"create":{"_index":${JSON.stringify(index)},"_id":`;
+      this.prefixes.set(index, prefix);
+    }
+    return prefix;
   }
 
   async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {

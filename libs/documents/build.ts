@@ -1,8 +1,10 @@
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { logEventProblem } from '../decoding/subscription';
 import type { IndexNamer } from './index-name';
-import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
+import { lambdaJsonFields, levelOf, parseJsonObject } from './json-message';
 import { parseLambdaLine } from './lambda-lines';
+import { rememberJsonText } from './serialize';
+import { isoTimestamp } from './timestamp';
 import type { DocumentSource, LogDocument } from './types';
 
 export interface DocumentOptions {
@@ -17,6 +19,8 @@ export interface LogStreamContext {
   owner: string;
   logGroup: string;
   logStream: string;
+  /** Shared by every document of one payload (rules may not write `cloud`): fewer allocations. */
+  cloud?: DocumentSource['cloud'];
 }
 
 /** A log event that could not become a document, kept with the reason (it is dead-lettered, never dropped). */
@@ -40,10 +44,10 @@ export function buildDocument(
 ): LogDocument {
   const message = stripTrailingNewline(event.message);
   const source: DocumentSource = {
-    '@timestamp': new Date(event.timestamp).toISOString(),
+    '@timestamp': isoTimestamp(event.timestamp),
     message,
     aws: { cloudwatch: { log_group: context.logGroup, log_stream: context.logStream, event_id: event.id } },
-    cloud: { provider: 'aws', account: { id: context.owner }, region: options.region },
+    cloud: context.cloud ?? { provider: 'aws', account: { id: context.owner }, region: options.region },
   };
   enrich(source, message, options);
   return { _id: event.id, _index: options.indexNamer.nameFor(event.timestamp), _source: source };
@@ -55,9 +59,12 @@ export function enrich(
   message: string,
   options: Pick<DocumentOptions, 'jsonAtRoot'>,
 ): void {
-  const json = parseJsonObjectMessage(message);
-  if (json !== undefined) {
+  const parsed = parseJsonObject(message);
+  if (parsed !== undefined) {
+    const json = parsed.value;
     source.json = json;
+    // Merged keys share objects with `json`: a later change through them would make the text stale.
+    if (!options.jsonAtRoot) rememberJsonText(source, json, parsed.text);
     const level = levelOf(json);
     if (level !== undefined) source.log = { level };
     const lambda = lambdaJsonFields(json);
@@ -89,7 +96,12 @@ export function* documentsFromLogsData(
   reject: (rejected: RejectedEvent) => void,
 ): Generator<LogDocument> {
   if (data.messageType !== 'DATA_MESSAGE') return;
-  const context: LogStreamContext = { owner: data.owner, logGroup: data.logGroup, logStream: data.logStream };
+  const context: LogStreamContext = {
+    owner: data.owner,
+    logGroup: data.logGroup,
+    logStream: data.logStream,
+    cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
+  };
   for (const event of data.logEvents) {
     const problem = logEventProblem(event);
     if (problem !== undefined) {
