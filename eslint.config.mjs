@@ -14,6 +14,7 @@ export default tseslint.config(
         module: 'writable',
         process: 'readonly',
         __dirname: 'readonly',
+        Buffer: 'readonly',
         console: 'readonly',
       },
     },
