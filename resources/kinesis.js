@@ -38,7 +38,9 @@ async function settings({ resolveVariable }) {
     throw new Error(`param kinesisOnFailureArn is not an SQS queue ARN: "${onFailureArn}"`);
   const startingPosition = await param('kinesisStartingPosition');
   if (!['LATEST', 'TRIM_HORIZON'].includes(startingPosition))
-    throw new Error(`param kinesisStartingPosition must be LATEST or TRIM_HORIZON, got "${startingPosition}"`);
+    throw new Error(
+      `param kinesisStartingPosition must be LATEST or TRIM_HORIZON, got "${startingPosition}"`,
+    );
   return {
     streamArn,
     onFailureArn,
