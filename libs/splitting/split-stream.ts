@@ -85,12 +85,6 @@ export async function splitStream(
     return new SplitFaultError(options.source, offset, counter.bytes, problem, { cause });
   };
 
-  const push = async (doc: LogDocument) => {
-    stats.documents++;
-    const slot = sink.push(doc);
-    if (slot) await slot;
-  };
-
   const batches = splitUnits(
     decompressLayers(countBytes(body, counter), layers),
     options.maxRecordBytes,
@@ -101,7 +95,10 @@ export async function splitStream(
       for (const unit of batch.units) {
         if (unit.kind === 'line') {
           stats.lines++;
-          await push(lineDocument(origin, unit.text, unit.offset, documents));
+          stats.documents++;
+          // Await only when the sink is full: an await per document would cost more than building it.
+          const slot = sink.push(lineDocument(origin, unit.text, unit.offset, documents));
+          if (slot) await slot;
           continue;
         }
         let data: CloudWatchLogsData;
@@ -119,8 +116,11 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        for (const doc of documentsFromLogsData(data, documents, (rejected) => sink.reject(rejected)))
-          await push(doc);
+        for (const doc of documentsFromLogsData(data, documents, (rejected) => sink.reject(rejected))) {
+          stats.documents++;
+          const slot = sink.push(doc);
+          if (slot) await slot;
+        }
         if (archive !== undefined) await archiveEvents(archive, data);
       }
       if (batch.error !== undefined) {
