@@ -9,6 +9,7 @@ interface BenchModule {
 
 const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
+  kinesis: () => import('./kinesis'),
   splitter: () => import('./splitter'),
 };
 
