@@ -50,6 +50,7 @@ describe('decodeRecordData', () => {
 
   it.each([
     ['invalid base64', 'not base64!', /^data is not valid base64/],
+    ['a stray character in base64', 'eyJh!jEi', /^data is not valid base64/],
     ['truncated gzip', b64(gzipSync('{"log":"x"}\n').subarray(0, 15)), /^gzip data is corrupt or truncated/],
     ['binary data', b64(Buffer.from([0xff, 0xfe, 0x00, 0x80])), /^data is neither gzip, zlib nor UTF-8 text/],
     ['KPL aggregation', b64(Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 1, 2])), /^KPL-aggregated record/],
