@@ -22,6 +22,8 @@ export interface DeliveryOptions {
   timeLeft: () => number;
   deadLetters?: DeadLetterSink;
   log: Logger;
+  /** Called once by close(), whether it succeeds or throws (metrics). */
+  onReport?: (report: DeliveryReport) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -97,6 +99,7 @@ export class Delivery {
     this.dispatch();
     while (this.inflight.size > 0) await Promise.all(this.inflight);
     await this.flushDeadLetters();
+    this.options.onReport?.(this.report);
     if (this.report.failed > 0) throw new DeliveryError(this.report, [...this.reasons].slice(0, MAX_REASONS));
     return this.report;
   }

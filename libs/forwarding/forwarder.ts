@@ -14,7 +14,8 @@ import {
   type DestinationDeps,
   type Transport,
 } from '../destinations';
-import { logger as rootLogger, type Logger } from '../logging/logger';
+import { logger as rootLogger, type Logger, type LogSink } from '../logging/logger';
+import { defaultMetricsSink, publishCounts, serviceDimensions } from '../logging/metrics';
 
 /** Everything a forwarder container keeps between invocations. */
 export interface Forwarder {
@@ -29,6 +30,8 @@ export interface Forwarder {
 export interface ForwarderDeps extends DestinationDeps {
   transport?: Transport;
   deadLetters?: DeadLetterSink;
+  /** Where EMF metric lines go (default: stderr in Lambda, nowhere elsewhere). */
+  metrics?: LogSink;
 }
 
 /** Reads the configuration once (at cold start: a bad variable fails loudly there) and builds the clients. */
@@ -37,6 +40,8 @@ export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
   const documents = documentOptions(loadDocumentConfig(env));
   const transport = deps.transport ?? createTransport(destination, deps);
   const deadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  const metrics = deps.metrics ?? defaultMetricsSink(env);
+  const dimensions = serviceDimensions(env);
   return {
     documents,
     destination,
@@ -52,6 +57,16 @@ export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
         timeLeft: () => context.getRemainingTimeInMillis() - destination.reserveMs,
         deadLetters,
         log,
+        onReport: (report) =>
+          metrics &&
+          publishCounts(metrics, dimensions, {
+            EventsIn: report.received,
+            Delivered: report.delivered,
+            Duplicates: report.duplicates,
+            Retried: report.retried,
+            DeadLettered: report.deadLettered,
+            Failed: report.failed,
+          }),
       });
     },
   };

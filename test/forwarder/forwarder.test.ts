@@ -143,3 +143,49 @@ describe('configuration', () => {
     expect(() => loadDocumentConfig(env)).toThrow(message);
   });
 });
+
+describe('metrics', () => {
+  it('publishes one EMF line per invocation with the delivery counts', async () => {
+    const server = await new BulkServer({
+      itemFault: (item, attempt) => (item.id.endsWith('1') && attempt === 1 ? 429 : undefined),
+    }).start();
+    const lines: string[] = [];
+    try {
+      const forwarder = createForwarder(
+        {
+          DESTINATION_URL: server.url,
+          RETRY_BASE_DELAY_MS: '1',
+          METRICS_SERVICE: 'logpipe-dev',
+          AWS_LAMBDA_FUNCTION_NAME: 'logpipe-dev-forwarder',
+        },
+        {
+          metrics: { write: (line: string) => lines.push(line) },
+          deadLetters: { put: async () => 'memory' },
+        },
+      );
+      await forwardSubscription(
+        forwarder,
+        subscriptionEvent(logsData([{}, {}, { id: undefined }])),
+        context,
+        quiet,
+      );
+    } finally {
+      await server.stop();
+    }
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0]!);
+    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'logpipe',
+      Dimensions: [['Service', 'Function']],
+    });
+    expect(emf).toMatchObject({
+      Service: 'logpipe-dev',
+      Function: 'forwarder',
+      EventsIn: 3,
+      Delivered: 2,
+      Retried: 1,
+      DeadLettered: 1,
+      Failed: 0,
+    });
+  });
+});
