@@ -59,9 +59,7 @@ export function signature(input: SignInput): string {
 export { sha256Hex };
 
 /** Parses `AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/es/aws4_request, SignedHeaders=a;b, Signature=hex`. */
-export function parseAuthorization(
-  header: string,
-):
+export function parseAuthorization(header: string):
   | {
       accessKeyId: string;
       date: string;
