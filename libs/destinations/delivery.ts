@@ -43,6 +43,7 @@ export class DeliveryError extends AppError {
 }
 
 const MAX_REASONS = 5;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -85,8 +86,11 @@ export class Delivery {
     this.batch.push({ doc, body, bytes });
     this.batchBytes += bytes;
     this.report.received++;
-    if (this.batch.length >= this.options.maxBatchDocs) this.dispatch();
-    return this.inflight.size >= this.options.concurrency ? this.waitForSlot() : undefined;
+    if (this.batch.length < this.options.maxBatchDocs) return undefined;
+    this.dispatch();
+    // Yield once per batch even when a slot is free: the event loop then writes the batch just
+    // compressed and reads answers, so sending overlaps with building the next batch.
+    return this.inflight.size >= this.options.concurrency ? this.waitForSlot() : yieldToEventLoop();
   }
 
   /** Records a log event too malformed to become a document; it is dead-lettered at close(). */
