@@ -47,9 +47,9 @@ async function* gunzip(source: AsyncIterable<Buffer>, layer: number): AsyncGener
   // Node's gunzip decodes every member of a multi-member file and rejects non-zero garbage after one.
   const inflater = createGunzip({ chunkSize: OUTPUT_CHUNK });
   let produced = 0;
-  const feeding = pipeline(Readable.from(source, { objectMode: false }), inflater).catch(() => {
-    // Reported through the iteration below (the inflater is destroyed with the same error).
-  });
+  // Errors reach the iteration below (the inflater is destroyed with the same error). Not awaited
+  // on the way out: after a fault, waiting for a stalled source to notice would only delay the report.
+  void pipeline(Readable.from(source, { objectMode: false }), inflater).catch(() => undefined);
   try {
     for await (const chunk of inflater as AsyncIterable<Buffer>) {
       produced += chunk.length;
@@ -61,7 +61,6 @@ async function* gunzip(source: AsyncIterable<Buffer>, layer: number): AsyncGener
     throw cause;
   } finally {
     inflater.destroy();
-    await feeding;
   }
 }
 
