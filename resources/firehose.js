@@ -1,0 +1,303 @@
+'use strict';
+
+/**
+ * The Firehose path of seed 002 as code: CloudWatch Logs subscription filters on the archived
+ * log groups -> Firehose delivery stream -> raw-logs bucket under rawLogsPrefix -> splitter.
+ * Generated from params (YAML cannot loop over a list). Referenced from serverless.yml:
+ *   resources: - ${file(./resources/firehose.js):resources}
+ *
+ * params (per stage, docs/deploy.md):
+ *   archivedLogGroups: list of log group names (or { name, dependsOn }); each gets a
+ *     subscription filter to the delivery stream. A log group of this service's own functions
+ *     gets DependsOn its log group resource automatically.
+ *   archiveFilterPattern: subscription filter pattern ('' = every event).
+ *   firehoseBufferSizeMiB (1-128), firehoseBufferIntervalSeconds (0-900).
+ *   rawLogsBucket, rawLogsPrefix: where the stream writes (the bucket is declared by the
+ *     splitter's s3 event in serverless.yml; its logical id is S3BucketRawLogs).
+ *   logRetentionInDays: retention of the stream's own error log group.
+ *
+ * Also: the forwarder's subscription filters on this stack's own log groups get DependsOn
+ * their log group (`resources.extensions`); the framework only orders them after the
+ * forwarder's permission, so a first deploy could race the log group's creation.
+ *
+ * Loops: a function's log lines must never come back to the same function. The forwarder
+ * consumes forwardedLogGroups, the splitter consumes archivedLogGroups (through Firehose);
+ * a cycle in "function F's log group is consumed by G" fails packaging.
+ */
+
+const { logicalId } = require('./alarms');
+
+const RAW_LOGS_BUCKET_ID = 'S3BucketRawLogs';
+const ERROR_PREFIX = 'firehose-errors/';
+
+/** "forwarder" -> "ForwarderLogGroup", as the framework names a function's log group. */
+const functionLogGroupId = (name) =>
+  `${name.charAt(0).toUpperCase()}${name.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LogGroup`;
+
+function integer(value, name, min, max) {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new Error(`param ${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return number;
+}
+
+function groupList(value, name) {
+  if (value === undefined || value === null || value === '') return [];
+  if (!Array.isArray(value)) throw new Error(`param ${name} must be a list of log group names`);
+  return value.map((entry) => {
+    const group = typeof entry === 'string' ? { name: entry } : { ...entry };
+    if (typeof group.name !== 'string' || group.name === '')
+      throw new Error(`param ${name}: expected a log group name, got ${JSON.stringify(entry)}`);
+    return group;
+  });
+}
+
+async function settings({ resolveVariable, options }) {
+  const param = async (name) => {
+    const value = await resolveVariable(`param:${name}`);
+    return value === undefined || value === null ? '' : value;
+  };
+  const service = await resolveVariable('self:service');
+  const stage = options.stage || (await resolveVariable('sls:stage'));
+  const functions = Object.keys((await resolveVariable('self:functions')) || {});
+  return {
+    service,
+    stage,
+    functions,
+    archived: groupList(await param('archivedLogGroups'), 'archivedLogGroups'),
+    forwarded: groupList(await param('forwardedLogGroups'), 'forwardedLogGroups'),
+    filterPattern: String(await param('archiveFilterPattern')),
+    bucket: String(await param('rawLogsBucket')),
+    prefix: String(await param('rawLogsPrefix')),
+    bufferSize: integer(await param('firehoseBufferSizeMiB'), 'firehoseBufferSizeMiB', 1, 128),
+    bufferInterval: integer(
+      await param('firehoseBufferIntervalSeconds'),
+      'firehoseBufferIntervalSeconds',
+      0,
+      900,
+    ),
+    retention: integer(await param('logRetentionInDays'), 'logRetentionInDays', 1, 3653),
+  };
+}
+
+/** The function of this service that writes a log group, if any. */
+function ownerOf(config, logGroupName) {
+  const prefix = `/aws/lambda/${config.service}-${config.stage}-`;
+  if (!logGroupName.startsWith(prefix)) return undefined;
+  const name = logGroupName.slice(prefix.length);
+  return config.functions.includes(name) ? name : undefined;
+}
+
+/** Refuses a configuration where a function's own log lines would come back to it. */
+function checkLoops(config) {
+  const consumers = [
+    ['forwarder', config.forwarded],
+    ['splitter', config.archived],
+  ];
+  const edges = new Map(); // writer function -> functions that consume its log group
+  for (const [consumer, groups] of consumers) {
+    for (const group of groups) {
+      const writer = ownerOf(config, group.name);
+      if (writer === undefined) continue;
+      if (!edges.has(writer)) edges.set(writer, new Set());
+      edges.get(writer).add(consumer);
+    }
+  }
+  const visit = (node, path) => {
+    if (path.includes(node)) {
+      const cycle = [...path.slice(path.indexOf(node)), node];
+      throw new Error(
+        `log groups loop: ${cycle.join(' -> ')} (each arrow: the function's log group is in ` +
+          'forwardedLogGroups (forwarder) or archivedLogGroups (splitter, through Firehose)); ' +
+          'remove one of these log groups from the params',
+      );
+    }
+    for (const next of edges.get(node) || []) visit(next, [...path, node]);
+  };
+  for (const writer of edges.keys()) visit(writer, []);
+}
+
+function dependsOnFor(config, group) {
+  if (group.dependsOn) return [].concat(group.dependsOn);
+  const owner = ownerOf(config, group.name);
+  return owner ? [functionLogGroupId(owner)] : [];
+}
+
+const sub = (text) => ({ 'Fn::Sub': text });
+
+async function resources(context) {
+  const config = await settings(context);
+  checkLoops(config);
+  const { service, stage } = config;
+  if (
+    config.prefix === '' ||
+    config.prefix.startsWith(ERROR_PREFIX) ||
+    ERROR_PREFIX.startsWith(config.prefix)
+  )
+    throw new Error(`param rawLogsPrefix must be set and must not overlap "${ERROR_PREFIX}"`);
+  const seen = new Set();
+  for (const group of config.archived) {
+    if (seen.has(group.name)) throw new Error(`param archivedLogGroups lists ${group.name} twice`);
+    seen.add(group.name);
+  }
+
+  const streamName = `${service}-${stage}-raw-logs`;
+  const errorLogGroup = `/aws/kinesisfirehose/${streamName}`;
+  const bucketArn = sub(`arn:\${AWS::Partition}:s3:::${config.bucket}`);
+  const Resources = {
+    // Firehose's own delivery errors (S3 access denied, throttling) land here.
+    RawLogsDeliveryLogGroup: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { LogGroupName: errorLogGroup, RetentionInDays: config.retention },
+    },
+    RawLogsDeliveryLogStream: {
+      Type: 'AWS::Logs::LogStream',
+      Properties: { LogGroupName: { Ref: 'RawLogsDeliveryLogGroup' }, LogStreamName: 'DestinationDelivery' },
+    },
+    // Firehose writes to S3 with this role: objects under the raw prefix and its error prefix only.
+    RawLogsDeliveryRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'firehose.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'write-raw-logs',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+                  Resource: bucketArn,
+                },
+                {
+                  Effect: 'Allow',
+                  Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+                  Resource: [
+                    sub(`arn:\${AWS::Partition}:s3:::${config.bucket}/${config.prefix}*`),
+                    sub(`arn:\${AWS::Partition}:s3:::${config.bucket}/${ERROR_PREFIX}*`),
+                  ],
+                },
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:PutLogEvents'],
+                  Resource: sub(
+                    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${errorLogGroup}:log-stream:*`,
+                  ),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    // Source: CloudWatch Logs subscription filters (PutRecordBatch), so DirectPut.
+    RawLogsDeliveryStream: {
+      Type: 'AWS::KinesisFirehose::DeliveryStream',
+      DependsOn: [RAW_LOGS_BUCKET_ID],
+      Properties: {
+        DeliveryStreamName: streamName,
+        DeliveryStreamType: 'DirectPut',
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: bucketArn,
+          RoleARN: { 'Fn::GetAtt': ['RawLogsDeliveryRole', 'Arn'] },
+          Prefix: config.prefix,
+          ErrorOutputPrefix: ERROR_PREFIX,
+          BufferingHints: { SizeInMBs: config.bufferSize, IntervalInSeconds: config.bufferInterval },
+          // CloudWatch Logs already gzips every record: Firehose GZIP would gzip the gzip members
+          // again (double gzip). The objects are multi-member gzip without a .gz suffix; the
+          // splitter detects gzip by its magic bytes and reads both shapes.
+          CompressionFormat: 'UNCOMPRESSED',
+          CloudWatchLoggingOptions: {
+            Enabled: true,
+            LogGroupName: { Ref: 'RawLogsDeliveryLogGroup' },
+            LogStreamName: { Ref: 'RawLogsDeliveryLogStream' },
+          },
+        },
+      },
+    },
+    // CloudWatch Logs puts the subscribed events into the stream with this role.
+    LogsToFirehoseRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: sub('logs.${AWS::Region}.amazonaws.com') },
+              Action: 'sts:AssumeRole',
+              Condition: {
+                StringLike: {
+                  'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*'),
+                },
+              },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'put-into-raw-logs-stream',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+                  Resource: { 'Fn::GetAtt': ['RawLogsDeliveryStream', 'Arn'] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+
+  for (const group of config.archived) {
+    Resources[`${logicalId(group.name)}ArchiveSubscription`] = {
+      Type: 'AWS::Logs::SubscriptionFilter',
+      DependsOn: [...dependsOnFor(config, group), 'LogsToFirehoseRole'],
+      Properties: {
+        LogGroupName: group.name,
+        FilterPattern: config.filterPattern,
+        DestinationArn: { 'Fn::GetAtt': ['RawLogsDeliveryStream', 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': ['LogsToFirehoseRole', 'Arn'] },
+      },
+    };
+  }
+
+  // The forwarder's subscriptions are numbered in the order of forwardedLogGroups
+  // (resources/forwarder.js lists them before any Kinesis event).
+  const extensions = {};
+  config.forwarded.forEach((group, index) => {
+    const dependsOn = dependsOnFor(config, group);
+    if (dependsOn.length > 0)
+      extensions[`ForwarderLogsSubscriptionFilterCloudWatchLog${index + 1}`] = { DependsOn: dependsOn };
+  });
+
+  return {
+    Resources,
+    ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+    Outputs: {
+      RawLogsDeliveryStreamName: { Value: { Ref: 'RawLogsDeliveryStream' } },
+      LogsToFirehoseRoleArn: {
+        Description: 'Subscribe more log groups to the stream with this role (max 2 filters per group)',
+        Value: { 'Fn::GetAtt': ['LogsToFirehoseRole', 'Arn'] },
+      },
+    },
+  };
+}
+
+module.exports = { resources, checkLoops, ownerOf, functionLogGroupId };
