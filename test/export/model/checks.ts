@@ -1,0 +1,81 @@
+import type { GroupState } from '../../../libs/export/types';
+import type { Simulation } from './simulation';
+
+/** Ids of every event inside an export object (each line is `<ISO time> <message>`). */
+export function exportedEventIds(sim: Simulation): Set<string> {
+  const ids = new Set<string>();
+  for (const [key, { body }] of sim.s3.objects) {
+    if (!key.startsWith(`${sim.config.exportPrefix}/`) || key.endsWith('aws-logs-write-test')) continue;
+    for (const line of body.split('\n')) ids.add(line.slice(line.indexOf(' ') + 1));
+  }
+  return ids;
+}
+
+/** Every event the exporter caused to disappear (stream deletion, retention) was exported first. */
+export function assertNothingLost(sim: Simulation): number {
+  const exported = exportedEventIds(sim);
+  let checked = 0;
+  for (const deleted of sim.model.deleted) {
+    if (deleted.how === 'group-deleted') continue; // someone else's deletion, not ours
+    checked++;
+    if (!exported.has(deleted.event.id)) {
+      const { id, timestamp, ingestedAt, exportableAt } = deleted.event;
+      throw new Error(
+        `event ${id} of ${deleted.logGroupName} lost by ${deleted.how}: timestamp ${new Date(timestamp).toISOString()}, ` +
+          `ingested ${new Date(ingestedAt).toISOString()}, exportable ${new Date(exportableAt).toISOString()}`,
+      );
+    }
+  }
+  return checked;
+}
+
+interface CommittedWindow {
+  from: number;
+  to: number;
+  taskId: string;
+}
+
+/**
+ * Checkpoints only move forward (within one incarnation of a group), each move is exactly one
+ * exported window that starts at the old checkpoint, and that window is a COMPLETED task of the
+ * model with the same range: windows neither overlap nor leave gaps, from the origin on.
+ */
+export function assertCheckpointsAndWindows(sim: Simulation): Map<string, CommittedWindow[]> {
+  const last = new Map<string, GroupState>();
+  const windows = new Map<string, CommittedWindow[]>();
+  for (const { state } of sim.stateWrites) {
+    const id = `${state.logGroupName}@${state.groupCreationTime}`;
+    const previous = last.get(id);
+    last.set(id, state);
+    if (!previous) {
+      if (state.checkpoint !== state.origin) throw new Error(`${id} created with checkpoint past its origin`);
+      windows.set(id, []);
+      continue;
+    }
+    if (state.checkpoint < previous.checkpoint) {
+      throw new Error(`${id} checkpoint moved back from ${previous.checkpoint} to ${state.checkpoint}`);
+    }
+    if (state.checkpoint === previous.checkpoint) continue;
+    const window = state.windows.at(-1);
+    if (!window || window.from !== previous.checkpoint || window.to !== state.checkpoint - 1) {
+      throw new Error(`${id} advanced without a window that continues the checkpoint`);
+    }
+    const task = sim.model.tasks.find((t) => t.taskId === window.taskId);
+    if (
+      !task ||
+      task.status !== 'COMPLETED' ||
+      task.logGroupName !== state.logGroupName ||
+      task.from !== window.from ||
+      task.to !== window.to
+    ) {
+      throw new Error(`${id} window ${window.from}-${window.to} is not a completed export task of its own`);
+    }
+    const list = windows.get(id)!;
+    const before = list.at(-1);
+    if (before ? window.from !== before.to + 1 : window.from !== state.origin) {
+      throw new Error(`${id} windows overlap or leave a gap at ${window.from}`);
+    }
+    list.push({ from: window.from, to: window.to, taskId: window.taskId });
+  }
+  return windows;
+}

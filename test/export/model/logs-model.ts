@@ -1,0 +1,365 @@
+import { ALLOWED_RETENTION_DAYS, DAY_MS, HOUR_MS, MAX_EVENT_AGE_MS } from '../../../libs/export/time';
+import {
+  ACTIVE_STATUSES,
+  type CreateExportTaskInput,
+  type ExportStatus,
+  type ExportTaskInfo,
+  type LogGroupInfo,
+  type LogsApi,
+  type LogStreamInfo,
+  type Page,
+} from '../../../libs/export/types';
+import type { ObjectStoreModel } from './object-store-model';
+
+export function awsError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+export interface ModelEvent {
+  id: string;
+  timestamp: number;
+  ingestedAt: number;
+  /** Up to 12 h after ingestion, as the export documentation warns. */
+  exportableAt: number;
+}
+
+interface ModelStream {
+  name: string;
+  creationTime: number;
+  events: ModelEvent[];
+}
+
+interface ModelGroup {
+  name: string;
+  creationTime: number;
+  retentionInDays?: number;
+  streams: Map<string, ModelStream>;
+}
+
+export interface ModelTask {
+  taskId: string;
+  taskName: string;
+  logGroupName: string;
+  from: number;
+  to: number;
+  destination: string;
+  destinationPrefix: string;
+  createdAt: number;
+  runningAt: number;
+  doneAt: number;
+  outcome: 'COMPLETED' | 'FAILED';
+  status: ExportStatus;
+  snapshot: Array<{ stream: string; event: ModelEvent }>;
+}
+
+export interface DeletedEvent {
+  logGroupName: string;
+  event: ModelEvent;
+  how: 'stream-deleted' | 'retention' | 'group-deleted';
+}
+
+export interface LogsModelOptions {
+  bucket: string;
+  s3: ObjectStoreModel;
+  pageSize?: number;
+  /** Random numbers in [0, 1): drives durations, failures and metadata staleness. */
+  random: () => number;
+  exportDurationMs?: (random: () => number) => number;
+  taskFailureRate?: number;
+  /** How far behind stream metadata may be; about an hour on the real service. */
+  maxMetadataStalenessMs?: number;
+}
+
+/**
+ * A stateful CloudWatch Logs: one export slot per account, task statuses that move with the
+ * model's clock (so across runs, never within one), small pages with nextToken, events that
+ * arrive late and become exportable up to 12 h after ingestion, stream metadata that lags,
+ * retention that expires events, and every deleted event remembered for the property checks.
+ */
+export class LogsModel implements LogsApi {
+  now = 0;
+  readonly groups = new Map<string, ModelGroup>();
+  readonly tasks: ModelTask[] = [];
+  readonly deleted: DeletedEvent[] = [];
+  bucketPolicyOk = true;
+  throttleNext = 0;
+  taskFailureRate: number;
+  calls = 0;
+  private nextTaskId = 1;
+  private readonly pageSize: number;
+
+  constructor(private readonly options: LogsModelOptions) {
+    this.pageSize = options.pageSize ?? 3;
+    this.taskFailureRate = options.taskFailureRate ?? 0;
+  }
+
+  // --- simulation controls ---------------------------------------------------------------
+
+  advanceTo(now: number): void {
+    this.now = now;
+    for (const task of this.tasks) this.settle(task);
+    for (const group of this.groups.values()) {
+      if (group.retentionInDays === undefined) continue;
+      const expiry = now - group.retentionInDays * DAY_MS;
+      for (const stream of group.streams.values()) {
+        const keep = stream.events.filter((e) => e.timestamp >= expiry);
+        if (keep.length === stream.events.length) continue;
+        for (const event of stream.events) {
+          if (event.timestamp < expiry)
+            this.deleted.push({ logGroupName: group.name, event, how: 'retention' });
+        }
+        stream.events = keep;
+      }
+    }
+  }
+
+  createLogGroup(name: string): void {
+    this.groups.set(name, { name, creationTime: this.now, streams: new Map() });
+  }
+
+  deleteLogGroup(name: string): void {
+    const group = this.groups.get(name);
+    if (!group) return;
+    for (const stream of group.streams.values()) {
+      for (const event of stream.events)
+        this.deleted.push({ logGroupName: name, event, how: 'group-deleted' });
+    }
+    this.groups.delete(name);
+  }
+
+  /** PutLogEvents with the service's age rules; returns how many events were accepted. */
+  putLogEvents(
+    groupName: string,
+    streamName: string,
+    events: Array<{ id: string; timestamp: number }>,
+  ): number {
+    const group = this.groups.get(groupName);
+    if (!group) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    let stream = group.streams.get(streamName);
+    if (!stream) {
+      stream = { name: streamName, creationTime: this.now, events: [] };
+      group.streams.set(streamName, stream);
+    }
+    const oldest = Math.max(
+      this.now - MAX_EVENT_AGE_MS,
+      group.retentionInDays === undefined ? -Infinity : this.now - group.retentionInDays * DAY_MS,
+    );
+    let accepted = 0;
+    for (const event of events) {
+      if (event.timestamp < oldest || event.timestamp > this.now + 2 * HOUR_MS) continue;
+      const exportableAt = this.now + Math.floor(this.options.random() * 12 * HOUR_MS);
+      stream.events.push({ ...event, ingestedAt: this.now, exportableAt });
+      accepted++;
+    }
+    return accepted;
+  }
+
+  /** A task that is not ours (another tool, a person in the console) holding the slot. */
+  startForeignTask(durationMs: number): void {
+    this.tasks.push(this.newTask('someone-else', '/other/group', 0, 1, 'other-bucket', 'x', durationMs));
+  }
+
+  cancel(taskId: string): void {
+    const task = this.tasks.find((t) => t.taskId === taskId);
+    if (task && ACTIVE_STATUSES.includes(task.status)) task.status = 'CANCELLED';
+  }
+
+  // --- the API ----------------------------------------------------------------------------
+
+  async describeLogGroups({ prefix, nextToken }: { prefix?: string; nextToken?: string }) {
+    this.enter();
+    const all = [...this.groups.values()]
+      .filter((g) => prefix === undefined || g.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((g): LogGroupInfo => ({
+        name: g.name,
+        creationTime: g.creationTime,
+        retentionInDays: g.retentionInDays,
+      }));
+    return this.page(all, (g) => g.name, nextToken);
+  }
+
+  async describeExportTasks({
+    taskId,
+    statusCode,
+    nextToken,
+  }: {
+    taskId?: string;
+    statusCode?: ExportStatus;
+    nextToken?: string;
+  }): Promise<Page<ExportTaskInfo>> {
+    this.enter();
+    const all = this.tasks
+      .filter(
+        (t) => (taskId === undefined || t.taskId === taskId) && (!statusCode || t.status === statusCode),
+      )
+      .map((t): ExportTaskInfo => ({
+        taskId: t.taskId,
+        taskName: t.taskName,
+        logGroupName: t.logGroupName,
+        from: t.from,
+        to: t.to,
+        destination: t.destination,
+        destinationPrefix: t.destinationPrefix,
+        status: t.status,
+      }));
+    return this.page(all, (t) => t.taskId.padStart(12, '0'), nextToken);
+  }
+
+  async createExportTask(input: CreateExportTaskInput): Promise<{ taskId: string }> {
+    this.enter();
+    if (this.throttleNext > 0) {
+      this.throttleNext--;
+      throw awsError('ThrottlingException', 'Rate exceeded');
+    }
+    if (!this.groups.has(input.logGroupName)) {
+      throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    }
+    if (input.from > input.to) throw awsError('InvalidParameterException', 'from must not be after to');
+    if (this.tasks.some((t) => ACTIVE_STATUSES.includes(t.status))) {
+      throw awsError('LimitExceededException', 'Resource limit exceeded.');
+    }
+    if (input.destination !== this.options.bucket) {
+      throw awsError('InvalidParameterException', 'The specified bucket does not exist.');
+    }
+    if (!this.bucketPolicyOk) {
+      throw awsError(
+        'InvalidParameterException',
+        'GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.',
+      );
+    }
+    const duration = (this.options.exportDurationMs ?? (() => 10 * 60_000))(this.options.random);
+    const task = this.newTask(
+      input.taskName,
+      input.logGroupName,
+      input.from,
+      input.to,
+      input.destination,
+      input.destinationPrefix,
+      duration,
+    );
+    // Adversarial: the task sees only what was exportable when it was created.
+    const group = this.groups.get(input.logGroupName)!;
+    for (const stream of group.streams.values()) {
+      for (const event of stream.events) {
+        if (event.timestamp >= input.from && event.timestamp <= input.to && event.exportableAt <= this.now) {
+          task.snapshot.push({ stream: stream.name, event });
+        }
+      }
+    }
+    this.options.s3.write(`${input.destinationPrefix}/aws-logs-write-test`, 'Permission Check Successful');
+    this.tasks.push(task);
+    return { taskId: task.taskId };
+  }
+
+  async describeLogStreams({ logGroupName, nextToken }: { logGroupName: string; nextToken?: string }) {
+    this.enter();
+    const group = this.groups.get(logGroupName);
+    if (!group) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    const streams = [...group.streams.values()].map((s) => this.metadata(s));
+    const key = (s: LogStreamInfo) => `${String(s.lastEventTimestamp ?? -1).padStart(16, '0')}|${s.name}`;
+    streams.sort((a, b) => key(a).localeCompare(key(b)));
+    return this.page(streams, key, nextToken);
+  }
+
+  async deleteLogStream({ logGroupName, logStreamName }: { logGroupName: string; logStreamName: string }) {
+    this.enter();
+    const stream = this.groups.get(logGroupName)?.streams.get(logStreamName);
+    if (!stream) throw awsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    for (const event of stream.events) this.deleted.push({ logGroupName, event, how: 'stream-deleted' });
+    this.groups.get(logGroupName)!.streams.delete(logStreamName);
+  }
+
+  async putRetentionPolicy({
+    logGroupName,
+    retentionInDays,
+  }: {
+    logGroupName: string;
+    retentionInDays: number;
+  }) {
+    this.enter();
+    const group = this.groups.get(logGroupName);
+    if (!group) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    if (!ALLOWED_RETENTION_DAYS.includes(retentionInDays)) {
+      throw awsError('InvalidParameterException', `invalid retention ${retentionInDays}`);
+    }
+    group.retentionInDays = retentionInDays;
+    this.advanceTo(this.now);
+  }
+
+  // --- internals --------------------------------------------------------------------------
+
+  private enter(): void {
+    this.calls++;
+  }
+
+  private newTask(
+    taskName: string,
+    logGroupName: string,
+    from: number,
+    to: number,
+    destination: string,
+    destinationPrefix: string,
+    durationMs: number,
+  ): ModelTask {
+    const failed = this.options.random() < this.taskFailureRate;
+    return {
+      taskId: String(this.nextTaskId++),
+      taskName,
+      logGroupName,
+      from,
+      to,
+      destination,
+      destinationPrefix,
+      createdAt: this.now,
+      runningAt: this.now + Math.floor(durationMs / 5),
+      doneAt: this.now + durationMs,
+      outcome: failed ? 'FAILED' : 'COMPLETED',
+      status: 'PENDING',
+      snapshot: [],
+    };
+  }
+
+  private settle(task: ModelTask): void {
+    if (!ACTIVE_STATUSES.includes(task.status)) return;
+    if (this.now >= task.doneAt) {
+      task.status = task.outcome;
+      if (task.outcome === 'COMPLETED' && task.destination === this.options.bucket) this.writeObjects(task);
+    } else if (this.now >= task.runningAt) {
+      task.status = 'RUNNING';
+    }
+  }
+
+  private writeObjects(task: ModelTask): void {
+    const byStream = new Map<string, string[]>();
+    for (const { stream, event } of task.snapshot) {
+      const lines = byStream.get(stream) ?? [];
+      lines.push(`${new Date(event.timestamp).toISOString()} ${event.id}`);
+      byStream.set(stream, lines);
+    }
+    for (const [stream, lines] of byStream) {
+      this.options.s3.write(`${task.destinationPrefix}/${task.taskId}/${stream}/000000.gz`, lines.join('\n'));
+    }
+  }
+
+  /** Metadata as of a moment up to maxMetadataStalenessMs ago: recent ingestion is not yet visible. */
+  private metadata(stream: ModelStream): LogStreamInfo {
+    const staleness = Math.floor(this.options.random() * (this.options.maxMetadataStalenessMs ?? HOUR_MS));
+    const visible = stream.events.filter((e) => e.ingestedAt <= this.now - staleness);
+    const info: LogStreamInfo = { name: stream.name, creationTime: stream.creationTime };
+    if (visible.length === 0) return info;
+    info.firstEventTimestamp = Math.min(...visible.map((e) => e.timestamp));
+    info.lastEventTimestamp = Math.max(...visible.map((e) => e.timestamp));
+    info.lastIngestionTime = Math.max(...visible.map((e) => e.ingestedAt));
+    return info;
+  }
+
+  private page<T>(all: T[], key: (item: T) => string, nextToken?: string): Page<T> {
+    const rest = nextToken === undefined ? all : all.filter((item) => key(item) > nextToken);
+    const items = rest.slice(0, this.pageSize);
+    const last = items.at(-1);
+    return rest.length > this.pageSize && last !== undefined ? { items, nextToken: key(last) } : { items };
+  }
+}
