@@ -1,6 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { EncodedDocument } from './types';
+import type { Authorizer } from './auth';
+import { isRetryableStatus, type HttpClient, type HttpResponse } from './http';
+import { TransportError, type EncodedDocument } from './types';
 
 const gzip = promisify(gzipCallback);
 
@@ -18,4 +20,42 @@ export async function requestBody(
   if (!compress) return { body: raw, headers: {} };
   // Level 1: bulk NDJSON compresses about 8x even at the fastest level; higher levels cost CPU we need.
   return { body: await gzip(raw, { level: 1 }), headers: { 'content-encoding': 'gzip' } };
+}
+
+export interface BatchEndpoint {
+  url: URL;
+  http: HttpClient;
+  auth: Authorizer;
+  compress: boolean;
+  /** Names the endpoint in errors: "_bulk", "logstash". */
+  name: string;
+}
+
+/**
+ * POSTs one batch as NDJSON, signed or authenticated, and returns a 2xx answer. Anything else
+ * throws TransportError: 413 (the caller halves the batch), retryable (429, 408, 5xx) or not.
+ */
+export async function postBatch(
+  endpoint: BatchEndpoint,
+  batch: readonly EncodedDocument[],
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  const { body, headers } = await requestBody(batch, endpoint.compress);
+  const request = {
+    url: endpoint.url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/x-ndjson', ...headers },
+    body,
+  };
+  Object.assign(request.headers, await endpoint.auth.authorize(request));
+  const response = await endpoint.http.request({ ...request, timeoutMs });
+  if (response.status === 413) throw new TransportError('request too large (413)', false, 413);
+  if (response.status < 200 || response.status >= 300) {
+    throw new TransportError(
+      `${endpoint.name} answered ${response.status}: ${response.body.slice(0, 200)}`,
+      isRetryableStatus(response.status),
+      response.status,
+    );
+  }
+  return response;
 }

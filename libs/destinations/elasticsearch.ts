@@ -1,8 +1,8 @@
 import { serializeSource } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
-import { requestBody } from './body';
-import { HttpClient, isRetryableStatus } from './http';
+import { postBatch, type BatchEndpoint } from './body';
+import { isRetryableStatus, type HttpClient } from './http';
 import type { EncodedDocument, ItemOutcome, Transport } from './types';
 import { TransportError } from './types';
 
@@ -18,17 +18,13 @@ const NO_ERRORS = /^\s*\{[^[]{0,64}"errors"\s*:\s*false/;
 /** The `_bulk` API of Elasticsearch 7-9 and OpenSearch, with `create` so a retry never duplicates. */
 export class ElasticsearchTransport implements Transport {
   readonly kind = 'elasticsearch';
-  private readonly bulkUrl: URL;
+  private readonly endpoint: BatchEndpoint;
   private readonly prefixes = new Map<string, string>();
 
-  constructor(
-    baseUrl: URL,
-    private readonly http: HttpClient,
-    private readonly auth: Authorizer,
-    private readonly compress: boolean,
-  ) {
-    this.bulkUrl = new URL(baseUrl.pathname.replace(/\/$/, '') + '/_bulk', baseUrl);
-    this.bulkUrl.searchParams.set('filter_path', FILTER_PATH);
+  constructor(baseUrl: URL, http: HttpClient, auth: Authorizer, compress: boolean) {
+    const url = new URL(baseUrl.pathname.replace(/\/$/, '') + '/_bulk', baseUrl);
+    url.searchParams.set('filter_path', FILTER_PATH);
+    this.endpoint = { url, http, auth, compress, name: '_bulk' };
   }
 
   encode(doc: LogDocument): string {
@@ -47,23 +43,7 @@ export class ElasticsearchTransport implements Transport {
   }
 
   async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {
-    const { body, headers } = await requestBody(batch, this.compress);
-    const request = {
-      url: this.bulkUrl,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/x-ndjson', ...headers },
-      body,
-    };
-    Object.assign(request.headers, await this.auth.authorize(request));
-    const response = await this.http.request({ ...request, timeoutMs });
-    if (response.status === 413) throw new TransportError('request too large (413)', false, 413);
-    if (response.status < 200 || response.status >= 300) {
-      throw new TransportError(
-        `_bulk answered ${response.status}: ${response.body.slice(0, 200)}`,
-        isRetryableStatus(response.status),
-        response.status,
-      );
-    }
+    const response = await postBatch(this.endpoint, batch, timeoutMs);
     if (NO_ERRORS.test(response.body)) return batch.map(() => ({ kind: 'delivered' }));
     return parseBulkItems(response.body, batch.length);
   }

@@ -20,7 +20,7 @@ export interface DestinationDeps {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
-function createAuthorizer(config: DestinationConfig, deps: DestinationDeps): Authorizer {
+export function createAuthorizer(config: DestinationConfig, deps: DestinationDeps): Authorizer {
   const auth = config.auth;
   switch (auth.kind) {
     case 'none':
