@@ -1,0 +1,96 @@
+/**
+ * Redrives a function's on-failure queue once the cause is fixed (docs/deploy.md "Redrive"):
+ *
+ *   npx tsx scripts/redrive.ts --stage dev --function forwarder [--dry-run] [--max 100]
+ *
+ * Reads the messages of `<service>-<stage>-<function>-failures`, re-invokes the function
+ * asynchronously with each record's `requestPayload` (the original event) and deletes the
+ * message only after Lambda accepted the invoke. Messages that are not a destination record
+ * for this function stay. --dry-run lists what would be redriven and changes nothing (the
+ * listed messages are hidden for --visibility seconds, then visible again).
+ * Credentials and region: the default AWS chain (AWS_PROFILE, ...), --region or AWS_REGION.
+ * Exit code 0 when every received message was redriven or listed, 1 when some were skipped
+ * or an invoke / delete failed, 2 on usage errors.
+ */
+import { parseArgs } from 'node:util';
+import { lambdaInvoker, queueUrlOf, sqsApi, sqsQueue } from '../libs/redrive/aws';
+import { redrive, type MessageReport } from '../libs/redrive/redrive';
+
+const USAGE =
+  'usage: npx tsx scripts/redrive.ts --stage <stage> --function <forwarder|splitter|notifier|exporter>\n' +
+  '       [--dry-run] [--max N (default 1000)] [--visibility SECONDS (default 300)]\n' +
+  '       [--region REGION] [--service NAME (default logpipe)] [--queue-url URL]';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stage: { type: 'string' },
+        function: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        max: { type: 'string', default: '1000' },
+        visibility: { type: 'string', default: '300' },
+        region: { type: 'string' },
+        service: { type: 'string', default: 'logpipe' },
+        'queue-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const max = Number(values.max);
+  const visibility = Number(values.visibility);
+  if (
+    values.help ||
+    !values.stage ||
+    !values.function ||
+    !Number.isInteger(max) ||
+    max < 1 ||
+    !Number.isInteger(visibility) ||
+    visibility < 0 ||
+    visibility > 43200
+  ) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const region =
+    values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';
+  const prefix = `${values.service}-${values.stage}`;
+  const functionName = `${prefix}-${values.function}`;
+  const call = sqsApi({ region });
+  const queueUrl = values['queue-url'] ?? (await queueUrlOf(call, `${functionName}-failures`));
+  const lambdaSdk = await import('@aws-sdk/client-lambda');
+  const lambda = lambdaInvoker(new lambdaSdk.LambdaClient({ region }), lambdaSdk);
+
+  process.stderr.write(
+    `${values['dry-run'] ? 'dry run: listing' : 'redriving'} ${queueUrl} -> ${functionName} (${region})\n`,
+  );
+  const summary = await redrive({
+    queue: sqsQueue(call, queueUrl),
+    lambda,
+    functionName,
+    dryRun: values['dry-run'],
+    max,
+    visibilityTimeoutSeconds: visibility,
+    report: (line: MessageReport) => process.stdout.write(JSON.stringify(line) + '\n'),
+  });
+  process.stderr.write(
+    `received ${summary.received}, redriven ${summary.redriven}, listed ${summary.listed}, skipped ${summary.skipped}` +
+      (summary.failure ? `\nstopped: ${summary.failure}` : '') +
+      '\n',
+  );
+  return summary.failure || summary.skipped > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
