@@ -3,6 +3,7 @@ import { decodeSubscriptionEvent, DecodeError } from '../decoding/subscription';
 import { documentsFromLogsData, type DocumentOptions } from '../documents/build';
 import { documentOptions, loadDocumentConfig } from '../documents/config';
 import type { Env } from '../config/env';
+import type { LogDocument } from '../documents/types';
 import {
   createDeadLetterSink,
   createTransport,
@@ -23,6 +24,8 @@ export interface Forwarder {
   readonly destination: DestinationConfig;
   readonly transport: Transport;
   readonly deadLetters?: DeadLetterSink;
+  /** Rules (libs/rules) applied to each document; undefined = the document was filtered out. */
+  readonly route?: (doc: LogDocument) => LogDocument | undefined;
   /** Opens the delivery for one invocation, bounded by the Lambda's remaining time. */
   openDelivery(context: Pick<Context, 'getRemainingTimeInMillis'>, log: Logger): Delivery;
 }
@@ -97,7 +100,9 @@ export async function forwardSubscription(
   for (const doc of documentsFromLogsData(data, forwarder.documents, (rejected) =>
     delivery.reject(rejected),
   )) {
-    const slot = delivery.push(doc);
+    const routed = forwarder.route ? forwarder.route(doc) : doc;
+    if (routed === undefined) continue; // excluded by a rule's include/exclude filter
+    const slot = delivery.push(routed);
     if (slot) await slot;
   }
   try {

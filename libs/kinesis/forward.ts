@@ -36,7 +36,13 @@ export function createKinesisForwarder(env: Env, deps: ForwarderDeps = {}): Kine
   const transport = outcomes.wrapTransport(deps.transport ?? createTransport(destination, deps));
   const sink = deps.deadLetters ?? createDeadLetterSink(destination);
   const deadLetters = sink && outcomes.wrapDeadLetters(sink);
-  return { forwarder: createForwarder(env, { ...deps, transport, deadLetters }), rules, outcomes };
+  const forwarder = createForwarder(env, { ...deps, transport, deadLetters });
+  // The subscription path (forwardSubscription) applies the same rules through `route`.
+  const route = (doc: LogDocument) => {
+    const outcome = applyRules(rules, doc);
+    return outcome.kind === 'excluded' ? undefined : outcome.doc;
+  };
+  return { forwarder: rules.length > 0 ? { ...forwarder, route } : forwarder, rules, outcomes };
 }
 
 export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {

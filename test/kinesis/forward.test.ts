@@ -2,11 +2,12 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { DeadLetter, DeadLetterSink } from '../../libs/destinations';
+import { forwardSubscription } from '../../libs/forwarding/forwarder';
 import { createKinesisForwarder, forwardKinesis, isKinesisEvent } from '../../libs/kinesis';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber } from '../support/kinesis';
-import { logsData } from '../support/subscription';
+import { logsData, subscriptionEvent } from '../support/subscription';
 
 const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
@@ -202,5 +203,35 @@ describe('isKinesisEvent', () => {
     expect(isKinesisEvent({ Records: [] })).toBe(false);
     expect(isKinesisEvent({ Records: [{ eventSource: 'aws:sqs' }] })).toBe(false);
     expect(isKinesisEvent(null)).toBe(false);
+  });
+});
+
+describe('rules on the subscription path', () => {
+  it('a direct CloudWatch Logs subscription is routed by the same rules (logGroup match, exclude)', async () => {
+    const server = await new BulkServer().start();
+    try {
+      const kinesis = createKinesisForwarder({
+        DESTINATION_URL: server.url,
+        RULES_FILE: 'config/rules.dev.json',
+      });
+      const data = logsData(
+        [{ message: ACCESS_LINE }, { message: ACCESS_LINE.replace('/apache_pb.gif', '/health') }],
+        {
+          logGroup: '/aws/eks/web/access',
+        },
+      );
+      const report = await forwardSubscription(kinesis.forwarder, subscriptionEvent(data), context, quiet);
+      expect(report).toMatchObject({ received: 1, delivered: 1, failed: 0 });
+      expect(server.documents.get(data.logEvents[0]!.id)).toMatchObject({
+        index: 'accesslog-200010',
+        source: { code: 200, remote: '127.0.0.1' },
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('without RULES_FILE the forwarder is the plain one', () => {
+    expect(createKinesisForwarder({}).forwarder.route).toBeUndefined();
   });
 });
