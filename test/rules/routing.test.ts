@@ -1,3 +1,6 @@
+import { documentsFromLogsData, serializeSource } from '../../libs/documents';
+import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
+import { logsData } from '../support/subscription';
 import { applyRules, doc, routed, rules } from './helpers';
 
 const accessRule = {
@@ -120,5 +123,27 @@ describe('index routing by the event time', () => {
   it('a line that failed to parse still gets its rule index, by arrival time', () => {
     const outcome = applyRules(rules([accessRule]), doc({ logtype: 'accesslog', message: 'garbage' }));
     expect(outcome).toMatchObject({ kind: 'routed', failed: true, doc: { _index: 'accesslog-202411' } });
+  });
+});
+
+describe('rules and the serialiser', () => {
+  it('a rule that edits inside json is serialised from the edited objects, not the original text', () => {
+    const [built] = [
+      ...documentsFromLogsData(
+        logsData([{ message: '{"level":"warn","ms":"12","secret":"x"}' }]),
+        documentOptions(loadDocumentConfig({})),
+        () => {},
+      ),
+    ];
+    const list = rules([
+      {
+        name: 'json',
+        match: { logGroup: '/aws/lambda/*' },
+        types: { 'json.ms': 'integer' },
+        drop: ['json.secret'],
+      },
+    ]);
+    const encoded = serializeSource(routed(applyRules(list, built!))._source);
+    expect(JSON.parse(encoded).json).toEqual({ level: 'warn', ms: 12 });
   });
 });
