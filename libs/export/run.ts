@@ -120,10 +120,15 @@ function report(config: ExporterConfig, deps: ExporterDeps, summary: RunSummary,
       ...describeError(e.error),
     })),
     fatal: summary.fatal ? describeError(summary.fatal) : undefined,
+    hint:
+      summary.outcome === 'nothing-configured'
+        ? 'no log groups selected: set EXPORT_LOG_GROUP_NAMES or EXPORT_LOG_GROUP_PREFIXES (params exporterLogGroupNames / exporterLogGroupPrefixes)'
+        : undefined,
   };
   const level = summary.fatal || summary.errors.length > 0 || summary.failures.some((f) => f.consecutive > 1);
   if (level) deps.log.warn('export run', fields);
   else deps.log.info('export run', fields);
-  const emit = deps.emitMetric ?? ((line: string) => process.stdout.write(line + '\n'));
+  // EMF goes to stderr with the logs, as in libs/logging/metrics.ts: stdout carries the result locally.
+  const emit = deps.emitMetric ?? ((line: string) => process.stderr.write(line + '\n'));
   for (const line of metricLines(summary, config.metricsNamespace, now)) emit(line);
 }

@@ -21,7 +21,8 @@ describe('exporter handler', () => {
     const { handler } = await import('../../functions/exporter/handler');
     const summary = await handler(event as unknown as ScheduledEvent, context);
     expect(summary).toMatchObject({ outcome: 'nothing-configured', dryRun: true });
-    const line = JSON.parse(String(write.mock.calls.at(-1)![0])) as Record<string, unknown>;
+    const lines = write.mock.calls.map((call) => String(call[0]));
+    const line = JSON.parse(lines.find((l) => l.includes('"export run"'))!) as Record<string, unknown>;
     expect(line).toMatchObject({ msg: 'export run', outcome: 'nothing-configured', requestId: 'req-1' });
     write.mockRestore();
     out.mockRestore();
