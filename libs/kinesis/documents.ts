@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { enrich, type DocumentOptions } from '../documents/build';
+import { isoTimestamp } from '../documents/timestamp';
 import type { DocumentSource, LogDocument } from '../documents/types';
 import { markFailure } from '../rules/apply';
 import { RESERVED_ROOTS } from '../rules/types';
@@ -22,8 +23,16 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?
 // Keys a log shipper may put on the record for the event time (Fluent Bit's time_key, Logstash).
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time'] as const;
 
+// A batch comes from one stream: parse its ARN once, not per record.
+let lastArn: string | undefined;
+let lastArnParts: RegExpExecArray | null = null;
+
 export function recordOrigin(record: KinesisStreamRecord): RecordOrigin {
-  const arn = STREAM_ARN.exec(record.eventSourceARN ?? '');
+  if (record.eventSourceARN !== lastArn) {
+    lastArn = record.eventSourceARN;
+    lastArnParts = STREAM_ARN.exec(lastArn ?? '');
+  }
+  const arn = lastArnParts;
   const seconds = record.kinesis.approximateArrivalTimestamp;
   return {
     sequenceNumber: record.kinesis.sequenceNumber,
@@ -36,12 +45,13 @@ export function recordOrigin(record: KinesisStreamRecord): RecordOrigin {
   };
 }
 
-function eventTime(fields: Record<string, unknown>): string | undefined {
+/** Epoch ms of the record's own ISO 8601 time, if it carries one. */
+function eventTime(fields: Record<string, unknown>): number | undefined {
   for (const key of TIME_KEYS) {
     const value = fields[key];
     if (typeof value === 'string' && ISO_TIME.test(value)) {
       const ms = Date.parse(value);
-      if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+      if (!Number.isNaN(ms)) return ms;
     }
   }
   return undefined;
@@ -61,8 +71,9 @@ export function lineDocument(line: RecordLine, origin: RecordOrigin, options: Do
       : typeof fields?.message === 'string'
         ? fields.message
         : line.text;
+  const timestampMs = (fields && eventTime(fields)) ?? origin.arrivalMs;
   const source = {
-    '@timestamp': (fields && eventTime(fields)) ?? new Date(origin.arrivalMs).toISOString(),
+    '@timestamp': isoTimestamp(timestampMs),
     aws: {
       kinesis: {
         stream: origin.stream,
@@ -92,7 +103,6 @@ export function lineDocument(line: RecordLine, origin: RecordOrigin, options: Do
     enrich(source, message, options);
   }
   if (line.failure !== undefined) markFailure(source, line.failure);
-  const timestampMs = Date.parse(source['@timestamp']);
   return {
     _id: `${origin.sequenceNumber}-${line.index}`,
     _index: options.indexNamer.nameFor(timestampMs),
