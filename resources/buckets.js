@@ -13,6 +13,9 @@
  *   rawLogsColdAfterDays / rawLogsExpireDays: Firehose objects, once split, are a replayable copy.
  *   archiveColdAfterDays / archiveExpireDays: the splitter's NDJSON archive.
  *   deadLetterColdAfterDays / deadLetterExpireDays: refused documents and malformed events.
+ *   exportColdAfterDays / exportExpireDays: the exporter's bucket (ExportBucket, declared with
+ *     its own TLS-only and logs-service policy in resources/exporter.js); it is versioned, so
+ *     overwritten checkpoints (noncurrent versions) expire after exportNoncurrentDays.
  * Cold = S3 Glacier Instant Retrieval (millisecond reads, no retrieval job; billed 90 days min).
  *
  * A bucket added to the stack needs an entry in BUCKETS (the deploy test fails otherwise).
@@ -96,10 +99,17 @@ async function resources(context) {
       },
     };
   }
+  const exportRules = await lifecycleFor('export')(context);
+  exportRules.push({
+    Id: 'expire-noncurrent-versions',
+    Status: 'Enabled',
+    NoncurrentVersionExpiration: { NoncurrentDays: (await days(context, 'exportNoncurrentDays')) || 30 },
+  });
   const extensions = {
     S3BucketRawLogs: {
       Properties: { LifecycleConfiguration: { Rules: await lifecycleFor('rawLogs')(context) } },
     },
+    ExportBucket: { Properties: { LifecycleConfiguration: { Rules: exportRules } } },
   };
   return { Resources, extensions };
 }

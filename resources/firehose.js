@@ -268,7 +268,7 @@ async function resources(context) {
   for (const group of config.archived) {
     Resources[`${logicalId(group.name)}ArchiveSubscription`] = {
       Type: 'AWS::Logs::SubscriptionFilter',
-      DependsOn: [...dependsOnFor(config, group), 'LogsToFirehoseRole'],
+      ...(dependsOnFor(config, group).length > 0 ? { DependsOn: dependsOnFor(config, group) } : {}),
       Properties: {
         LogGroupName: group.name,
         FilterPattern: config.filterPattern,
