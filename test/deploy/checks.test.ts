@@ -114,7 +114,7 @@ describe('bucket check', () => {
 });
 
 describe('on-failure check', () => {
-  const template = (queue: object): Resources => ({
+  const template = (queue: Record<string, unknown>): Resources => ({
     F: { Type: 'AWS::Lambda::Function' },
     Perm: {
       Type: 'AWS::Lambda::Permission',
