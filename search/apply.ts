@@ -1,0 +1,181 @@
+import {
+  fingerprintOf,
+  ilmPolicy,
+  indexTemplate,
+  ismPolicy,
+  policyName,
+  templateName,
+  type SearchSettings,
+} from './artifacts';
+import type { ApiClient, ApiRequest } from './cluster';
+import { engineFromRootInfo, SearchSetupError, type Engine } from './engine';
+import { attachExistingIndices } from './existing-indices';
+import { importRequestBody, savedObjectsNdjson } from './saved-objects';
+
+export type Outcome = 'created' | 'updated' | 'unchanged' | 'skipped';
+
+export interface StepResult {
+  step: string;
+  outcome: Outcome;
+  detail?: string;
+}
+
+/** A write that was sent (or, on a dry run, would have been). */
+export interface PlannedWrite {
+  target: 'cluster' | 'dashboards';
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+export interface SetupReport {
+  engine: Engine;
+  steps: StepResult[];
+  writes: PlannedWrite[];
+}
+
+export interface SetupOptions {
+  settings: SearchSettings;
+  /** Read (GET) only; the writes are returned in the report instead of being sent. */
+  dryRun: boolean;
+  /** Kibana or OpenSearch Dashboards; without it the saved objects are not imported. */
+  dashboards?: ApiClient;
+}
+
+/** The writer for one run: sends, or on a dry run only records. */
+class Writer {
+  readonly writes: PlannedWrite[] = [];
+  constructor(private readonly dryRun: boolean) {}
+
+  async write(client: ApiClient, target: PlannedWrite['target'], request: ApiRequest): Promise<unknown> {
+    const body = request.raw ? request.raw.body.toString('utf8') : request.body;
+    this.writes.push({ target, method: request.method, url: client.urlFor(request.path).href, body });
+    if (this.dryRun) return undefined;
+    return (await client.expectOk(request)).json;
+  }
+}
+
+/**
+ * Applies the retention policy, the index template, the policy on existing indices and
+ * (optionally) the saved objects. Each artifact carries a fingerprint of its content: a re-run
+ * reads, compares and writes nothing that is already in place.
+ */
+export async function applySearchSetup(cluster: ApiClient, options: SetupOptions): Promise<SetupReport> {
+  const writer = new Writer(options.dryRun);
+  const engine = engineFromRootInfo((await cluster.expectOk({ method: 'GET', path: '/' })).json);
+  const steps: StepResult[] = [];
+  const policy =
+    engine.kind === 'elasticsearch'
+      ? await putIlmPolicy(cluster, writer, options.settings)
+      : await putIsmPolicy(cluster, writer, options.settings);
+  steps.push(policy);
+  steps.push(await putTemplate(cluster, writer, options.settings, engine));
+  steps.push(
+    await attachExistingIndices(cluster, (request) => writer.write(cluster, 'cluster', request), {
+      engine,
+      settings: options.settings,
+      policyUpdated: policy.outcome === 'updated',
+    }),
+  );
+  if (options.dashboards !== undefined) {
+    steps.push(await importSavedObjects(options.dashboards, writer, options.settings, engine));
+  } else {
+    steps.push({ step: 'saved objects', outcome: 'skipped', detail: 'no --dashboards-url' });
+  }
+  return { engine, steps, writes: writer.writes };
+}
+
+function outcomeFor(existing: string | undefined, wanted: string): Outcome {
+  if (existing === undefined) return 'created';
+  return existing === wanted ? 'unchanged' : 'updated';
+}
+
+/** GET that treats 404 as "not there"; anything else but 2xx is an error. */
+async function getIfExists(cluster: ApiClient, path: string): Promise<unknown> {
+  const response = await cluster.send({ method: 'GET', path });
+  if (response.status === 404) return undefined;
+  if (response.status < 200 || response.status >= 300) {
+    throw new SearchSetupError(`GET ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  return response.json;
+}
+
+async function putIlmPolicy(cluster: ApiClient, writer: Writer, settings: SearchSettings) {
+  const name = policyName(settings);
+  const body = ilmPolicy(settings);
+  const existing = (await getIfExists(cluster, `/_ilm/policy/${name}`)) as
+    Record<string, { policy?: { _meta?: { fingerprint?: string } } }> | undefined;
+  const current = existing === undefined ? undefined : (existing[name]?.policy?._meta?.fingerprint ?? '');
+  const outcome = outcomeFor(current, fingerprintOf(body));
+  if (outcome !== 'unchanged')
+    await writer.write(cluster, 'cluster', { method: 'PUT', path: `/_ilm/policy/${name}`, body });
+  return { step: `ILM policy ${name}`, outcome, detail: `delete after ${settings.retentionDays} days` };
+}
+
+async function putIsmPolicy(cluster: ApiClient, writer: Writer, settings: SearchSettings) {
+  const name = policyName(settings);
+  const body = ismPolicy(settings);
+  const existing = (await getIfExists(cluster, `/_plugins/_ism/policies/${name}`)) as
+    { _seq_no?: number; _primary_term?: number; policy?: { description?: string } } | undefined;
+  const current = existing === undefined ? undefined : fingerprintOf({ policy: existing.policy ?? {} });
+  const outcome = outcomeFor(current, fingerprintOf(body));
+  if (outcome !== 'unchanged') {
+    // ISM refuses to overwrite a policy unless told which version it replaces.
+    const query =
+      existing === undefined
+        ? ''
+        : `?if_seq_no=${existing._seq_no}&if_primary_term=${existing._primary_term}`;
+    await writer.write(cluster, 'cluster', {
+      method: 'PUT',
+      path: `/_plugins/_ism/policies/${name}${query}`,
+      body,
+    });
+  }
+  return { step: `ISM policy ${name}`, outcome, detail: `delete after ${settings.retentionDays} days` };
+}
+
+async function putTemplate(cluster: ApiClient, writer: Writer, settings: SearchSettings, engine: Engine) {
+  const name = templateName(settings);
+  const body = indexTemplate(settings, engine);
+  const existing = (await getIfExists(cluster, `/_index_template/${name}`)) as
+    { index_templates?: Array<{ index_template?: { _meta?: { fingerprint?: string } } }> } | undefined;
+  const current =
+    existing === undefined
+      ? undefined
+      : (existing.index_templates?.[0]?.index_template?._meta?.fingerprint ?? '');
+  const outcome = outcomeFor(current, fingerprintOf(body));
+  if (outcome !== 'unchanged')
+    await writer.write(cluster, 'cluster', { method: 'PUT', path: `/_index_template/${name}`, body });
+  const json =
+    engine.kind === 'elasticsearch' ? 'flattened' : engine.flatJson ? 'flat_object' : 'not indexed';
+  return { step: `index template ${name}`, outcome, detail: `json as ${json}; applies to new indices` };
+}
+
+async function importSavedObjects(
+  dashboards: ApiClient,
+  writer: Writer,
+  settings: SearchSettings,
+  engine: Engine,
+): Promise<StepResult> {
+  const ndjson = savedObjectsNdjson(settings, engine.kind);
+  const raw = importRequestBody(ndjson, `logpipe-${settings.indexPrefix}.ndjson`);
+  // Kibana wants kbn-xsrf, OpenSearch Dashboards osd-xsrf on every write.
+  const headers: Record<string, string> =
+    engine.kind === 'elasticsearch' ? { 'kbn-xsrf': 'true' } : { 'osd-xsrf': 'true' };
+  const answer = (await writer.write(dashboards, 'dashboards', {
+    method: 'POST',
+    path: '/api/saved_objects/_import?overwrite=true',
+    raw,
+    headers,
+  })) as { success?: boolean; successCount?: number; errors?: unknown[] } | undefined;
+  if (answer !== undefined && answer.success !== true) {
+    throw new SearchSetupError(
+      `saved objects import failed: ${JSON.stringify(answer.errors ?? answer).slice(0, 500)}`,
+    );
+  }
+  return {
+    step: 'saved objects',
+    outcome: 'updated',
+    detail: 'data view and saved search, import overwrites by id',
+  };
+}
