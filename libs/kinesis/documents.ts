@@ -104,7 +104,10 @@ export function lineDocument(line: RecordLine, origin: RecordOrigin, options: Do
   }
   if (line.failure !== undefined) markFailure(source, line.failure);
   return {
-    _id: `${origin.sequenceNumber}-${line.index}`,
+    // Sequence numbers are unique per shard, not per stream: the shard id keeps ids apart.
+    _id: origin.shardId
+      ? `${origin.shardId}-${origin.sequenceNumber}-${line.index}`
+      : `${origin.sequenceNumber}-${line.index}`,
     _index: options.indexNamer.nameFor(timestampMs),
     _source: source,
   };

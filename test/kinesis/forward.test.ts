@@ -6,7 +6,7 @@ import { forwardSubscription } from '../../libs/forwarding/forwarder';
 import { createKinesisForwarder, forwardKinesis, isKinesisEvent } from '../../libs/kinesis';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
-import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber } from '../support/kinesis';
+import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
 
 const quiet = new Logger({}, 'error', { write: () => true });
@@ -62,31 +62,31 @@ describe('forwardKinesis end to end against a _bulk server', () => {
     expect(failed(responses[0]!)).toEqual([]);
     const byId = Object.fromEntries([...server.documents].map(([id, d]) => [id, d]));
     expect(Object.keys(byId).sort()).toEqual([
-      `${sequenceNumber(0)}-0`,
-      `${sequenceNumber(1)}-0`,
-      `${sequenceNumber(2)}-0`,
-      `${sequenceNumber(2)}-1`,
-      `${sequenceNumber(3)}-0`,
-      `${sequenceNumber(4)}-0`,
+      documentId(0),
+      documentId(1),
+      documentId(2),
+      documentId(2, 1),
+      documentId(3),
+      documentId(4),
     ]);
-    expect(byId[`${sequenceNumber(0)}-0`]).toMatchObject({
+    expect(byId[documentId(0)]).toMatchObject({
       index: 'accesslog-200010',
       source: { code: 200, size: 2326, remote: '127.0.0.1' },
     });
-    expect(byId[`${sequenceNumber(1)}-0`]).toMatchObject({
+    expect(byId[documentId(1)]).toMatchObject({
       index: 'accesslog-202010',
       source: { code: 201 },
     });
-    expect(byId[`${sequenceNumber(2)}-0`]!.index).toBe('api-requestlog-202010');
-    expect(byId[`${sequenceNumber(2)}-1`]).toMatchObject({
+    expect(byId[documentId(2)]!.index).toBe('api-requestlog-202010');
+    expect(byId[documentId(2, 1)]).toMatchObject({
       index: 'api-responselog-202010',
       source: { a: 1, result: 'SUCCESS' },
     });
-    expect(byId[`${sequenceNumber(3)}-0`]).toMatchObject({
+    expect(byId[documentId(3)]).toMatchObject({
       index: 'accesslog-202411',
       source: { tags: ['_parse_failure'] },
     });
-    expect(byId[`${sequenceNumber(4)}-0`]).toMatchObject({
+    expect(byId[documentId(4)]).toMatchObject({
       index: 'cwl-2024.11.20',
       source: { log: { level: 'error' } },
     });
@@ -125,7 +125,7 @@ describe('forwardKinesis end to end against a _bulk server', () => {
   it('only the poison record is reported; the records around it are indexed', async () => {
     const { server, responses } = await run({}, [fixture('kinesis-poison')]);
     expect(failed(responses[0]!)).toEqual([sequenceNumber(1)]);
-    expect([...server.documents.keys()].sort()).toEqual([`${sequenceNumber(0)}-0`, `${sequenceNumber(2)}-0`]);
+    expect([...server.documents.keys()].sort()).toEqual([documentId(0), documentId(2)]);
   });
 
   it('a document that keeps failing (429) fails its record only', async () => {
@@ -134,23 +134,23 @@ describe('forwardKinesis end to end against a _bulk server', () => {
       fluentBitLine({ log: 'b' }) + fluentBitLine({ log: 'stuck' }),
       fluentBitLine({ log: 'c' }),
     ]);
-    const stuck = `${sequenceNumber(1)}-1`;
+    const stuck = documentId(1, 1);
     const { server, responses } = await run({ itemFault: (item) => (item.id === stuck ? 429 : undefined) }, [
       event,
     ]);
     expect(failed(responses[0]!)).toEqual([sequenceNumber(1)]);
-    expect(server.documents.has(`${sequenceNumber(1)}-0`)).toBe(true);
+    expect(server.documents.has(documentId(1))).toBe(true);
     expect(server.documents.size).toBe(3);
     expect(server.attempts.get(stuck)).toBe(3);
   });
 
   it('a refused document (400) is dead-lettered and its record succeeds; without a sink it fails', async () => {
     const event = kinesisEvent([fluentBitLine({ log: 'ok' }), fluentBitLine({ log: 'mapping conflict' })]);
-    const refuse = (item: { id: string }) => (item.id === `${sequenceNumber(1)}-0` ? 400 : undefined);
+    const refuse = (item: { id: string }) => (item.id === documentId(1) ? 400 : undefined);
     const sink = new MemorySink();
     const withSink = await run({ itemFault: refuse }, [event], { deadLetters: sink });
     expect(failed(withSink.responses[0]!)).toEqual([]);
-    expect(sink.entries.map((entry) => entry.document?._id)).toEqual([`${sequenceNumber(1)}-0`]);
+    expect(sink.entries.map((entry) => entry.document?._id)).toEqual([documentId(1)]);
 
     const withoutSink = await run({ itemFault: refuse }, [event]);
     expect(failed(withoutSink.responses[0]!)).toEqual([sequenceNumber(1)]);
@@ -185,7 +185,7 @@ describe('forwardKinesis end to end against a _bulk server', () => {
       env: { DESTINATION_KIND: 'logstash' },
     });
     expect(failed(responses[0]!)).toEqual([]);
-    expect(server.documents.get(`${sequenceNumber(0)}-0`)!.index).toBe('accesslog-200010');
+    expect(server.documents.get(documentId(0))!.index).toBe('accesslog-200010');
   });
 
   it('a CONTROL_MESSAGE and an empty record produce nothing and succeed', async () => {

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { createKinesisForwarder, forwardKinesis } from '../../libs/kinesis';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
-import { fluentBitLine, kinesisEvent, sequenceNumber } from '../support/kinesis';
+import { fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 
 const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'prop' };
@@ -54,7 +54,7 @@ describe('batch item failures are exactly the records with a document not delive
             expect(response.batchItemFailures.map((item) => item.itemIdentifier)).toEqual(expected);
             // Every line that was not stuck is indexed, whatever happened to its neighbours.
             const delivered = records.flatMap((record, n) =>
-              record.lines.flatMap((stuck, i) => (stuck ? [] : [`${sequenceNumber(n)}-${i}`])),
+              record.lines.flatMap((stuck, i) => (stuck ? [] : [documentId(n, i)])),
             );
             expect([...server.documents.keys()].sort()).toEqual(delivered.sort());
           },

@@ -3,6 +3,11 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 export const STREAM_ARN = 'arn:aws:kinesis:ap-northeast-2:123456789012:stream/infra-dev-kinesis-01';
 
 /** A 56-digit sequence number like Kinesis's, increasing with n. */
+/** The `_id` of line `line` of record `n` (records of these tests come from shard 0). */
+export function documentId(n: number, line = 0): string {
+  return `shardId-000000000000-${sequenceNumber(n)}-${line}`;
+}
+
 export function sequenceNumber(n: number): string {
   return `4959033827149025660855969253836157109592157598${String(n).padStart(10, '0')}`;
 }
