@@ -31,6 +31,21 @@ export interface RejectedEvent {
   logStream?: string;
 }
 
+/**
+ * Root fields the pipeline owns, even when a document does not carry them: a JSON line's own
+ * `log` or `tags` copied to the root would conflict with their mapping (they stay under `json`).
+ */
+const PIPELINE_FIELDS = new Set([
+  '@timestamp',
+  'message',
+  'log',
+  'aws',
+  'cloud',
+  'json',
+  'tags',
+  'parse_errors',
+]);
+
 function stripTrailingNewline(message: string): string {
   if (message.charCodeAt(message.length - 1) !== 10) return message;
   return message.charCodeAt(message.length - 2) === 13 ? message.slice(0, -2) : message.slice(0, -1);
@@ -73,7 +88,8 @@ export function enrich(
       if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
     }
     if (options.jsonAtRoot) {
-      for (const key of Object.keys(json)) if (!(key in source)) source[key] = json[key];
+      for (const key of Object.keys(json))
+        if (!(key in source) && !PIPELINE_FIELDS.has(key)) source[key] = json[key];
     }
     return;
   }

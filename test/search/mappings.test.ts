@@ -117,13 +117,18 @@ describe.each(ENGINES)('mappings for $kind $version', (engine) => {
   });
 });
 
-describe('root copies that can still collide (docs/search.md, "Limits")', () => {
-  it('only log, tags and parse_errors: mapped at the root but not always written by the forwarder', () => {
+describe('root copies of JSON keys (JSON_FIELDS_AT_ROOT)', () => {
+  it('never write the fields the mapping reserves for the pipeline, whatever the line holds', () => {
     const mapped = Object.keys(documentMappings(ENGINES[0]!).properties as object);
-    const [jsonLine] = subscriptionDocuments(true).filter((doc) => doc._source.json !== undefined);
-    const alwaysSet = new Set(['@timestamp', 'message', 'aws', 'cloud', 'json']);
-    expect(Object.keys(jsonLine!._source)).toEqual(expect.arrayContaining([...alwaysSet]));
-    expect(mapped.filter((name) => !alwaysSet.has(name)).sort()).toEqual(['log', 'parse_errors', 'tags']);
+    const line = Object.fromEntries(mapped.map((name) => [name, 'from the log line']));
+    const doc = buildDocument(
+      { owner: '1', logGroup: 'g', logStream: 's' },
+      { id: 'e', timestamp: 0, message: JSON.stringify({ ...line, user: 'kim' }) },
+      { indexNamer: new IndexNamer('cwl'), jsonAtRoot: true },
+    );
+    for (const name of mapped) expect([name, doc._source[name]]).not.toEqual([name, 'from the log line']);
+    expect(doc._source.user).toBe('kim');
+    expect(doc._source.json).toMatchObject(line);
   });
 });
 
