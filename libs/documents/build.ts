@@ -35,7 +35,7 @@ export interface RejectedEvent {
  * Root fields the pipeline owns, even when a document does not carry them: a JSON line's own
  * `log` or `tags` copied to the root would conflict with their mapping (they stay under `json`).
  */
-const PIPELINE_FIELDS = new Set([
+export const PIPELINE_FIELDS: ReadonlySet<string> = new Set([
   '@timestamp',
   'message',
   'log',

@@ -1,5 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { enrich, type DocumentOptions } from '../documents/build';
+import { enrich, PIPELINE_FIELDS, type DocumentOptions } from '../documents/build';
 import { isoTimestamp } from '../documents/timestamp';
 import type { DocumentSource, LogDocument } from '../documents/types';
 import { markFailure } from '../rules/apply';
@@ -92,8 +92,9 @@ export function lineDocument(line: RecordLine, origin: RecordOrigin, options: Do
   } as unknown as DocumentSource;
   if (fields !== undefined) {
     for (const key of Object.keys(fields)) {
-      if (key === '@timestamp' || (key === 'log' && message === fields.log)) continue;
-      if (RESERVED_ROOTS.has(key)) (source.json ??= {})[key] = fields[key];
+      if (key === '@timestamp' || ((key === 'log' || key === 'message') && message === fields[key])) continue;
+      // A record's own `log` object or `tags` string would conflict with the pipeline's fields.
+      if (RESERVED_ROOTS.has(key) || PIPELINE_FIELDS.has(key)) (source.json ??= {})[key] = fields[key];
       else source[key] = fields[key];
     }
   }
