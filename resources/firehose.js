@@ -227,6 +227,26 @@ async function resources(context) {
         },
       },
     },
+    // Delivery to S3 failing (access denied, bucket gone): Firehose retries for 24 h, then drops.
+    RawLogsDeliveryFreshnessAlarm: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${streamName}-freshness`,
+        AlarmDescription: `The oldest record in ${streamName} waits longer than expected: delivery to S3 is failing (see ${errorLogGroup})`,
+        Namespace: 'AWS/Firehose',
+        MetricName: 'DeliveryToS3.DataFreshness',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: 'RawLogsDeliveryStream' } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 2 * config.bufferInterval + 900,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+        OKActions: [{ Ref: 'AlarmTopic' }],
+      },
+    },
     // CloudWatch Logs puts the subscribed events into the stream with this role.
     LogsToFirehoseRole: {
       Type: 'AWS::IAM::Role',

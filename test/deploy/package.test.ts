@@ -257,6 +257,8 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
     }
     for (const fn of ['forwarder', 'splitter'])
       expect(watching('logpipe', 'DeadLettered', { Name: 'Function', Value: fn })).toHaveLength(1);
+    const firehose = { Name: 'DeliveryStreamName', Value: { Ref: 'RawLogsDeliveryStream' } };
+    expect(watching('AWS/Firehose', 'DeliveryToS3.DataFreshness', firehose)).toHaveLength(1);
     if (resources().ExporterLambdaFunction)
       expect(alarms.filter((a) => a.MetricName === 'MaxCheckpointLagSeconds')).toHaveLength(1);
   });
