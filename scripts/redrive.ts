@@ -12,8 +12,10 @@
  * Exit code 0 when every received message was redriven or listed, 1 when some were skipped
  * or an invoke / delete failed, 2 on usage errors.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
-import { lambdaInvoker, queueUrlOf, sqsApi, sqsQueue } from '../libs/redrive/aws';
+import { lambdaInvoker, queueUrlOf, sqsQueue } from '../libs/redrive/aws';
 import { redrive, type MessageReport } from '../libs/redrive/redrive';
 
 const USAGE =
@@ -60,16 +62,15 @@ async function main(): Promise<number> {
     values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';
   const prefix = `${values.service}-${values.stage}`;
   const functionName = `${prefix}-${values.function}`;
-  const call = sqsApi({ region });
-  const queueUrl = values['queue-url'] ?? (await queueUrlOf(call, `${functionName}-failures`));
-  const lambdaSdk = await import('@aws-sdk/client-lambda');
-  const lambda = lambdaInvoker(new lambdaSdk.LambdaClient({ region }), lambdaSdk);
+  const sqs = new SQSClient({ region });
+  const queueUrl = values['queue-url'] ?? (await queueUrlOf(sqs, `${functionName}-failures`));
+  const lambda = lambdaInvoker(new LambdaClient({ region }));
 
   process.stderr.write(
     `${values['dry-run'] ? 'dry run: listing' : 'redriving'} ${queueUrl} -> ${functionName} (${region})\n`,
   );
   const summary = await redrive({
-    queue: sqsQueue(call, queueUrl),
+    queue: sqsQueue(sqs, queueUrl),
     lambda,
     functionName,
     dryRun: values['dry-run'],

@@ -1,3 +1,4 @@
+import { specification } from '@aws-cdk/cfnspec';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,20 +26,11 @@ const templateFiles = new Map<string, string>();
 const outDirs: string[] = [];
 
 /**
- * The CloudFormation resource specification from @aws-cdk/cfnspec (a devDependency to add:
- * `npm install --save-dev @aws-cdk/cfnspec`); until it is installed that check is skipped,
- * visibly. cfn-lint (Python), when on PATH, additionally validates values against the
- * current resource schemas.
+ * The CloudFormation resource specification (@aws-cdk/cfnspec, a devDependency) checks every
+ * resource type and property name. cfn-lint (Python), when on PATH, additionally validates
+ * values (enums, ranges) against the current resource schemas; skipped, visibly, without it.
  */
-function loadSpec(): CfnSpec | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('@aws-cdk/cfnspec') as { specification(): CfnSpec }).specification();
-  } catch {
-    return undefined;
-  }
-}
-const spec = loadSpec();
+const spec = specification() as unknown as CfnSpec;
 const cfnLint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
 
 beforeAll(() => {
@@ -134,12 +126,9 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
   const resources = () => templates.get(stage)!;
   const ofTypeHere = (type: string) => ofType(resources(), type);
 
-  (spec ? it : it.skip)(
-    `uses only resource types and properties of the CloudFormation resource specification${spec ? '' : ' (skipped: @aws-cdk/cfnspec not installed)'}`,
-    () => {
-      expect(specProblems(resources(), spec!)).toEqual([]);
-    },
-  );
+  it(`uses only resource types and properties of the CloudFormation resource specification`, () => {
+    expect(specProblems(resources(), spec)).toEqual([]);
+  });
 
   (cfnLint ? it : it.skip)(
     `passes cfn-lint${cfnLint ? '' : ' (skipped: cfn-lint not on PATH)'}`,

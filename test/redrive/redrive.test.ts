@@ -1,20 +1,29 @@
-import * as lambdaSdk from '@aws-sdk/client-lambda';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  ReceiptHandleIsInvalid,
+  ReceiveMessageCommand,
+  SQSClient,
+  type DeleteMessageCommandInput,
+  type GetQueueUrlCommandInput,
+  type ReceiveMessageCommandInput,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { lambdaInvoker, queueUrlOf, SqsError, sqsApi, sqsQueue, type SqsCall } from '../../libs/redrive/aws';
+import { lambdaInvoker, queueUrlOf, sqsQueue } from '../../libs/redrive/aws';
 import { functionNameOf, parseRecord, redrive, type MessageReport } from '../../libs/redrive/redrive';
 
 /**
- * The redrive against a loopback server speaking SQS's JSON protocol (an in-memory queue with
- * receipt handles and visibility) and a mocked Lambda client: what is invoked, with which
- * payload, and which messages are deleted or stay.
+ * The redrive against mocked SQS and Lambda clients (aws-sdk-client-mock). The SQS mock keeps a
+ * small in-memory queue with receipt handles and visibility, so what is invoked, with which
+ * payload, and which messages are deleted or stay can be asserted.
  */
 
 const FUNCTION = 'logpipe-dev-forwarder';
 const ARN = `arn:aws:lambda:ap-northeast-2:123456789012:function:${FUNCTION}:$LATEST`;
 const QUEUE = `${FUNCTION}-failures`;
+const QUEUE_URL = `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${QUEUE}`;
 
 interface Stored {
   id: string;
@@ -23,12 +32,42 @@ interface Stored {
   receipts: string[];
 }
 
-class FakeSqs {
+/** An SQS queue behind a mocked SQSClient. */
+class FakeQueue {
+  readonly client = mockClient(SQSClient);
   messages: Stored[] = [];
-  calls: { target: string; body: Record<string, unknown>; authorization: string }[] = [];
   failDelete = false;
-  private server: Server | undefined;
-  url = '';
+
+  reset(): void {
+    this.messages = [];
+    this.failDelete = false;
+    this.client.reset();
+    this.client.on(GetQueueUrlCommand).callsFake((input: GetQueueUrlCommandInput) => {
+      if (input.QueueName !== QUEUE)
+        throw new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} });
+      return { QueueUrl: QUEUE_URL };
+    });
+    this.client.on(ReceiveMessageCommand).callsFake((input: ReceiveMessageCommandInput) => {
+      expect(input.QueueUrl).toBe(QUEUE_URL);
+      const visible = this.messages.filter((m) => m.visible).slice(0, input.MaxNumberOfMessages);
+      return {
+        Messages: visible.map((m) => {
+          m.visible = false;
+          const receipt = `${m.id}-r${m.receipts.length + 1}`;
+          m.receipts.push(receipt);
+          return { MessageId: m.id, ReceiptHandle: receipt, Body: m.body };
+        }),
+      };
+    });
+    this.client.on(DeleteMessageCommand).callsFake((input: DeleteMessageCommandInput) => {
+      if (this.failDelete)
+        throw Object.assign(new Error('not allowed'), { name: 'AccessDenied', $metadata: {} });
+      const index = this.messages.findIndex((m) => m.receipts.includes(String(input.ReceiptHandle)));
+      if (index < 0) throw new ReceiptHandleIsInvalid({ message: 'unknown receipt handle', $metadata: {} });
+      this.messages.splice(index, 1);
+      return {};
+    });
+  }
 
   add(body: string): string {
     const id = `m-${this.messages.length + 1}`;
@@ -36,73 +75,10 @@ class FakeSqs {
     return id;
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      void read(req).then((text) => {
-        const body = JSON.parse(text) as Record<string, unknown>;
-        const target = String(req.headers['x-amz-target']);
-        this.calls.push({ target, body, authorization: String(req.headers.authorization) });
-        const [status, out] = this.handle(target, body);
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(out));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private handle(target: string, body: Record<string, unknown>): [number, unknown] {
-    const error = (type: string, message: string): [number, unknown] => [
-      400,
-      { __type: `com.amazonaws.sqs#${type}`, message },
-    ];
-    switch (target) {
-      case 'AmazonSQS.GetQueueUrl':
-        return body.QueueName === QUEUE
-          ? [200, { QueueUrl: `${this.url}/123456789012/${QUEUE}` }]
-          : error('QueueDoesNotExist', 'The specified queue does not exist.');
-      case 'AmazonSQS.ReceiveMessage': {
-        const visible = this.messages.filter((m) => m.visible).slice(0, Number(body.MaxNumberOfMessages));
-        return [
-          200,
-          {
-            Messages: visible.map((m) => {
-              m.visible = false;
-              const receipt = `${m.id}-r${m.receipts.length + 1}`;
-              m.receipts.push(receipt);
-              return { MessageId: m.id, ReceiptHandle: receipt, MD5OfBody: 'x', Body: m.body };
-            }),
-          },
-        ];
-      }
-      case 'AmazonSQS.DeleteMessage': {
-        if (this.failDelete) return error('AccessDenied', 'not allowed');
-        const index = this.messages.findIndex((m) => m.receipts.includes(String(body.ReceiptHandle)));
-        if (index < 0) return error('ReceiptHandleIsInvalid', 'unknown receipt handle');
-        this.messages.splice(index, 1);
-        return [200, {}];
-      }
-      default:
-        return error('InvalidAction', target);
-    }
-  }
-
   /** Visibility timeout elapsed. */
   expireVisibility(): void {
     for (const m of this.messages) m.visible = true;
   }
-}
-
-function read(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
 }
 
 /** A destination record as Lambda writes it for an async invocation that exhausted its retries. */
@@ -124,32 +100,27 @@ function record(payload: unknown, functionArn = ARN): string {
 
 const subscriptionEvent = (n: number) => ({ awslogs: { data: `H4sIAAAAAAAA/${n}` } });
 
-const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
-
 describe('redrive of an on-failure queue', () => {
-  const sqs = new FakeSqs();
+  const sqs = new FakeQueue();
   const lambda = mockClient(LambdaClient);
-  let call: SqsCall;
+  const sqsClient = new SQSClient({ region: 'ap-northeast-2' });
 
-  beforeAll(async () => {
-    await sqs.start();
-    call = sqsApi({ region: 'ap-northeast-2', endpoint: sqs.url, credentials });
+  afterAll(() => {
+    sqs.client.restore();
+    lambda.restore();
   });
-  afterAll(() => sqs.stop());
   beforeEach(() => {
-    sqs.messages = [];
-    sqs.calls = [];
-    sqs.failDelete = false;
+    sqs.reset();
     lambda.reset();
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
   });
 
   async function run(options: { dryRun?: boolean; max?: number } = {}) {
     const reports: MessageReport[] = [];
-    const queueUrl = await queueUrlOf(call, QUEUE);
+    const queueUrl = await queueUrlOf(sqsClient, QUEUE);
     const summary = await redrive({
-      queue: sqsQueue(call, queueUrl),
-      lambda: lambdaInvoker(new LambdaClient({ region: 'ap-northeast-2' }), lambdaSdk),
+      queue: sqsQueue(sqsClient, queueUrl),
+      lambda: lambdaInvoker(new LambdaClient({ region: 'ap-northeast-2' })),
       functionName: FUNCTION,
       dryRun: options.dryRun ?? false,
       max: options.max ?? 1000,
@@ -179,19 +150,15 @@ describe('redrive of an on-failure queue', () => {
     });
   });
 
-  it('signs every SQS call for the sqs service and receives at most 10 at a time', async () => {
+  it('finds the queue by name and receives at most 10 at a time, hidden for the visibility timeout', async () => {
     for (let n = 1; n <= 12; n++) sqs.add(record(subscriptionEvent(n)));
     await run();
-    for (const c of sqs.calls)
-      expect(c.authorization).toMatch(
-        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-northeast-2\/sqs\/aws4_request/,
-      );
-    const receives = sqs.calls.filter((c) => c.target === 'AmazonSQS.ReceiveMessage');
-    expect(receives.map((c) => c.body.MaxNumberOfMessages)).toEqual([10, 10, 10]);
-    expect(receives[0]!.body).toMatchObject({
-      VisibilityTimeout: 300,
-      QueueUrl: expect.stringContaining(QUEUE),
-    });
+    expect(sqs.client.commandCalls(GetQueueUrlCommand)[0]!.args[0].input).toEqual({ QueueName: QUEUE });
+    const receives = sqs.client.commandCalls(ReceiveMessageCommand).map((c) => c.args[0].input);
+    // 10, then the last 2, then an empty answer ends the run.
+    expect(receives.map((input) => input.MaxNumberOfMessages)).toEqual([10, 10, 10]);
+    expect(receives[0]).toMatchObject({ VisibilityTimeout: 300, QueueUrl: QUEUE_URL });
+    expect(sqs.client.commandCalls(DeleteMessageCommand)).toHaveLength(12);
   });
 
   it('dry run lists and changes nothing', async () => {
@@ -199,7 +166,7 @@ describe('redrive of an on-failure queue', () => {
     const { summary, reports } = await run({ dryRun: true });
     expect(summary).toEqual({ received: 3, redriven: 0, listed: 3, skipped: 0 });
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
-    expect(sqs.calls.some((c) => c.target === 'AmazonSQS.DeleteMessage')).toBe(false);
+    expect(sqs.client.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     expect(sqs.messages).toHaveLength(3);
     expect(reports.map((r) => r.outcome)).toEqual(['listed', 'listed', 'listed']);
     expect(reports[0]!.payloadBytes).toBe(JSON.stringify(subscriptionEvent(1)).length);
@@ -265,11 +232,8 @@ describe('redrive of an on-failure queue', () => {
     expect(sqs.messages).toHaveLength(3);
   });
 
-  it('names a missing queue with the SQS error code', async () => {
-    await expect(queueUrlOf(call, 'logpipe-dev-nope-failures')).rejects.toThrow(SqsError);
-    await expect(queueUrlOf(call, 'logpipe-dev-nope-failures')).rejects.toThrow(
-      /^QueueDoesNotExist: The specified queue/,
-    );
+  it('fails on a missing queue with the SQS error', async () => {
+    await expect(queueUrlOf(sqsClient, 'logpipe-dev-nope-failures')).rejects.toThrow(QueueDoesNotExist);
   });
 });
 
