@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
   kinesis: () => import('./kinesis'),
   splitter: () => import('./splitter'),
+  exporter: () => import('./exporter'),
 };
 
 async function main(): Promise<void> {
