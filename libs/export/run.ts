@@ -9,7 +9,7 @@ import {
   type RunSummary,
 } from './context';
 import { discoverLogGroups } from './discovery';
-import { CheckpointConflictError } from './errors';
+import { CheckpointConflictError, isThrottling } from './errors';
 import { exportStep } from './export-step';
 import { metricLines } from './metrics';
 import { initialState } from './planning';
@@ -37,7 +37,17 @@ export async function runExporter(config: ExporterConfig, deps: ExporterDeps): P
     now,
   };
 
-  const groups = await discoverLogGroups(deps.logs, config);
+  let groups: LogGroupInfo[];
+  try {
+    groups = await discoverLogGroups(deps.logs, config);
+  } catch (error) {
+    // Throttled even after the SDK's retries: nothing is half done, the next run starts over.
+    if (!isThrottling(error)) throw error;
+    summary.outcome = 'throttled';
+    summary.errors.push({ step: 'discover', error });
+    report(config, deps, summary, now);
+    return summary;
+  }
   summary.groups = groups.length;
   const entries = await loadEntries(ctx, groups, summary);
 

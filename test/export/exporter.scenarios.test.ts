@@ -229,3 +229,17 @@ describe('reporting', () => {
     expect(s.model.calls).toBe(calls);
   });
 });
+
+describe('throttled discovery', () => {
+  it('ends the run with a report instead of failing the invocation', async () => {
+    const s = sim();
+    s.model.describeLogGroups = async () => {
+      const error = new Error('Rate exceeded');
+      error.name = 'ThrottlingException';
+      throw error;
+    };
+    const summary = await s.run();
+    expect(summary?.outcome).toBe('throttled');
+    expect(s.model.tasks).toHaveLength(0);
+  });
+});
