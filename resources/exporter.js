@@ -91,12 +91,11 @@ async function iamRoleStatements(context) {
     // DescribeExportTasks supports no resource-level permissions.
     { Effect: 'Allow', Action: ['logs:DescribeExportTasks'], Resource: '*' },
     ...(selected.length > 0 ? [{ Effect: 'Allow', Action: logsActions, Resource: selected }] : []),
-    {
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: `arn:aws:s3:::${c.bucket}`,
-      Condition: { StringLike: { 's3:prefix': [`${EXPORT_PREFIX}/*`, `${STATE_PREFIX}/*`] } },
-    },
+    // Unconditioned ListBucket: without it GetObject of a missing checkpoint is 403, not 404.
+    // GetBucketAcl and PutObject on the export prefix: CreateExportTask wants a caller that
+    // may write to the destination itself.
+    { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketAcl'], Resource: `arn:aws:s3:::${c.bucket}` },
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:aws:s3:::${c.bucket}/${EXPORT_PREFIX}/*` },
     {
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],
