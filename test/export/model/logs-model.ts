@@ -9,56 +9,17 @@ import {
   type LogStreamInfo,
   type Page,
 } from '../../../libs/export/types';
+import {
+  awsError,
+  paginate,
+  type DeletedEvent,
+  type ModelGroup,
+  type ModelStream,
+  type ModelTask,
+} from './logs-model-parts';
 import type { ObjectStoreModel } from './object-store-model';
 
-export function awsError(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
-
-export interface ModelEvent {
-  id: string;
-  timestamp: number;
-  ingestedAt: number;
-  /** Up to 12 h after ingestion, as the export documentation warns. */
-  exportableAt: number;
-}
-
-interface ModelStream {
-  name: string;
-  creationTime: number;
-  events: ModelEvent[];
-}
-
-interface ModelGroup {
-  name: string;
-  creationTime: number;
-  retentionInDays?: number;
-  streams: Map<string, ModelStream>;
-}
-
-export interface ModelTask {
-  taskId: string;
-  taskName: string;
-  logGroupName: string;
-  from: number;
-  to: number;
-  destination: string;
-  destinationPrefix: string;
-  createdAt: number;
-  runningAt: number;
-  doneAt: number;
-  outcome: 'COMPLETED' | 'FAILED';
-  status: ExportStatus;
-  snapshot: Array<{ stream: string; event: ModelEvent }>;
-}
-
-export interface DeletedEvent {
-  logGroupName: string;
-  event: ModelEvent;
-  how: 'stream-deleted' | 'retention' | 'group-deleted';
-}
+export { awsError, type DeletedEvent, type ModelEvent, type ModelTask } from './logs-model-parts';
 
 export interface LogsModelOptions {
   bucket: string;
@@ -178,7 +139,7 @@ export class LogsModel implements LogsApi {
         creationTime: g.creationTime,
         retentionInDays: g.retentionInDays,
       }));
-    return this.page(all, (g) => g.name, nextToken);
+    return paginate(this.pageSize, all, (g) => g.name, nextToken);
   }
 
   async describeExportTasks({
@@ -205,7 +166,7 @@ export class LogsModel implements LogsApi {
         destinationPrefix: t.destinationPrefix,
         status: t.status,
       }));
-    return this.page(all, (t) => t.taskId.padStart(12, '0'), nextToken);
+    return paginate(this.pageSize, all, (t) => t.taskId.padStart(12, '0'), nextToken);
   }
 
   async createExportTask(input: CreateExportTaskInput): Promise<{ taskId: string }> {
@@ -261,7 +222,7 @@ export class LogsModel implements LogsApi {
     const streams = [...group.streams.values()].map((s) => this.metadata(s));
     const key = (s: LogStreamInfo) => `${String(s.lastEventTimestamp ?? -1).padStart(16, '0')}|${s.name}`;
     streams.sort((a, b) => key(a).localeCompare(key(b)));
-    return this.page(streams, key, nextToken);
+    return paginate(this.pageSize, streams, key, nextToken);
   }
 
   async deleteLogStream({ logGroupName, logStreamName }: { logGroupName: string; logStreamName: string }) {
@@ -354,12 +315,5 @@ export class LogsModel implements LogsApi {
     info.lastEventTimestamp = Math.max(...visible.map((e) => e.timestamp));
     info.lastIngestionTime = Math.max(...visible.map((e) => e.ingestedAt));
     return info;
-  }
-
-  private page<T>(all: T[], key: (item: T) => string, nextToken?: string): Page<T> {
-    const rest = nextToken === undefined ? all : all.filter((item) => key(item) > nextToken);
-    const items = rest.slice(0, this.pageSize);
-    const last = items.at(-1);
-    return rest.length > this.pageSize && last !== undefined ? { items, nextToken: key(last) } : { items };
   }
 }

@@ -1,0 +1,59 @@
+import type { ExportStatus, Page } from '../../../libs/export/types';
+
+/** Building blocks of the CloudWatch Logs model (logs-model.ts). */
+export function awsError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+export interface ModelEvent {
+  id: string;
+  timestamp: number;
+  ingestedAt: number;
+  /** Up to 12 h after ingestion, as the export documentation warns. */
+  exportableAt: number;
+}
+
+export interface ModelStream {
+  name: string;
+  creationTime: number;
+  events: ModelEvent[];
+}
+
+export interface ModelGroup {
+  name: string;
+  creationTime: number;
+  retentionInDays?: number;
+  streams: Map<string, ModelStream>;
+}
+
+export interface ModelTask {
+  taskId: string;
+  taskName: string;
+  logGroupName: string;
+  from: number;
+  to: number;
+  destination: string;
+  destinationPrefix: string;
+  createdAt: number;
+  runningAt: number;
+  doneAt: number;
+  outcome: 'COMPLETED' | 'FAILED';
+  status: ExportStatus;
+  snapshot: Array<{ stream: string; event: ModelEvent }>;
+}
+
+export interface DeletedEvent {
+  logGroupName: string;
+  event: ModelEvent;
+  how: 'stream-deleted' | 'retention' | 'group-deleted';
+}
+
+/** Pages of `size` items; the token is the last item's sort key, so deletions between pages are harmless. */
+export function paginate<T>(size: number, all: T[], key: (item: T) => string, nextToken?: string): Page<T> {
+  const rest = nextToken === undefined ? all : all.filter((item) => key(item) > nextToken);
+  const items = rest.slice(0, size);
+  const last = items.at(-1);
+  return rest.length > size && last !== undefined ? { items, nextToken: key(last) } : { items };
+}
