@@ -14,9 +14,9 @@ export async function requestBody(
   batch: readonly EncodedDocument[],
   compress: boolean,
 ): Promise<{ body: Buffer; headers: Record<string, string> }> {
-  let text = '';
-  for (const item of batch) text += item.body;
-  const raw = Buffer.from(text, 'utf8');
+  const parts = new Array<string>(batch.length);
+  for (let i = 0; i < batch.length; i++) parts[i] = batch[i]!.body;
+  const raw = Buffer.from(parts.join(''), 'utf8');
   if (!compress) return { body: raw, headers: {} };
   // Level 1: bulk NDJSON compresses about 8x even at the fastest level; higher levels cost CPU we need.
   return { body: await gzip(raw, { level: 1 }), headers: { 'content-encoding': 'gzip' } };
