@@ -10,7 +10,7 @@
  *
  * params: exporterBucket, exporterLogGroupNames, exporterLogGroupPrefixes, exporterLogGroupExcludes,
  * exporterLagHours, exporterMaxWindowHours, exporterPruneMode, exporterPruneMarginHours,
- * exporterRetentionDays, exporterDryRun, exporterMetricsNamespace.
+ * exporterRetentionDays, exporterDryRun.
  */
 
 const EXPORT_PREFIX = 'cloudwatch-exports';
@@ -38,7 +38,6 @@ async function settings({ resolveVariable }) {
     pruneMarginHours: await text('exporterPruneMarginHours'),
     retentionDays: await text('exporterRetentionDays'),
     dryRun: (await text('exporterDryRun')) || 'true',
-    metricsNamespace: await text('exporterMetricsNamespace'),
   };
 }
 
@@ -57,7 +56,6 @@ async function environment(context) {
     EXPORT_PRUNE_MARGIN_HOURS: c.pruneMarginHours,
     EXPORT_RETENTION_DAYS: c.retentionDays,
     EXPORT_DRY_RUN: c.dryRun,
-    EXPORT_METRICS_NAMESPACE: c.metricsNamespace,
   };
 }
 

@@ -12,11 +12,11 @@
  *   scripts/redrive.ts);
  * - forwarder and splitter: EMF `DeadLettered` (namespace logpipe, dimensions Service =
  *   <service>-<stage>, Function) >= 1, documents the destination refused for good;
- * - exporter (when declared): EMF `MaxCheckpointLagSeconds` (namespace exporterMetricsNamespace,
- *   dimension Service = exporter) above exporterMaxLagHours.
+ * - exporter (when declared): EMF `MaxCheckpointLagSeconds` (namespace logpipe, dimensions
+ *   Service = <service>-<stage>, Function = exporter) above exporterMaxLagHours.
  *
  * params: alarmDefaults { period, evaluationPeriods, datapointsToAlarm } (shared with
- * resources/alarms.js), exporterMaxLagHours, exporterMetricsNamespace.
+ * resources/alarms.js), exporterMaxLagHours.
  */
 
 const { logicalId } = require('./alarms');
@@ -72,7 +72,6 @@ async function settings({ resolveVariable, options }) {
     datapointsToAlarm: positive(defaults.datapointsToAlarm, 'alarmDefaults.datapointsToAlarm'),
     exporterMaxLagHours:
       exporterMaxLagHours === '' ? 48 : positive(exporterMaxLagHours, 'exporterMaxLagHours'),
-    exporterNamespace: String(await param('exporterMetricsNamespace')) || 'Logpipe/Exporter',
   };
 }
 
@@ -162,9 +161,12 @@ async function resources(context) {
       alarm(config, 'ExporterBehindAlarm', {
         AlarmName: `${prefix}-exporter-behind`,
         AlarmDescription: `The exporter's oldest checkpoint is more than ${config.exporterMaxLagHours} h behind: export windows are failing or not running`,
-        Namespace: config.exporterNamespace,
+        Namespace: EMF_NAMESPACE,
         MetricName: 'MaxCheckpointLagSeconds',
-        Dimensions: [{ Name: 'Service', Value: 'exporter' }],
+        Dimensions: [
+          { Name: 'Service', Value: prefix },
+          { Name: 'Function', Value: 'exporter' },
+        ],
         Statistic: 'Maximum',
         Period: 3600,
         EvaluationPeriods: 1,

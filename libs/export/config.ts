@@ -1,5 +1,6 @@
 import { boolVar, enumVar, intVar, listVar, optionalString, stringVar, type Env } from '../config/env';
 import { ConfigError } from '../errors';
+import { serviceDimensions } from '../logging/metrics';
 import { ALLOWED_RETENTION_DAYS, DAY_MS, EXPORTABLE_DELAY_MS, HOUR_MS } from './time';
 
 export const PRUNE_MODES = ['none', 'streams', 'retention', 'both'] as const;
@@ -21,7 +22,8 @@ export interface ExporterConfig {
   retentionDays: number;
   maxStreamDeletesPerRun: number;
   dryRun: boolean;
-  metricsNamespace: string;
+  /** EMF dimensions: Service (METRICS_SERVICE) and Function, as every function publishes them. */
+  metricDimensions: Record<string, string>;
   region: string;
 }
 
@@ -64,7 +66,7 @@ export function loadExporterConfig(env: Env): ExporterConfig {
     retentionDays,
     maxStreamDeletesPerRun: intVar(env, 'EXPORT_MAX_STREAM_DELETES_PER_RUN', 200, { min: 0, max: 10000 }),
     dryRun: boolVar(env, 'EXPORT_DRY_RUN', true),
-    metricsNamespace: stringVar(env, 'EXPORT_METRICS_NAMESPACE', 'Logpipe/Exporter'),
+    metricDimensions: serviceDimensions(env),
     region: stringVar(env, 'AWS_REGION', 'us-east-1'),
   };
   if (config.exportPrefix === '') throw new ConfigError('EXPORT_PREFIX', 'must not be empty');

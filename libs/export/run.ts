@@ -140,5 +140,5 @@ function report(config: ExporterConfig, deps: ExporterDeps, summary: RunSummary,
   else deps.log.info('export run', fields);
   // EMF goes to stderr with the logs, as in libs/logging/metrics.ts: stdout carries the result locally.
   const emit = deps.emitMetric ?? ((line: string) => process.stderr.write(line + '\n'));
-  for (const line of metricLines(summary, config.metricsNamespace, now)) emit(line);
+  for (const line of metricLines(summary, config.metricDimensions, now)) emit(line);
 }

@@ -10,6 +10,7 @@ export function emfLine(
   dimensions: Record<string, string>,
   values: Record<string, number>,
   timestamp = Date.now(),
+  units: Record<string, 'Count' | 'Seconds'> = {},
 ): string {
   return JSON.stringify({
     _aws: {
@@ -18,7 +19,7 @@ export function emfLine(
         {
           Namespace: namespace,
           Dimensions: [Object.keys(dimensions)],
-          Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: 'Count' })),
+          Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: units[name] ?? 'Count' })),
         },
       ],
     },

@@ -215,7 +215,8 @@ describe('reporting', () => {
     expect(lines.filter((l) => l.msg === 'export run')).toHaveLength(1);
     const emf = lines.filter((l) => l._aws !== undefined);
     expect(emf[0]).toMatchObject({
-      Service: 'exporter',
+      _aws: { CloudWatchMetrics: [{ Namespace: 'logpipe', Dimensions: [['Service', 'Function']] }] },
+      Service: 'logpipe',
       WindowsExported: 0,
       MaxCheckpointLagSeconds: 14 * 86400,
     });
