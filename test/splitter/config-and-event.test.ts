@@ -110,10 +110,27 @@ describe('handler', () => {
     });
   });
 
-  it('fails the invocation when the object cannot be read for another reason', async () => {
+  it('fails the invocation when the object cannot be read for another reason, logging bucket and key', async () => {
+    const lines: string[] = [];
+    const stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((line) => lines.push(String(line)) > 0);
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const { handler } = await import('../../functions/splitter/handler');
     const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r' } as never;
-    await expect(handler(fixture, context)).rejects.toThrow('Access Denied');
+    try {
+      await expect(handler(fixture, context)).rejects.toThrow('Access Denied');
+    } finally {
+      stderr.mockRestore();
+    }
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'object could not be read',
+        bucket: 'logpipe-raw-logs-dev',
+        error: { name: 'AccessDenied', message: 'Access Denied' },
+      }),
+    );
   });
 });
