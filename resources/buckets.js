@@ -21,6 +21,8 @@
  * A bucket added to the stack needs an entry in BUCKETS (the deploy test fails otherwise).
  */
 
+const { paramReader } = require('./lib/params');
+
 /** Logical id -> the param holding its name. A policy on the exporter's bucket lives with its own statements. */
 const BUCKETS = {
   S3BucketRawLogs: 'rawLogsBucket',
@@ -44,8 +46,7 @@ function denyInsecureTransport(bucketName) {
 }
 
 async function param(context, name) {
-  const value = await context.resolveVariable(`param:${name}`);
-  return value === undefined || value === null ? '' : value;
+  return paramReader(context.resolveVariable)(name);
 }
 
 async function days(context, name) {

@@ -13,14 +13,13 @@
  * exporterRetentionDays, exporterDryRun.
  */
 
+const { paramReader } = require('./lib/params');
+
 const EXPORT_PREFIX = 'cloudwatch-exports';
 const STATE_PREFIX = 'exporter-state';
 
 async function settings({ resolveVariable }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : value;
-  };
+  const param = paramReader(resolveVariable);
   const list = async (name) => {
     const value = await param(name);
     const items = Array.isArray(value) ? value : String(value).split(',');

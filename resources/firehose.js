@@ -25,6 +25,7 @@
  * a cycle in "function F's log group is consumed by G" fails packaging.
  */
 
+const { paramReader, serviceAndStage } = require('./lib/params');
 const { logicalId } = require('./alarms');
 
 const RAW_LOGS_BUCKET_ID = 'S3BucketRawLogs';
@@ -53,12 +54,8 @@ function groupList(value, name) {
 }
 
 async function settings({ resolveVariable, options }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : value;
-  };
-  const service = await resolveVariable('self:service');
-  const stage = options.stage || (await resolveVariable('sls:stage'));
+  const param = paramReader(resolveVariable);
+  const { service, stage } = await serviceAndStage({ resolveVariable, options });
   const functions = Object.keys((await resolveVariable('self:functions')) || {});
   return {
     service,

@@ -13,15 +13,12 @@
  *   deadLetterBucket: where refused documents go.
  */
 
+const { paramReader, serviceAndStage } = require('./lib/params');
 const kinesis = require('./kinesis');
 
 async function settings({ resolveVariable, options }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : value;
-  };
-  const service = await resolveVariable('self:service');
-  const stage = options.stage || (await resolveVariable('sls:stage'));
+  const param = paramReader(resolveVariable);
+  const { service, stage } = await serviceAndStage({ resolveVariable, options });
   const region = await resolveVariable('self:provider.region');
   return {
     ownLogGroup: `/aws/lambda/${service}-${stage}-forwarder`,

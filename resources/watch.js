@@ -19,6 +19,7 @@
  * resources/alarms.js), exporterMaxLagHours.
  */
 
+const { paramReader, serviceAndStage } = require('./lib/params');
 const { logicalId } = require('./alarms');
 
 const EMF_NAMESPACE = 'logpipe'; // libs/logging/metrics.ts METRICS_NAMESPACE
@@ -49,12 +50,8 @@ function positive(value, name) {
 }
 
 async function settings({ resolveVariable, options }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : value;
-  };
-  const service = await resolveVariable('self:service');
-  const stage = options.stage || (await resolveVariable('sls:stage'));
+  const param = paramReader(resolveVariable);
+  const { service, stage } = await serviceAndStage({ resolveVariable, options });
   const functions = (await resolveVariable('self:functions')) || {};
   const defaults = {
     period: 60,
