@@ -31,9 +31,10 @@ function caughtUp(window: { to: number }, requestedAt: number): boolean {
   return window.to + 1 === floorTo(requestedAt - LAG_MS, HOUR_MS);
 }
 
-async function simulate(rateMs: number, maxWindowHours: number): Promise<Result> {
-  const sim = new Simulation({
-    seed: 2026,
+/** 50 groups with a 30-day backlog, one export slot, exports of 5-60 minutes. */
+function backlogSimulation(seed: number, maxWindowHours: number): Simulation {
+  return new Simulation({
+    seed,
     groups: GROUPS,
     pruneMode: 'none',
     start: START,
@@ -44,6 +45,10 @@ async function simulate(rateMs: number, maxWindowHours: number): Promise<Result>
     quietLogs: true,
     env: { EXPORT_MAX_WINDOW_HOURS: String(maxWindowHours) },
   });
+}
+
+async function simulate(rateMs: number, maxWindowHours: number): Promise<Result> {
+  const sim = backlogSimulation(2026, maxWindowHours);
   const done = new Set<string>();
   let runs = 0;
   let wastedRuns = 0;
@@ -118,17 +123,7 @@ export async function run(): Promise<void> {
 
 /** Catch up, then run a week more and report the largest checkpoint lag: what the alarm must allow. */
 async function steadyStateLag(rateMs: number, maxWindowHours: number): Promise<number> {
-  const sim = new Simulation({
-    seed: 7,
-    groups: GROUPS,
-    pruneMode: 'none',
-    start: START,
-    groupCreatedAt: -(BACKLOG_DAYS - 14) * DAY_MS,
-    exportDurationMs: fiveToSixtyMinutes,
-    pageSize: 50,
-    quietLogs: true,
-    env: { EXPORT_MAX_WINDOW_HOURS: String(maxWindowHours) },
-  });
+  const sim = backlogSimulation(7, maxWindowHours);
   const caughtUpBy = START + 10 * DAY_MS;
   let maxLag = 0;
   while (sim.now < caughtUpBy + 7 * DAY_MS) {
