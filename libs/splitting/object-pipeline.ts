@@ -100,8 +100,15 @@ export async function splitS3Object(
   }
   let archived: string[] = [];
   if (archive !== undefined) {
-    if (fault === undefined && deliveryError === undefined) archived = await archive.finish();
-    else await archive.abort();
+    if (fault === undefined && deliveryError === undefined) {
+      try {
+        archived = await archive.finish();
+      } catch (error) {
+        // The documents are delivered; the retry rewrites the same archive keys (and gets 409s).
+        log.error('archive upload failed', { bucket, key, error });
+        throw error;
+      }
+    } else await archive.abort();
   }
 
   if (fault !== undefined) {
