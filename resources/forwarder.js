@@ -14,6 +14,7 @@
  */
 
 const { paramReader, serviceAndStage } = require('./lib/params');
+const { destinationStatements } = require('./lib/iam');
 const kinesis = require('./kinesis');
 
 async function settings({ resolveVariable, options }) {
@@ -67,35 +68,7 @@ async function iamRoleStatements(context) {
       Resource: `arn:aws:s3:::${config.deadLetterBucket}/dead-letter/forwarder/*`,
     });
   }
-  const [store, ...rest] = config.credentials.split(':');
-  const id = rest.join(':');
-  if (store === 'secretsmanager') {
-    const arn = id.startsWith('arn:')
-      ? id
-      : {
-          'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${id}-*`,
-        };
-    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arn });
-  } else if (store === 'ssm') {
-    const name = id.startsWith('/') ? id.slice(1) : id;
-    statements.push({
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter'],
-      Resource: {
-        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}`,
-      },
-    });
-  }
-  if (config.auth === 'sigv4') {
-    if (config.resourceArn === '')
-      throw new Error('param destinationResourceArn is required when destinationAuth is sigv4');
-    const isServerless = config.resourceArn.includes(':aoss:');
-    statements.push(
-      isServerless
-        ? { Effect: 'Allow', Action: ['aoss:APIAccessAll'], Resource: config.resourceArn }
-        : { Effect: 'Allow', Action: ['es:ESHttpPost', 'es:ESHttpPut'], Resource: `${config.resourceArn}/*` },
-    );
-  }
+  statements.push(...destinationStatements(config, 'destinationResourceArn'));
   const stream = await kinesis.forwarderEvents(context);
   if (stream.length > 0) {
     statements.push({

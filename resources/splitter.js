@@ -9,6 +9,8 @@
  * splitterDestinationAuth, splitterDestinationCredentials, splitterDestinationResourceArn.
  */
 
+const { destinationStatements } = require('./lib/iam');
+
 async function settings({ resolveVariable }) {
   const param = async (name) => {
     const value = await resolveVariable(`param:${name}`);
@@ -24,43 +26,6 @@ async function settings({ resolveVariable }) {
     credentials: await param('splitterDestinationCredentials'),
     resourceArn: await param('splitterDestinationResourceArn'),
   };
-}
-
-/** What the destination's credentials and signing need: a secret or parameter, or the domain. */
-function destinationStatements(config) {
-  const statements = [];
-  const [store, ...rest] = config.credentials.split(':');
-  const id = rest.join(':');
-  if (store === 'secretsmanager') {
-    const arn = id.startsWith('arn:')
-      ? id
-      : {
-          'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${id}-*`,
-        };
-    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arn });
-  } else if (store === 'ssm') {
-    const name = id.startsWith('/') ? id.slice(1) : id;
-    statements.push({
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter'],
-      Resource: {
-        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}`,
-      },
-    });
-  }
-  if (config.auth === 'sigv4') {
-    if (config.resourceArn === '') {
-      throw new Error(
-        'param splitterDestinationResourceArn is required when splitterDestinationAuth is sigv4',
-      );
-    }
-    statements.push(
-      config.resourceArn.includes(':aoss:')
-        ? { Effect: 'Allow', Action: ['aoss:APIAccessAll'], Resource: config.resourceArn }
-        : { Effect: 'Allow', Action: ['es:ESHttpPost', 'es:ESHttpPut'], Resource: `${config.resourceArn}/*` },
-    );
-  }
-  return statements;
 }
 
 /** Least privilege: read the raw prefix, write the archive prefix and dead letters, report failures. */
@@ -87,7 +52,7 @@ async function iamRoleStatements(context) {
       Action: ['sqs:SendMessage'],
       Resource: { 'Fn::GetAtt': ['SplitterFailureQueue', 'Arn'] },
     },
-    ...destinationStatements(config),
+    ...destinationStatements(config, 'splitterDestinationResourceArn'),
   ];
 }
 
