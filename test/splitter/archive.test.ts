@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { S3Archiver } from '../../libs/splitting/archive';
-import { LocalS3 } from './local-s3';
+import { LocalS3 } from '../support/s3';
 
 const DAY = 24 * 60 * 60 * 1000;
 const spoolDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('splitter-archive-'));

@@ -11,7 +11,7 @@ import { SplitFaultError, TimeBudgetError } from '../../libs/splitting/errors';
 import { decodeEventKey } from '../../libs/splitting/s3-event';
 import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitting/splitter';
 import { BulkServer } from '../support/bulk-server';
-import { LocalS3 } from './local-s3';
+import { LocalS3 } from '../support/s3';
 import { control, multiMember, options, record } from './support';
 
 const RAW = 'logpipe-raw-logs-dev';

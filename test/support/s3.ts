@@ -1,26 +1,20 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// s3rver ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-};
+import S3rver from 's3rver';
 
-/** A real S3 API (s3rver) on loopback with its own temporary directory, and a client for it. */
+/** s3rver on loopback (random port, temporary directory) and a real SDK client for it. */
 export class LocalS3 {
   client!: S3Client;
   endpoint = '';
-  private server: InstanceType<typeof S3rver> | undefined;
+  private server?: S3rver;
   private directory = '';
 
   constructor(private readonly buckets: string[]) {}
 
   async start(): Promise<this> {
-    this.directory = mkdtempSync(join(tmpdir(), 's3rver-'));
+    this.directory = await mkdtemp(join(tmpdir(), 's3rver-'));
     this.server = new S3rver({
       address: '127.0.0.1',
       port: 0,
@@ -32,9 +26,12 @@ export class LocalS3 {
     this.endpoint = `http://127.0.0.1:${address.port}`;
     this.client = new S3Client({
       endpoint: this.endpoint,
-      region: 'us-east-1',
+      region: 'ap-northeast-2',
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      // s3rver predates flexible checksums (aws-chunked uploads); only send them when required.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     return this;
   }
@@ -42,6 +39,20 @@ export class LocalS3 {
   async stop(): Promise<void> {
     this.client?.destroy();
     await this.server?.close();
-    rmSync(this.directory, { recursive: true, force: true });
+    await rm(this.directory, { recursive: true, force: true });
+  }
+
+  async put(bucket: string, key: string, body: Buffer): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  async get(bucket: string, key: string): Promise<Buffer> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  }
+
+  async keys(bucket: string, prefix = ''): Promise<string[]> {
+    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (listed.Contents ?? []).map((item) => item.Key!).sort();
   }
 }
