@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subscriptionEvent } from '../test/support/subscription';
+import { controlMessage, subscriptionEvent } from '../test/support/subscription';
 
 const dir = join(__dirname, '..', 'test', 'fixtures', 'forwarder');
 const write = (name: string, data: unknown) =>
@@ -60,17 +60,4 @@ write('lambda-invocation.json', {
   })),
 });
 
-write('control-message.json', {
-  messageType: 'CONTROL_MESSAGE',
-  owner: 'CloudwatchLogs',
-  logGroup: '',
-  logStream: '',
-  subscriptionFilters: [],
-  logEvents: [
-    {
-      id: '',
-      timestamp: 1732122743505,
-      message: 'CWL CONTROL MESSAGE: Checking health of destination Lambda.',
-    },
-  ],
-});
+write('control-message.json', controlMessage('Lambda'));

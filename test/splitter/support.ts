@@ -4,7 +4,7 @@ import type { RejectedEvent } from '../../libs/documents/build';
 import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
 import type { LogDocument } from '../../libs/documents/types';
 import { splitStream, type SplitOptions, type SplitStats } from '../../libs/splitting/split-stream';
-import { eventId, logsData } from '../support/subscription';
+import { controlMessage, eventId, logsData } from '../support/subscription';
 
 export const options = documentOptions(loadDocumentConfig({ AWS_REGION: 'ap-northeast-2' }));
 
@@ -21,20 +21,7 @@ export function record(
   return data;
 }
 
-export const control: CloudWatchLogsData = {
-  messageType: 'CONTROL_MESSAGE',
-  owner: 'CloudwatchLogs',
-  logGroup: '',
-  logStream: '',
-  subscriptionFilters: [],
-  logEvents: [
-    {
-      id: '',
-      timestamp: 1732122743505,
-      message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.',
-    },
-  ],
-};
+export const control: CloudWatchLogsData = controlMessage('Firehose');
 
 /** What Firehose writes by default: each record gzipped by CloudWatch Logs, concatenated. */
 export const multiMember = (records: unknown[]): Buffer =>

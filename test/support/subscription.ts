@@ -30,3 +30,21 @@ export function logsData(
     ...overrides,
   };
 }
+
+/** The health check CloudWatch Logs sends to a new subscription destination (never indexed). */
+export function controlMessage(destination: 'Lambda' | 'Firehose'): CloudWatchLogsData {
+  return {
+    messageType: 'CONTROL_MESSAGE',
+    owner: 'CloudwatchLogs',
+    logGroup: '',
+    logStream: '',
+    subscriptionFilters: [],
+    logEvents: [
+      {
+        id: '',
+        timestamp: 1732122743505,
+        message: `CWL CONTROL MESSAGE: Checking health of destination ${destination}.`,
+      },
+    ],
+  };
+}
