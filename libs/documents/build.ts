@@ -1,9 +1,8 @@
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { logEventProblem } from '../decoding/subscription';
 import type { IndexNamer } from './index-name';
-import { lambdaJsonFields, levelOf, parseJsonObject } from './json-message';
+import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
 import { parseLambdaLine } from './lambda-lines';
-import { rememberJsonText } from './serialize';
 import { isoTimestamp } from './timestamp';
 import type { DocumentSource, LogDocument } from './types';
 
@@ -74,12 +73,9 @@ export function enrich(
   message: string,
   options: Pick<DocumentOptions, 'jsonAtRoot'>,
 ): void {
-  const parsed = parseJsonObject(message);
-  if (parsed !== undefined) {
-    const json = parsed.value;
+  const json = parseJsonObjectMessage(message);
+  if (json !== undefined) {
     source.json = json;
-    // Merged keys share objects with `json`: a later change through them would make the text stale.
-    if (!options.jsonAtRoot) rememberJsonText(source, json, parsed.text);
     const level = levelOf(json);
     if (level !== undefined) source.log = { level };
     const lambda = lambdaJsonFields(json);

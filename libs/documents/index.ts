@@ -3,4 +3,3 @@ export * from './build';
 export { IndexNamer } from './index-name';
 export { parseLambdaLine } from './lambda-lines';
 export { parseJsonObjectMessage, levelOf } from './json-message';
-export { serializeSource, forgetJsonText } from './serialize';

@@ -42,13 +42,6 @@ const NUMERIC_LEVELS: Record<number, string> = {
 
 /** Parses a message that is a JSON object; anything else (including JSON arrays) gives undefined. */
 export function parseJsonObjectMessage(message: string): Record<string, unknown> | undefined {
-  return parseJsonObject(message)?.value;
-}
-
-/** A JSON object message, parsed, with its text (surrounding whitespace removed). */
-export function parseJsonObject(
-  message: string,
-): { value: Record<string, unknown>; text: string } | undefined {
   // Cheap checks first: most lines are not JSON, and JSON.parse on them would throw (slow).
   let start = 0;
   while (start < message.length && message.charCodeAt(start) <= 32) start++;
@@ -56,11 +49,10 @@ export function parseJsonObject(
   let end = message.length - 1;
   while (end > start && message.charCodeAt(end) <= 32) end--;
   if (message.charCodeAt(end) !== 125 /* } */) return undefined;
-  const text = start === 0 && end === message.length - 1 ? message : message.slice(start, end + 1);
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = JSON.parse(message);
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? { value: parsed as Record<string, unknown>, text }
+      ? (parsed as Record<string, unknown>)
       : undefined;
   } catch {
     return undefined;

@@ -1,5 +1,4 @@
 import { parseJsonObjectMessage } from '../documents/json-message';
-import { forgetJsonText } from '../documents/serialize';
 import { parseLambdaLine } from '../documents/lambda-lines';
 import type { DocumentSource, LogDocument } from '../documents/types';
 import { convert } from './convert';
@@ -93,8 +92,6 @@ function runStep(source: DocumentSource, step: ParseStep): 'parsed' | 'skipped' 
  */
 export function applyRule(rule: CompiledRule, doc: LogDocument): RuleOutcome {
   const source = doc._source;
-  // Rules change fields, possibly inside `json`: serialise the document from its objects.
-  forgetJsonText(source);
   let failed = false;
   let parsed = true;
   for (const step of rule.parse) {

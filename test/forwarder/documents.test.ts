@@ -232,35 +232,3 @@ describe('isoTimestamp', () => {
     expect(isoTimestamp(-1)).toBe('1969-12-31T23:59:59.999Z');
   });
 });
-
-describe('serializeSource', () => {
-  const build = (message: string, jsonAtRoot = false) =>
-    buildDocument(context, { id: 'e1', timestamp: 0, message }, { ...options, jsonAtRoot });
-
-  it.each([
-    '{"level":"info","msg":"a }{ b","n":1.50,"u":"\\u00e9","k":"한국어"}',
-    '  {"nested":{"deep":[1,{"x":null}]}}  \n',
-    '{"multi":\n"line"}',
-    'not json',
-    '{"level":"info"}',
-  ])('gives the same document as JSON.stringify for %j', async (message) => {
-    const { serializeSource } = await import('../../libs/documents/serialize');
-    for (const jsonAtRoot of [false, true]) {
-      const source = build(message, jsonAtRoot)._source;
-      const text = serializeSource(source);
-      expect(text).not.toContain('\n');
-      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(source)));
-    }
-  });
-
-  it('serialises the changed object after forgetJsonText, never the stale text', async () => {
-    const { serializeSource, forgetJsonText } = await import('../../libs/documents/serialize');
-    const source = build('{"secret":"x","keep":1}')._source;
-    delete (source.json as Record<string, unknown>).secret;
-    forgetJsonText(source);
-    expect(JSON.parse(serializeSource(source)).json).toEqual({ keep: 1 });
-    const replaced = build('{"a":1}')._source;
-    replaced.json = { b: 2 };
-    expect(JSON.parse(serializeSource(replaced)).json).toEqual({ b: 2 });
-  });
-});
