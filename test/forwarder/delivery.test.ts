@@ -119,9 +119,10 @@ describe('delivery to a _bulk server', () => {
 
   it('retries whole requests that fail with 5xx or never answer in time', () =>
     withServer(
-      { requestFault: (n) => (n <= 2 ? 503 : undefined), delayMs: (n) => (n === 3 ? 500 : 0) },
+      // The slow answer is 10x the timeout, so a loaded CI machine cannot blur the two.
+      { requestFault: (n) => (n <= 2 ? 503 : undefined), delayMs: (n) => (n === 3 ? 10000 : 0) },
       async (server) => {
-        const report = await deliver(server, range(5), { env: { DESTINATION_TIMEOUT_MS: '100' } });
+        const report = await deliver(server, range(5), { env: { DESTINATION_TIMEOUT_MS: '1000' } });
         expect(report).toMatchObject({ delivered: 5, failed: 0 });
         expect(server.requestsReceived).toBe(4); // 503, 503, timed out, accepted
       },
