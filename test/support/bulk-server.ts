@@ -77,7 +77,8 @@ export class BulkServer {
     res.on('close', () => this.concurrent--);
     const number = ++this.requestsReceived;
     const delay = this.options.delayMs?.(number) ?? 0;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    // unref: a slow answer still pending when a test ends must not hold the process.
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
     // Authenticate before decoding, as a real server would.
     if (this.options.authorize && !this.options.authorize(req, raw)) {
       return this.reply(res, 403, { error: 'forbidden' });
