@@ -17,9 +17,10 @@ export async function requestBody(
   // Each document is encoded to UTF-8 once, straight into its place (sizes are known from batching).
   let size = 0;
   for (const item of batch) size += item.bytes;
-  const raw = Buffer.allocUnsafe(size);
+  const buffer = Buffer.allocUnsafe(size); // sizes may be upper bounds: cut to what was written
   let offset = 0;
-  for (const item of batch) offset += raw.write(item.body, offset, 'utf8');
+  for (const item of batch) offset += buffer.write(item.body, offset, 'utf8');
+  const raw = buffer.subarray(0, offset);
   if (!compress) return { body: raw, headers: {} };
   // Level 1: bulk NDJSON compresses about 8x even at the fastest level; higher levels cost CPU we need.
   return { body: await gzip(raw, { level: 1 }), headers: { 'content-encoding': 'gzip' } };

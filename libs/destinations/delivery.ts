@@ -56,6 +56,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class Delivery {
   private batch: EncodedDocument[] = [];
   private batchBytes = 0;
+  private batchCountedExactly = true;
   private readonly inflight = new Set<Promise<void>>();
   private readonly deadLetters: DeadLetter[] = [];
   private readonly reasons = new Set<string>();
@@ -81,8 +82,17 @@ export class Delivery {
   /** Queues a document. When a promise is returned, await it before pushing more. */
   push(doc: LogDocument): Promise<void> | undefined {
     const body = this.transport.encode(doc);
-    const bytes = Buffer.byteLength(body);
-    if (this.batch.length > 0 && this.batchBytes + bytes > this.options.maxBatchBytes) this.dispatch();
+    // A UTF-16 unit is at most 3 UTF-8 bytes. Counting exactly costs a pass over every document,
+    // so it is done only when the bound would not fit: batches never exceed the byte limit, and
+    // are cut no earlier than exact counting would cut them.
+    let bytes = body.length * 3;
+    if (this.batchBytes + bytes > this.options.maxBatchBytes) {
+      this.countBatchExactly();
+      bytes = Buffer.byteLength(body);
+      if (this.batch.length > 0 && this.batchBytes + bytes > this.options.maxBatchBytes) this.dispatch();
+    } else {
+      this.batchCountedExactly = false;
+    }
     this.batch.push({ doc, body, bytes });
     this.batchBytes += bytes;
     this.report.received++;
@@ -113,7 +123,17 @@ export class Delivery {
     const batch = this.batch;
     this.batch = [];
     this.batchBytes = 0;
+    this.batchCountedExactly = true;
     this.track(this.deliver(batch));
+  }
+
+  /** Replaces the batch's size bounds by exact sizes (each document is counted once). */
+  private countBatchExactly(): void {
+    if (this.batchCountedExactly) return;
+    let total = 0;
+    for (const item of this.batch) total += item.bytes = Buffer.byteLength(item.body);
+    this.batchBytes = total;
+    this.batchCountedExactly = true;
   }
 
   private track(task: Promise<void>): void {
@@ -177,7 +197,7 @@ export class Delivery {
   private async splitTooLarge(items: EncodedDocument[]): Promise<void> {
     if (items.length === 1) {
       this.deadLetters.push({
-        reason: `document of ${items[0]!.bytes} bytes is too large for the destination (413)`,
+        reason: `document of ${Buffer.byteLength(items[0]!.body)} bytes is too large for the destination (413)`,
         document: items[0]!.doc,
       });
       return;

@@ -13,6 +13,7 @@ export type ItemOutcome =
 export interface EncodedDocument {
   doc: LogDocument;
   body: string;
+  /** Its UTF-8 size, or an upper bound of it (3 bytes per UTF-16 unit). */
   bytes: number;
 }
 

@@ -92,7 +92,17 @@ describe('delivery to a _bulk server', () => {
       await deliver(server, big, { env: { BATCH_MAX_BYTES: '10000', DESTINATION_GZIP: 'false' } });
       expect(server.documents.size).toBe(20);
       expect(server.requests.every((r) => r.body.length <= 10000)).toBe(true);
-      expect(server.requests.length).toBeGreaterThanOrEqual(7);
+      // Filled up to the limit: three ~3.2 KB documents fit in 10,000 bytes, a fourth does not.
+      expect(server.requests.map((r) => r.items)).toEqual([3, 3, 3, 3, 3, 3, 2]);
+    }));
+
+  it('never exceeds the byte limit with multi-byte text', () =>
+    withServer({}, async (server) => {
+      const korean = Array.from({ length: 20 }, (_, i) => doc(i, '한국어'.repeat(333 + (i % 5))));
+      await deliver(server, korean, { env: { BATCH_MAX_BYTES: '10000', DESTINATION_GZIP: 'false' } });
+      expect(server.documents.size).toBe(20);
+      expect(server.requests.every((r) => r.body.length <= 10000)).toBe(true);
+      expect(Math.max(...server.requests.map((r) => r.items))).toBe(3);
     }));
 
   it('a retried invocation does not duplicate: 409 on create counts as delivered', () =>
