@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { AppError } from '../errors';
+import { decodeBase64 } from './base64';
 
 /** One event of a CloudWatch Logs subscription payload. */
 export interface CloudWatchLogEvent {
@@ -31,8 +32,6 @@ export class DecodeError extends AppError {
   }
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** Decodes `{"awslogs":{"data":"<base64 of gzip of JSON>"}}` and checks the shape. */
 export function decodeSubscriptionEvent(event: unknown): CloudWatchLogsData {
   const data = (event as { awslogs?: { data?: unknown } } | null)?.awslogs?.data;
@@ -42,11 +41,11 @@ export function decodeSubscriptionEvent(event: unknown): CloudWatchLogsData {
 
 /** Decodes the base64 `awslogs.data` string (also what Kinesis records of a subscription carry, as bytes). */
 export function decodeSubscriptionData(base64: string): CloudWatchLogsData {
-  // Buffer.from(…, 'base64') silently skips bad characters; check first so corruption is an error.
-  if (base64.length % 4 !== 0 || !BASE64.test(base64)) {
+  const bytes = decodeBase64(base64);
+  if (bytes === undefined) {
     throw new DecodeError('base64', `awslogs.data is not valid base64 (length ${base64.length})`);
   }
-  return decodeSubscriptionBytes(Buffer.from(base64, 'base64'));
+  return decodeSubscriptionBytes(bytes);
 }
 
 /** Decodes gzip bytes holding one subscription JSON document. */

@@ -1,5 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
+import { decodeBase64 } from '../decoding/base64';
 
 /** One line of a record holding JSON lines or text (Fluent Bit's kinesis outputs). */
 export interface RecordLine {
@@ -32,13 +33,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * (optionally gzip- or zlib-compressed, as the Go `kinesis` plugin's `compression` option does).
  */
 export function decodeRecordData(base64: string): DecodedRecord {
-  // Buffer.from skips characters that are not base64, so a short result means corrupt data
-  // (cheaper than a regex over every record).
-  let bytes = Buffer.from(base64, 'base64');
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  if (base64.length % 4 !== 0 || bytes.length !== (base64.length / 4) * 3 - padding) {
+  const decoded = decodeBase64(base64);
+  if (decoded === undefined)
     return { ok: false, reason: `data is not valid base64 (length ${base64.length})` };
-  }
+  let bytes = decoded;
   if (isKplAggregate(bytes)) {
     return { ok: false, reason: 'KPL-aggregated record (not supported: turn producer aggregation off)' };
   }
