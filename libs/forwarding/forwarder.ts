@@ -35,14 +35,18 @@ export interface ForwarderDeps extends DestinationDeps {
   deadLetters?: DeadLetterSink;
   /** Where EMF metric lines go (default: stderr in Lambda, nowhere elsewhere). */
   metrics?: LogSink;
+  /** Wraps the transport and the dead-letter sink (the Kinesis path tracks outcomes per record). */
+  wrap?: { transport(inner: Transport): Transport; deadLetters(inner: DeadLetterSink): DeadLetterSink };
 }
 
 /** Reads the configuration once (at cold start: a bad variable fails loudly there) and builds the clients. */
 export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
   const destination = loadDestinationConfig(env);
   const documents = documentOptions(loadDocumentConfig(env));
-  const transport = deps.transport ?? createTransport(destination, deps);
-  const deadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  const baseTransport = deps.transport ?? createTransport(destination, deps);
+  const transport = deps.wrap ? deps.wrap.transport(baseTransport) : baseTransport;
+  const baseDeadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  const deadLetters = baseDeadLetters && deps.wrap ? deps.wrap.deadLetters(baseDeadLetters) : baseDeadLetters;
   const metrics = deps.metrics ?? defaultMetricsSink(env);
   const dimensions = serviceDimensions(env);
   return {

@@ -7,13 +7,7 @@ import type {
 import type { Env } from '../config/env';
 import { documentsFromLogsData } from '../documents/build';
 import type { LogDocument } from '../documents/types';
-import {
-  createDeadLetterSink,
-  createTransport,
-  DeliveryError,
-  loadDestinationConfig,
-  type DeliveryReport,
-} from '../destinations';
+import { DeliveryError, type DeliveryReport } from '../destinations';
 import { createForwarder, type Forwarder, type ForwarderDeps } from '../forwarding/forwarder';
 import { logger as rootLogger, type Logger } from '../logging/logger';
 import { applyRules, loadRules, type CompiledRule } from '../rules';
@@ -32,11 +26,13 @@ export interface KinesisForwarder {
 export function createKinesisForwarder(env: Env, deps: ForwarderDeps = {}): KinesisForwarder {
   const rules = loadRules(env);
   const outcomes = new RecordOutcomes();
-  const destination = loadDestinationConfig(env);
-  const transport = outcomes.wrapTransport(deps.transport ?? createTransport(destination, deps));
-  const sink = deps.deadLetters ?? createDeadLetterSink(destination);
-  const deadLetters = sink && outcomes.wrapDeadLetters(sink);
-  const forwarder = createForwarder(env, { ...deps, transport, deadLetters });
+  const forwarder = createForwarder(env, {
+    ...deps,
+    wrap: {
+      transport: (inner) => outcomes.wrapTransport(inner),
+      deadLetters: (inner) => outcomes.wrapDeadLetters(inner),
+    },
+  });
   // The subscription path (forwardSubscription) applies the same rules through `route`.
   const route = (doc: LogDocument) => {
     const outcome = applyRules(rules, doc);
