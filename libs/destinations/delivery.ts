@@ -156,7 +156,8 @@ export class Delivery {
       } catch (error) {
         if (error instanceof TransportError && error.status === 413) return this.splitTooLarge(items);
         if (!(error instanceof TransportError) || !error.retryable) {
-          return this.fail(items, `${describeError(error).name}: ${describeError(error).message}`);
+          const { name, message } = describeError(error);
+          return this.fail(items, `${name}: ${message}`);
         }
         outcomes = items.map(() => ({ kind: 'retry', reason: error.message }));
       }
