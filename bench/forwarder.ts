@@ -14,7 +14,9 @@ import { gzipSync } from 'node:zlib';
 import { decodeSubscriptionEvent, type CloudWatchLogsData } from '../libs/decoding/subscription';
 import { documentsFromLogsData } from '../libs/documents';
 import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
+import { requestBody } from '../libs/destinations/body';
 import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
+import type { EncodedDocument } from '../libs/destinations/types';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
 import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
@@ -145,18 +147,21 @@ async function decodeAndTransform(event: unknown) {
     EVENTS,
     {
       blueprint: () => blueprintTransform(decodeSubscriptionEvent(event)),
-      // As Delivery and requestBody do it: encoded documents collected per batch, joined once.
-      ours: () => {
-        const bodies: string[] = [];
-        let batch: string[] = [];
+      // As Delivery does it: each document encoded and sized by its upper bound, each batch
+      // written into one request body Buffer (uncompressed here: gzip is measured end to end).
+      // The blueprint's output stays a string, so its UTF-8 encoding is not counted against it.
+      ours: async () => {
+        const bodies: Buffer[] = [];
+        let batch: EncodedDocument[] = [];
         for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
-          batch.push(transport.encode(doc));
+          const body = transport.encode(doc);
+          batch.push({ doc, body, bytes: body.length * 3 });
           if (batch.length === BATCH) {
-            bodies.push(batch.join(''));
+            bodies.push((await requestBody(batch, false)).body);
             batch = [];
           }
         }
-        bodies.push(batch.join(''));
+        bodies.push((await requestBody(batch, false)).body);
         return bodies;
       },
     },

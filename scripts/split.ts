@@ -9,6 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { intVar } from '../libs/config/env';
 import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
+import { serializeDocument } from '../libs/documents/serialize';
 import type { LogDocument } from '../libs/documents/types';
 import { splitStream } from '../libs/splitting/split-stream';
 
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   let rejected = 0;
 
   const write = (doc: LogDocument): Promise<void> | undefined =>
-    process.stdout.write(JSON.stringify(doc) + '\n')
+    process.stdout.write(`${serializeDocument(doc)}\n`)
       ? undefined
       : new Promise((resolve) => process.stdout.once('drain', resolve));
 

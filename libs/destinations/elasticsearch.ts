@@ -1,3 +1,4 @@
+import { quoteId, serializeSource } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
 import { postBatch, type BatchEndpoint } from './body';
@@ -27,7 +28,7 @@ export class ElasticsearchTransport implements Transport {
   }
 
   encode(doc: LogDocument): string {
-    return `${this.actionPrefix(doc._index)}${JSON.stringify(doc._id)}}}\n${JSON.stringify(doc._source)}\n`;
+    return `${this.actionPrefix(doc._index)}${quoteId(doc._id)}}}\n${serializeSource(doc._source)}\n`;
   }
 
   /** `{"create":{"_index":"cwl-2024.11.20","_id":` built once per index name. */

@@ -1,3 +1,4 @@
+import { serializeSource } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
 import { postBatch, type BatchEndpoint } from './body';
@@ -21,7 +22,11 @@ export class LogstashTransport implements Transport {
   }
 
   encode(doc: LogDocument): string {
-    return JSON.stringify({ ...doc._source, '@metadata': { _id: doc._id, _index: doc._index } }) + '\n';
+    const metadata = { _id: doc._id, _index: doc._index };
+    if (Object.prototype.hasOwnProperty.call(doc._source, '@metadata')) {
+      return `${JSON.stringify({ ...doc._source, '@metadata': metadata })}\n`; // ours replaces theirs
+    }
+    return `${serializeSource(doc._source, `"@metadata":${JSON.stringify(metadata)}`)}\n`;
   }
 
   async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {

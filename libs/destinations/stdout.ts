@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { serializeDocument } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
 import type { EncodedDocument, ItemOutcome, Transport } from './types';
 
@@ -9,7 +10,7 @@ export class StdoutTransport implements Transport {
   constructor(private readonly out: Writable = process.stdout) {}
 
   encode(doc: LogDocument): string {
-    return JSON.stringify(doc) + '\n';
+    return `${serializeDocument(doc)}\n`;
   }
 
   async send(batch: readonly EncodedDocument[]): Promise<ItemOutcome[]> {

@@ -1,0 +1,155 @@
+import type { DocumentSource, LogDocument } from './types';
+
+/**
+ * JSON text of documents, character for character what JSON.stringify gives, in about half
+ * the time for the documents the pipeline builds. Escaping text costs per character, so the
+ * characters that repeat are escaped once: group, stream and cloud per log stream, the event id
+ * shared by the bulk action and `aws.cloudwatch.event_id`, the request id shared by the lines of
+ * one invocation, and the keys themselves. This applies when an object has exactly the keys, in
+ * the order, that buildDocument gives it; any other object, key or value goes to JSON.stringify,
+ * so the output is exact for every input (given an Object.prototype without enumerable
+ * properties, as in any sane process). No closures on this path: the bundles keep function
+ * names, which costs a call for every closure made.
+ */
+
+const SOURCE_KEYS = ['@timestamp', 'message', 'log', 'aws', 'cloud', 'json'];
+const AWS_KEYS = ['cloudwatch', 'lambda'];
+const CLOUDWATCH_KEYS = ['log_group', 'log_stream', 'event_id'];
+const LOG_KEYS = ['level'];
+
+/** True when `value` is an object JSON.stringify would walk, with exactly `keys` in this order. */
+function hasLayout(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  )
+    return false;
+  let i = 0;
+  for (const key in value) if (key !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+/** JSON.stringify of a string that often equals the previous one: the last text is reused. */
+class RepeatingQuoter {
+  private last = '';
+  private text = '""';
+
+  quote(value: string): string {
+    if (value !== this.last) {
+      this.last = value;
+      this.text = JSON.stringify(value);
+    }
+    return this.text;
+  }
+}
+
+const eventIds = new RepeatingQuoter();
+const requestIds = new RepeatingQuoter();
+const levels = new RepeatingQuoter();
+
+/** The quoted document id, as the bulk action writes it (escaped once for the action and the source). */
+export function quoteId(id: string): string {
+  return eventIds.quote(id);
+}
+
+// `{"cloudwatch":{"log_group":..,"log_stream":..,"event_id":` for the last group and stream.
+let streamGroup = '';
+let streamName = '';
+let streamPrefix = '';
+
+function serializeAws(aws: unknown): string | undefined {
+  if (!hasLayout(aws, AWS_KEYS)) return JSON.stringify(aws);
+  const cloudwatch = aws.cloudwatch;
+  if (
+    !hasLayout(cloudwatch, CLOUDWATCH_KEYS) ||
+    typeof cloudwatch.log_group !== 'string' ||
+    typeof cloudwatch.log_stream !== 'string' ||
+    typeof cloudwatch.event_id !== 'string'
+  ) {
+    return JSON.stringify(aws);
+  }
+  if (cloudwatch.log_group !== streamGroup || cloudwatch.log_stream !== streamName) {
+    streamGroup = cloudwatch.log_group;
+    streamName = cloudwatch.log_stream;
+    streamPrefix = `{"cloudwatch":{"log_group":${JSON.stringify(streamGroup)},"log_stream":${JSON.stringify(streamName)},"event_id":`;
+  }
+  const lambda = aws.lambda === undefined ? undefined : serializeLambda(aws.lambda);
+  return `${streamPrefix}${eventIds.quote(cloudwatch.event_id)}${lambda === undefined ? '}}' : `},"lambda":${lambda}}`}`;
+}
+
+function serializeLambda(lambda: unknown): string | undefined {
+  if (typeof lambda !== 'object' || lambda === null || Array.isArray(lambda)) return JSON.stringify(lambda);
+  if (typeof (lambda as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(lambda);
+  // Built with a leading '{' and commas before all but the first member: slicing a built-up
+  // string would copy it.
+  let out = '{';
+  for (const key in lambda) {
+    const value = (lambda as Record<string, unknown>)[key];
+    let member: string;
+    if (key === 'request_id' && typeof value === 'string') member = `"request_id":${requestIds.quote(value)}`;
+    else {
+      const text = value === undefined ? undefined : JSON.stringify(value);
+      if (text === undefined) continue;
+      if (key === 'event') member = `"event":${text}`;
+      else if (key === 'report') member = `"report":${text}`;
+      else member = `${JSON.stringify(key)}:${text}`;
+    }
+    out += out.length === 1 ? member : `,${member}`;
+  }
+  return `${out}}`;
+}
+
+// Documents of one payload share their `cloud` object (built once, never changed): its text is
+// kept for the last one.
+let lastCloud: unknown;
+let lastCloudText: string | undefined;
+
+function serializeCloud(cloud: unknown): string | undefined {
+  if (cloud !== lastCloud) {
+    lastCloud = cloud;
+    lastCloudText = JSON.stringify(cloud);
+  }
+  return lastCloudText;
+}
+
+function serializeLog(log: unknown): string | undefined {
+  if (hasLayout(log, LOG_KEYS) && typeof log.level === 'string')
+    return `{"level":${levels.quote(log.level)}}`;
+  return JSON.stringify(log);
+}
+
+/**
+ * JSON.stringify(source), faster for the layout buildDocument makes. `lastMember` (`"key":value`)
+ * is written after the source's own members, as if it were the source's last key.
+ */
+export function serializeSource(source: DocumentSource, lastMember?: string): string {
+  if (!hasLayout(source, SOURCE_KEYS)) {
+    const text = JSON.stringify(source);
+    if (lastMember === undefined) return text;
+    return text === '{}' ? `{${lastMember}}` : `${text.slice(0, -1)},${lastMember}}`;
+  }
+  const { '@timestamp': timestamp, message, log, aws, cloud, json } = source;
+  // Each member's text, or undefined when JSON.stringify would leave it out.
+  const timestampText = timestamp === undefined ? undefined : JSON.stringify(timestamp);
+  let out = timestampText === undefined ? '{' : `{"@timestamp":${timestampText}`;
+  let text = message === undefined ? undefined : JSON.stringify(message);
+  if (text !== undefined) out += `${out.length === 1 ? '' : ','}"message":${text}`;
+  text = log === undefined ? undefined : serializeLog(log);
+  if (text !== undefined) out += `${out.length === 1 ? '' : ','}"log":${text}`;
+  text = aws === undefined ? undefined : serializeAws(aws);
+  if (text !== undefined) out += `${out.length === 1 ? '' : ','}"aws":${text}`;
+  text = cloud === undefined ? undefined : serializeCloud(cloud);
+  if (text !== undefined) out += `${out.length === 1 ? '' : ','}"cloud":${text}`;
+  text = json === undefined ? undefined : JSON.stringify(json);
+  if (text !== undefined) out += `${out.length === 1 ? '' : ','}"json":${text}`;
+  if (lastMember !== undefined) out += out.length === 1 ? lastMember : `,${lastMember}`;
+  return `${out}}`;
+}
+
+/** JSON.stringify(doc) for a document `{_id, _index, _source}`. */
+export function serializeDocument(doc: LogDocument): string {
+  if (!hasLayout(doc, ['_id', '_index', '_source']) || typeof doc._id !== 'string')
+    return JSON.stringify(doc);
+  return `{"_id":${quoteId(doc._id)},"_index":${JSON.stringify(doc._index)},"_source":${serializeSource(doc._source)}}`;
+}
