@@ -74,6 +74,9 @@ export function levelOf(fields: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+// Most JSON lines are an application's own: one shared answer, no allocation per line.
+const NO_LAMBDA_FIELDS: { requestId?: string; report?: LambdaReport } = Object.freeze({});
+
 /** Request id and REPORT metrics from Lambda's JSON log format (`type: platform.report`). */
 export function lambdaJsonFields(fields: Record<string, unknown>): {
   requestId?: string;
@@ -81,7 +84,7 @@ export function lambdaJsonFields(fields: Record<string, unknown>): {
 } {
   const requestId = typeof fields.requestId === 'string' ? fields.requestId : undefined;
   if (fields.type !== 'platform.report' || typeof fields.record !== 'object' || fields.record === null) {
-    return { requestId };
+    return requestId === undefined ? NO_LAMBDA_FIELDS : { requestId };
   }
   const record = fields.record as { requestId?: unknown; metrics?: Record<string, unknown> };
   const metrics = record.metrics ?? {};

@@ -21,13 +21,24 @@ const REPORT_FIELDS: ReadonlyArray<[RegExp, keyof LambdaReport]> = [
   [/Init Duration: ([\d.]+) ms/, 'init_duration_ms'],
 ];
 
+// The runtime's own levels, so that the common ones cost no new string per line.
+const LEVELS: Record<string, string> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+  FATAL: 'fatal',
+};
+const lowerCase = (level: string): string => LEVELS[level] ?? level.toLowerCase();
+
 /** Parses Lambda console, START, END, REPORT and timeout lines; undefined for anything else. */
 export function parseLambdaLine(message: string): LambdaLineFields | undefined {
   const first = message.charCodeAt(0);
   if (first >= 48 && first <= 57) {
     // Starts with a digit: maybe a console line or a timeout line.
     const consoleLine = CONSOLE_LINE.exec(message);
-    if (consoleLine) return { requestId: consoleLine[1], level: consoleLine[2]!.toLowerCase() };
+    if (consoleLine) return { requestId: consoleLine[1], level: lowerCase(consoleLine[2]!) };
     const timeout = TIMEOUT_LINE.exec(message);
     if (timeout) return { requestId: timeout[1], level: 'error', event: 'timeout' };
     return undefined;
