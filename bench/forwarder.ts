@@ -150,18 +150,18 @@ async function decodeAndTransform(event: unknown) {
       // As Delivery does it: each document encoded and sized by its upper bound, each batch
       // written into one request body Buffer (uncompressed here: gzip is measured end to end).
       // The blueprint's output stays a string, so its UTF-8 encoding is not counted against it.
-      ours: async () => {
+      ours: () => {
         const bodies: Buffer[] = [];
         let batch: EncodedDocument[] = [];
         for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
           const body = transport.encode(doc);
           batch.push({ doc, body, bytes: body.length * 3 });
           if (batch.length === BATCH) {
-            bodies.push((await requestBody(batch, false)).body);
+            bodies.push(requestBody(batch, false).body);
             batch = [];
           }
         }
-        bodies.push((await requestBody(batch, false)).body);
+        bodies.push(requestBody(batch, false).body);
         return bodies;
       },
     },
