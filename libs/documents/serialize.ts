@@ -63,10 +63,15 @@ export function quoteId(id: string): string {
   return eventIds.quote(id);
 }
 
-// `{"cloudwatch":{"log_group":..,"log_stream":..,"event_id":` for the last group and stream.
+/** `{"cloudwatch":{"log_group":..,"log_stream":..,"event_id":` */
+function cloudwatchPrefix(group: string, stream: string): string {
+  return `{"cloudwatch":{"log_group":${JSON.stringify(group)},"log_stream":${JSON.stringify(stream)},"event_id":`;
+}
+
+// The prefix for the last group and stream (the state always agrees with itself, even for '').
 let streamGroup = '';
 let streamName = '';
-let streamPrefix = '';
+let streamPrefix = cloudwatchPrefix('', '');
 
 function serializeAws(aws: unknown): string | undefined {
   if (!hasLayout(aws, AWS_KEYS)) return JSON.stringify(aws);
@@ -82,7 +87,7 @@ function serializeAws(aws: unknown): string | undefined {
   if (cloudwatch.log_group !== streamGroup || cloudwatch.log_stream !== streamName) {
     streamGroup = cloudwatch.log_group;
     streamName = cloudwatch.log_stream;
-    streamPrefix = `{"cloudwatch":{"log_group":${JSON.stringify(streamGroup)},"log_stream":${JSON.stringify(streamName)},"event_id":`;
+    streamPrefix = cloudwatchPrefix(streamGroup, streamName);
   }
   const lambda = aws.lambda === undefined ? undefined : serializeLambda(aws.lambda);
   return `${streamPrefix}${eventIds.quote(cloudwatch.event_id)}${lambda === undefined ? '}}' : `},"lambda":${lambda}}`}`;

@@ -89,6 +89,35 @@ describe('serializeSource and serializeDocument write exactly what JSON.stringif
     });
   });
 
+  it('empty strings where the pipeline caches text, from a fresh module (first call included)', () => {
+    let fresh = serializeSource;
+    jest.isolateModules(() => {
+      ({ serializeSource: fresh } = jest.requireActual<{ serializeSource: typeof serializeSource }>(
+        '../../libs/documents/serialize',
+      ));
+    });
+    expect(fresh).not.toBe(serializeSource);
+    for (const [group, stream] of [
+      ['', ''],
+      ['g', ''],
+      ['', ''],
+      ['', 's'],
+    ]) {
+      const source = {
+        '@timestamp': '',
+        message: '',
+        log: { level: '' },
+        aws: {
+          cloudwatch: { log_group: group, log_stream: stream, event_id: '' },
+          lambda: { request_id: '' },
+        },
+        cloud: { provider: 'aws', account: { id: '' }, region: '' },
+        json: {},
+      } as DocumentSource;
+      expect(fresh(source)).toBe(JSON.stringify(source));
+    }
+  });
+
   it('quoteId is JSON.stringify of the id, also when ids alternate', () => {
     for (const id of ['1', '2', '1', 'a"b', 'a"b', '\ud800', ''])
       expect(quoteId(id)).toBe(JSON.stringify(id));
