@@ -1,4 +1,4 @@
-import type { ExportStatus, Page } from '../../../libs/export/types';
+import type { CreateExportTaskInput, ExportStatus, Page } from '../../../libs/export/types';
 
 /** Building blocks of the CloudWatch Logs model (logs-model.ts). */
 export function awsError(name: string, message: string): Error {
@@ -28,14 +28,9 @@ export interface ModelGroup {
   streams: Map<string, ModelStream>;
 }
 
-export interface ModelTask {
+/** A task as created (the API's input) plus what the model tracks about it. */
+export interface ModelTask extends CreateExportTaskInput {
   taskId: string;
-  taskName: string;
-  logGroupName: string;
-  from: number;
-  to: number;
-  destination: string;
-  destinationPrefix: string;
   createdAt: number;
   runningAt: number;
   doneAt: number;
