@@ -20,19 +20,21 @@ const LOG_KEYS = ['level'];
 
 const DOCUMENT_KEYS = ['_id', '_index', '_source'];
 
-/** True when JSON.stringify would write `value` key by key: an object, not an array, no toJSON. */
-function isKeyed(value: unknown): value is Record<string, unknown> {
+/**
+ * True for an object without toJSON: JSON.stringify writes it key by key unless it is an array
+ * (a layout's keys never match an array's, so only serializeLambda needs to ask).
+ */
+function isObjectWithoutToJSON(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === 'object' &&
     value !== null &&
-    !Array.isArray(value) &&
     typeof (value as { toJSON?: unknown }).toJSON !== 'function'
   );
 }
 
-/** True when `value` is keyed (see isKeyed) with exactly `keys` in this order. */
+/** True when `value` is an object JSON.stringify would walk, with exactly `keys` in this order. */
 function hasLayout(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
-  if (!isKeyed(value)) return false;
+  if (!isObjectWithoutToJSON(value)) return false;
   let i = 0;
   for (const key in value) if (key !== keys[i++]) return false;
   return i === keys.length;
@@ -101,7 +103,7 @@ function serializeAws(aws: unknown): string | undefined {
 }
 
 function serializeLambda(lambda: unknown): string | undefined {
-  if (!isKeyed(lambda)) return JSON.stringify(lambda);
+  if (!isObjectWithoutToJSON(lambda) || Array.isArray(lambda)) return JSON.stringify(lambda);
   // Built with a leading '{' and commas before all but the first member: slicing a built-up
   // string would copy it.
   let out = '{';
