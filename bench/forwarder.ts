@@ -17,7 +17,7 @@ import { documentsFromLogsData } from '../libs/documents';
 import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
 import { requestBody } from '../libs/destinations/body';
 import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import type { EncodedDocument } from '../libs/destinations/types';
+import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
 import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
@@ -158,7 +158,7 @@ async function decodeAndTransform(event: unknown) {
         let batch: EncodedDocument[] = [];
         for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
           const body = transport.encode(doc);
-          batch.push({ doc, body, bytes: body.length * 3 });
+          batch.push(encodedItem(undefined, body, body.length * 3));
           if (batch.length === BATCH) {
             bodies.push(requestBody(batch, false).body);
             batch = [];

@@ -4,7 +4,8 @@ import { isRetryableStatus, type HttpClient, type HttpResponse } from './http';
 import { TransportError, type EncodedDocument } from './types';
 
 /**
- * Joins encoded documents into one request body, gzipped when asked. gzip runs inline, not on
+ * Joins encoded documents into one request body, gzipped when asked. Each item then points at
+ * its bytes in the uncompressed body instead of keeping its text (see EncodedDocument). gzip runs inline, not on
  * libuv's thread pool: a Lambda of 128 to 1,769 MB has at most one vCPU, so the pool adds no
  * parallelism, only hand-off cost (stream objects, callbacks, a second thread contending for the
  * core). Measured end to end on 2 cores it still gives 10-15% more events/s than the pool did.
@@ -18,7 +19,16 @@ export function requestBody(
   for (const item of batch) size += item.bytes;
   const buffer = Buffer.allocUnsafe(size); // sizes may be upper bounds: cut to what was written
   let offset = 0;
-  for (const item of batch) offset += buffer.write(item.body, offset, 'utf8');
+  for (const item of batch) {
+    const start = offset;
+    if (item.raw === undefined) offset += buffer.write(item.body, offset, 'utf8');
+    else offset += item.raw.copy(buffer, offset, item.start, item.end); // a retry
+    item.body = '';
+    item.raw = buffer;
+    item.start = start;
+    item.end = offset;
+    item.bytes = offset - start;
+  }
   const raw = buffer.subarray(0, offset);
   if (!compress) return { body: raw, headers: {} };
   // Level 1: bulk NDJSON compresses about 8x even at the fastest level; higher levels cost CPU we need.

@@ -4,7 +4,7 @@ import { AppError, describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import type { DeliveryReport, EncodedDocument, ItemOutcome, Transport } from './types';
-import { TransportError } from './types';
+import { encodedItem, encodedText, TransportError } from './types';
 
 export interface RetryPolicy {
   baseDelayMs: number;
@@ -18,6 +18,11 @@ export interface DeliveryOptions {
   concurrency: number;
   requestTimeoutMs: number;
   retry: RetryPolicy;
+  /**
+   * Keep each document object until its outcome is known, for a transport wrapper that maps
+   * outcomes back by document (Kinesis). Otherwise a batch in flight holds only its bytes.
+   */
+  keepDocuments?: boolean;
   /** Milliseconds we may still spend on this invocation (Lambda's remaining time minus a reserve). */
   timeLeft: () => number;
   deadLetters?: DeadLetterSink;
@@ -93,7 +98,7 @@ export class Delivery {
     } else {
       this.batchCountedExactly = false;
     }
-    this.batch.push({ doc, body, bytes });
+    this.batch.push(encodedItem(this.options.keepDocuments ? doc : undefined, body, bytes));
     this.batchBytes += bytes;
     this.report.received++;
     if (this.batch.length < this.options.maxBatchDocs) return undefined;
@@ -168,7 +173,7 @@ export class Delivery {
         if (outcome.kind === 'delivered') this.report.delivered++;
         else if (outcome.kind === 'duplicate') this.report.duplicates++;
         else if (outcome.kind === 'permanent')
-          this.deadLetters.push({ reason: outcome.reason, document: item.doc });
+          this.deadLetters.push({ reason: outcome.reason, document: this.documentOf(item) });
         else {
           retry.push(item);
           lastReason = outcome.reason;
@@ -198,13 +203,17 @@ export class Delivery {
   private async splitTooLarge(items: EncodedDocument[]): Promise<void> {
     if (items.length === 1) {
       this.deadLetters.push({
-        reason: `document of ${Buffer.byteLength(items[0]!.body)} bytes is too large for the destination (413)`,
-        document: items[0]!.doc,
+        reason: `document of ${Buffer.byteLength(encodedText(items[0]!))} bytes is too large for the destination (413)`,
+        document: this.documentOf(items[0]!),
       });
       return;
     }
     const half = Math.ceil(items.length / 2);
     await Promise.all([this.deliver(items.slice(0, half)), this.deliver(items.slice(half))]);
+  }
+
+  private documentOf(item: EncodedDocument): LogDocument {
+    return item.doc ?? this.transport.decode(encodedText(item));
   }
 
   private backoff(attempt: number): number {

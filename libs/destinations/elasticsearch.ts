@@ -1,5 +1,5 @@
 import { quoteId, serializeSource } from '../documents/serialize';
-import type { LogDocument } from '../documents/types';
+import type { DocumentSource, LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
 import { postBatch, type BatchEndpoint } from './body';
 import { isRetryableStatus, type HttpClient } from './http';
@@ -29,6 +29,13 @@ export class ElasticsearchTransport implements Transport {
 
   encode(doc: LogDocument): string {
     return `${this.actionPrefix(doc._index)}${quoteId(doc._id)}}}\n${serializeSource(doc._source)}\n`;
+  }
+
+  decode(text: string): LogDocument {
+    const newline = text.indexOf('\n');
+    const { create } = JSON.parse(text.slice(0, newline)) as { create: { _index: string; _id: string } };
+    const source = JSON.parse(text.slice(newline + 1)) as DocumentSource;
+    return { _id: create._id, _index: create._index, _source: source };
   }
 
   /** `{"create":{"_index":"cwl-2024.11.20","_id":` built once per index name. */

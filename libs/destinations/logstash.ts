@@ -1,5 +1,5 @@
 import { serializeSource } from '../documents/serialize';
-import type { LogDocument } from '../documents/types';
+import type { DocumentSource, LogDocument } from '../documents/types';
 import type { Authorizer } from './auth';
 import { postBatch, type BatchEndpoint } from './body';
 import type { HttpClient } from './http';
@@ -27,6 +27,14 @@ export class LogstashTransport implements Transport {
       return `${JSON.stringify({ ...doc._source, '@metadata': metadata })}\n`; // ours replaces theirs
     }
     return `${serializeSource(doc._source, `"@metadata":${JSON.stringify(metadata)}`)}\n`;
+  }
+
+  /** A source's own `@metadata` was replaced by ours when encoded: it does not come back. */
+  decode(text: string): LogDocument {
+    const { '@metadata': metadata, ...source } = JSON.parse(text) as DocumentSource & {
+      '@metadata': { _id: string; _index: string };
+    };
+    return { _id: metadata._id, _index: metadata._index, _source: source as DocumentSource };
   }
 
   async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {

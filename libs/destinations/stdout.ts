@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { serializeDocument } from '../documents/serialize';
 import type { LogDocument } from '../documents/types';
-import type { EncodedDocument, ItemOutcome, Transport } from './types';
+import { encodedText, type EncodedDocument, type ItemOutcome, type Transport } from './types';
 
 /** The embedded default: one JSON document per line on stdout, for `sls invoke local`, grep and jq. */
 export class StdoutTransport implements Transport {
@@ -13,9 +13,13 @@ export class StdoutTransport implements Transport {
     return `${serializeDocument(doc)}\n`;
   }
 
+  decode(text: string): LogDocument {
+    return JSON.parse(text) as LogDocument;
+  }
+
   async send(batch: readonly EncodedDocument[]): Promise<ItemOutcome[]> {
     let text = '';
-    for (const item of batch) text += item.body;
+    for (const item of batch) text += encodedText(item);
     await new Promise<void>((resolve, reject) =>
       this.out.write(text, (error) => (error ? reject(error) : resolve())),
     );

@@ -35,7 +35,10 @@ export interface ForwarderDeps extends DestinationDeps {
   deadLetters?: DeadLetterSink;
   /** Where EMF metric lines go (default: stderr in Lambda, nowhere elsewhere). */
   metrics?: LogSink;
-  /** Wraps the transport and the dead-letter sink (the Kinesis path tracks outcomes per record). */
+  /**
+   * Wraps the transport and the dead-letter sink (the Kinesis path tracks outcomes per record,
+   * by document: deliveries then keep documents until their outcome is known).
+   */
   wrap?: { transport(inner: Transport): Transport; deadLetters(inner: DeadLetterSink): DeadLetterSink };
 }
 
@@ -61,6 +64,7 @@ export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
         concurrency: destination.concurrency,
         requestTimeoutMs: destination.requestTimeoutMs,
         retry: destination.retry,
+        keepDocuments: deps.wrap !== undefined,
         timeLeft: () => context.getRemainingTimeInMillis() - destination.reserveMs,
         deadLetters,
         log,

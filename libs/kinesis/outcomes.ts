@@ -38,6 +38,7 @@ export class RecordOutcomes {
     return {
       kind: inner.kind,
       encode: (doc) => inner.encode(doc),
+      decode: (text) => inner.decode(text),
       send: async (batch: readonly EncodedDocument[], timeoutMs: number) => {
         const outcomes = await inner.send(batch, timeoutMs);
         outcomes.forEach((outcome, i) => {

@@ -7,7 +7,10 @@ import {
   Delivery,
   DeliveryError,
   loadDestinationConfig,
+  encodedText,
   type DeadLetterSink,
+  type EncodedDocument,
+  type Transport,
 } from '../../libs/destinations';
 import type { LogDocument } from '../../libs/documents';
 import { Logger } from '../../libs/logging/logger';
@@ -49,6 +52,9 @@ async function deliver(server: BulkServer, docs: LogDocument[], options: RunOpti
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => doc(i));
 
+/** The document an item's bytes decode to. */
+const decodedItem = (transport: Transport, item: EncodedDocument) => transport.decode(encodedText(item));
+
 async function withServer<T>(
   options: BulkServerOptions,
   body: (server: BulkServer) => Promise<T>,
@@ -63,13 +69,15 @@ async function withServer<T>(
 
 const memorySink = () => {
   const entries: Array<{ reason: string; id?: string }> = [];
+  const documents: LogDocument[] = [];
   const sink: DeadLetterSink = {
     put: async (batch) => {
       entries.push(...batch.map((e) => ({ reason: e.reason, id: e.document?._id })));
+      for (const e of batch) if (e.document) documents.push(e.document);
       return 'memory://dead-letters';
     },
   };
-  return { sink, entries };
+  return { sink, entries, documents };
 };
 
 describe('delivery to a _bulk server', () => {
@@ -124,6 +132,8 @@ describe('delivery to a _bulk server', () => {
         expect(report.retried).toBe(20); // 10 items, retried twice each
         expect(server.attempts.get('id-1')).toBe(1);
         expect(server.attempts.get('id-3')).toBe(3);
+        // Retried from the bytes of the first request body: the same document.
+        expect(server.documents.get('id-3')).toEqual({ index: 'cwl-2024.11.20', source: doc(3)._source });
       },
     ));
 
@@ -140,9 +150,10 @@ describe('delivery to a _bulk server', () => {
 
   it('dead-letters mapping errors (400) and delivers the rest', () =>
     withServer({ itemFault: (item) => (item.id === 'id-4' ? 400 : undefined) }, async (server) => {
-      const { sink, entries } = memorySink();
+      const { sink, entries, documents } = memorySink();
       const report = await deliver(server, range(8), { deadLetters: sink });
       expect(report).toMatchObject({ delivered: 7, deadLettered: 1, failed: 0 });
+      expect(documents).toEqual([doc(4)]); // read back from the request body's bytes
       expect(entries).toEqual([
         {
           id: 'id-4',
@@ -188,6 +199,38 @@ describe('delivery to a _bulk server', () => {
       const error = await deliver(server, range(3)).catch((e: unknown) => e);
       expect((error as DeliveryError).report.failed).toBe(3);
       expect(server.requests).toHaveLength(1);
+    }));
+
+  it('a batch waiting for its answer holds its bytes, not its documents or their text', () =>
+    withServer({}, async (server) => {
+      const config = loadDestinationConfig({ DESTINATION_URL: server.url });
+      const inner = createTransport(config);
+      const seen: Array<{ keep: boolean; items: EncodedDocument[] }> = [];
+      for (const keepDocuments of [false, true]) {
+        const transport: Transport = {
+          kind: inner.kind,
+          encode: (d) => inner.encode(d),
+          decode: (text) => inner.decode(text),
+          send: async (batch, timeoutMs) => {
+            const outcomes = await inner.send(batch, timeoutMs);
+            seen.push({ keep: keepDocuments, items: [...batch] }); // as they were while waiting
+            return outcomes;
+          },
+        };
+        const delivery = new Delivery(transport, {
+          ...config,
+          keepDocuments,
+          timeLeft: () => 60000,
+          log: quiet,
+        });
+        for (const d of range(3)) await delivery.push(d);
+        await delivery.close();
+      }
+      for (const { keep, items } of seen) {
+        expect(items.map((item) => item.doc)).toEqual(keep ? range(3) : [undefined, undefined, undefined]);
+        expect(items.every((item) => item.body === '' && item.raw !== undefined)).toBe(true);
+        expect(items.map((item) => decodedItem(inner, item)._id)).toEqual(['id-0', 'id-1', 'id-2']);
+      }
     }));
 
   it('halves a batch answered 413 and dead-letters a single document that is still too large', () =>
