@@ -5,10 +5,12 @@ import { TransportError, type EncodedDocument } from './types';
 
 /**
  * Joins encoded documents into one request body, gzipped when asked. Each item then points at
- * its bytes in the uncompressed body instead of keeping its text (see EncodedDocument). gzip runs inline, not on
- * libuv's thread pool: a Lambda of 128 to 1,769 MB has at most one vCPU, so the pool adds no
- * parallelism, only hand-off cost (stream objects, callbacks, a second thread contending for the
- * core). Measured end to end on 2 cores it still gives 10-15% more events/s than the pool did.
+ * its bytes in the uncompressed body instead of keeping its text (see EncodedDocument).
+ *
+ * gzip runs inline, not on libuv's thread pool: a Lambda of 128 to 1,769 MB has at most one
+ * vCPU, so the pool adds no parallelism, only hand-off cost (stream objects, callbacks, a second
+ * thread contending for the core). Measured end to end on 2 cores it still gives 10-15% more
+ * events/s than the pool did.
  */
 export function requestBody(
   batch: readonly EncodedDocument[],
