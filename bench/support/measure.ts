@@ -81,7 +81,8 @@ export function coldImportMs(bundle: string, runs = 15, env: NodeJS.ProcessEnv =
 /**
  * The V8 heap sizes that Lambda's Node.js runtime gives a function of `memoryMb`: its bootstrap
  * passes a tenth of the memory as the young generation (two semi-spaces) and the rest as the old
- * one on node's command line. Without them V8 sizes its heap from this machine's memory (Node 24's
+ * one on node's command line (as in the runtime images' bootstrap script; not checked on
+ * nodejs24.x itself). Without them V8 sizes its heap from this machine's memory (Node 24's
  * young generation alone then adds about 120 MB to the splitter's peak RSS).
  */
 export function lambdaHeapFlags(memoryMb: number): string[] {
