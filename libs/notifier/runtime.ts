@@ -22,8 +22,29 @@ export interface InvocationContext {
 
 export class NotificationFailedError extends AppError {}
 
+/** A step that did not finish in the time the invocation had left for it. */
+export class OutOfTimeError extends AppError {}
+
+/** The promise's value, or OutOfTimeError once `ms` have passed (the invocation must end on its own terms). */
+async function withinTime<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OutOfTimeError(`${what} did not finish in the time left`)), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RuntimeDeps {
   fetchSecret?: SecretFetcher;
+  /** Time kept back from the deadline (tests shorten it with their deadlines). */
+  reserveMs?: number;
+  /** Longest wait for one Slack answer. */
+  slackAttemptTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
   print?: (line: string) => void;
   now?: () => Date;
@@ -55,16 +76,20 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
-    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - RESERVE_MS;
+    const reserve = deps.reserveMs ?? RESERVE_MS;
+    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - reserve;
     const cachedToken = token;
     let opened: Promise<SlackChannel> | undefined;
     const slack = cachedToken
       ? () =>
-          (opened ??= cachedToken.get().then((secret) =>
+          (opened ??= withinTime(cachedToken.get(), timeLeft(), 'reading the Slack token').then((secret) =>
             SlackChannel.create({
               token: slackTokenFrom(secret),
               slackApiUrl: config.slackApiUrl,
               timeLeft,
+              attemptTimeoutMs: deps.slackAttemptTimeoutMs,
+              sleep: deps.sleep,
+              log: invocationLog,
             }),
           ))
       : undefined;
