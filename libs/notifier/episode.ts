@@ -234,7 +234,11 @@ export async function notifyOk(
   const read = await scanHistory(ctx, oldest, (message) => {
     if (isTopLevel(message) && answers(message, keys)) duplicate = message.ts;
     const found = alarmPostOf(message, alarm.arn);
-    if (found !== undefined && found.time < at.getTime() && (episode === undefined || found.time > episode.time))
+    if (
+      found !== undefined &&
+      found.time < at.getTime() &&
+      (episode === undefined || found.time > episode.time)
+    )
       episode = found;
     // Every post is newer than its state change: past the start of the best episode found,
     // nothing can start a later one, and this OK's own post would be newer still.

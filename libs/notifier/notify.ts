@@ -79,10 +79,7 @@ export async function notify(sns: SnsNotification, deps: NotifyDeps): Promise<Ou
   const parsed = parseSnsMessage(sns.Message, sns.Subject ?? undefined);
   const published = validDate(sns.Timestamp);
   if (parsed.type === 'other') {
-    const message = buildOtherMessage(
-      { ...parsed, topicArn: sns.TopicArn, timestamp: published },
-      config,
-    );
+    const message = buildOtherMessage({ ...parsed, topicArn: sns.TopicArn, timestamp: published }, config);
     if (deps.slack === undefined) return print(deps, config.channel, message);
     const ctx = { slack: await deps.slack(), channel: config.channel, config, log: deps.log };
     const keys = { messageId: sns.MessageId };
@@ -107,13 +104,17 @@ export async function notify(sns: SnsNotification, deps: NotifyDeps): Promise<Ou
   const arn = alarm.arn;
   if (arn === undefined) {
     if (!keys.messageId) return postWithoutKeys(ctx.slack, channel, await full());
-    return postOnce(ctx, keys, new Date(at.getTime() - CLOCK_MARGIN_MS), async () => withKeys(await full(), keys));
+    return postOnce(ctx, keys, new Date(at.getTime() - CLOCK_MARGIN_MS), async () =>
+      withKeys(await full(), keys),
+    );
   }
   const withArn = { ...alarm, arn };
   if (alarm.newState === 'OK') {
     return notifyOk(ctx, withArn, keys, at, async () => ({
       standalone: withKeys(await full(), keys),
-      reply: withKeys(buildAlarmMessage(alarm, { ...options(config), compact: true }), keys, { kind: 'reply' }),
+      reply: withKeys(buildAlarmMessage(alarm, { ...options(config), compact: true }), keys, {
+        kind: 'reply',
+      }),
     }));
   }
   return notifyOpening(ctx, withArn, keys, at, async () => withKeys(await full(), keys));
@@ -125,6 +126,10 @@ function print(deps: NotifyDeps, channel: string, message: SlackMessage): Outcom
 }
 
 /** Nothing to recognise it by (not from SNS): posted once, never sent again after a lost answer. */
-async function postWithoutKeys(slack: SlackChannel, channel: string, message: SlackMessage): Promise<Outcome> {
+async function postWithoutKeys(
+  slack: SlackChannel,
+  channel: string,
+  message: SlackMessage,
+): Promise<Outcome> {
   return { action: 'posted', channel, ts: await slack.post(channel, message) };
 }

@@ -29,7 +29,10 @@ export class OutOfTimeError extends AppError {}
 async function withinTime<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OutOfTimeError(`${what} did not finish in the time left`)), Math.max(0, ms));
+    timer = setTimeout(
+      () => reject(new OutOfTimeError(`${what} did not finish in the time left`)),
+      Math.max(0, ms),
+    );
   });
   try {
     return await Promise.race([promise, expired]);

@@ -36,7 +36,10 @@ export function isTopLevel(message: HistoryMessage): boolean {
 export function answers(message: HistoryMessage, keys: NotificationKeys): boolean {
   const payload = payloadOf(message);
   if (payload === undefined) return false;
-  if (keys.messageId && (payload.message_id === keys.messageId || payload.resolved_message_id === keys.messageId))
+  if (
+    keys.messageId &&
+    (payload.message_id === keys.messageId || payload.resolved_message_id === keys.messageId)
+  )
     return true;
   return (
     keys.alarmArn !== undefined &&

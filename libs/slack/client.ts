@@ -80,12 +80,15 @@ export class SlackChannel {
   private constructor(
     private readonly client: WebClient,
     private readonly options: SlackChannelOptions,
+    /** Share of the time left one attempt may take (the invocation's calls are sequential). */
+    private readonly attemptShare: { current: number },
   ) {}
 
   static async create(options: SlackChannelOptions): Promise<SlackChannel> {
     const { WebClient } = await import('@slack/web-api');
+    const share = { current: 1 };
     const attemptTimeout = () =>
-      Math.max(1, Math.min(options.attemptTimeoutMs ?? 10_000, options.timeLeft()));
+      Math.max(1, Math.min(options.attemptTimeoutMs ?? 10_000, options.timeLeft() * share.current));
     const client = new WebClient(options.token, {
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
       retryConfig: { retries: 0 },
@@ -99,7 +102,7 @@ export class SlackChannel {
       // The client's own console logger would print unstructured lines; keep its warnings, as JSON.
       logger: clientLogger,
     });
-    return new SlackChannel(client, options);
+    return new SlackChannel(client, options, share);
   }
 
   async post(
@@ -183,6 +186,9 @@ export class SlackChannel {
       if (this.options.timeLeft() < MIN_ATTEMPT_MS) {
         throw new SlackTransientError(method, 'no time left in this invocation', { cause: lastError });
       }
+      // A post that can be looked up keeps half the time for the look-up: a slow answer then
+      // ends as the post found, not as a failed invocation whose retry has to find it.
+      this.attemptShare.current = typeof recover === 'function' ? 0.5 : 1;
       try {
         return await request();
       } catch (error) {
@@ -207,10 +213,13 @@ export class SlackChannel {
         lostAnswers += 1;
         if (recover === 'not-safe-to-repeat' || lostAnswers >= maxAttempts) throw classified;
         if (recover !== undefined) {
-          (this.options.log ?? logger).warn('slack answer lost; looking for the message before sending again', {
-            method,
-            error: classified,
-          });
+          (this.options.log ?? logger).warn(
+            'slack answer lost; looking for the message before sending again',
+            {
+              method,
+              error: classified,
+            },
+          );
           const found = await recover();
           if (found !== undefined) return found;
         }
@@ -263,7 +272,8 @@ const clientLogger = {
   debug: noop,
   info: noop,
   // Failed requests are logged (with what was done about them) by SlackChannel itself.
-  warn: (...parts: unknown[]) => logger.debug('slack client warning', { detail: parts.map(String).join(' ') }),
+  warn: (...parts: unknown[]) =>
+    logger.debug('slack client warning', { detail: parts.map(String).join(' ') }),
   error: (...parts: unknown[]) => logger.warn('slack client error', { detail: parts.map(String).join(' ') }),
   setLevel: noop,
   getLevel: () => 'error' as never,

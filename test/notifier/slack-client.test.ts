@@ -147,7 +147,9 @@ describe('SlackChannel against a loopback Web API', () => {
         left = 0; // the invocation's time is up by the time a retry could start
       },
     });
-    const error = await channel.historyPage('C1', { oldest: new Date(0), limit: 10 }).catch((e: unknown) => e);
+    const error = await channel
+      .historyPage('C1', { oldest: new Date(0), limit: 10 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlackTransientError);
     expect((error as Error).message).toContain('no time left');
     expect(slack.callsOf('conversations.history')).toHaveLength(1);
@@ -165,7 +167,11 @@ describe('SlackChannel against a loopback Web API', () => {
     const page1 = await channel.historyPage('C1', { oldest: new Date(0), limit: 2 });
     expect(page1.messages.map((m) => m.text)).toEqual(['c', 'b']);
     expect(page1.nextCursor).toEqual(expect.any(String));
-    const page2 = await channel.historyPage('C1', { oldest: new Date(0), limit: 2, cursor: page1.nextCursor });
+    const page2 = await channel.historyPage('C1', {
+      oldest: new Date(0),
+      limit: 2,
+      cursor: page1.nextCursor,
+    });
     expect(page2.messages.map((m) => m.text)).toEqual(['a']);
     expect(page2.messages[0]?.metadata?.event_type).toBe('alarm_state');
     expect(page2.nextCursor).toBeUndefined();

@@ -98,6 +98,10 @@ export class FakeSlack {
     this.faults.set(method, queue);
   }
 
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Slack's chat.postMessage limit, strictly: a second post to a channel within the interval gets 429. */
   limitPosts(perSecond: number): void {
     this.minPostIntervalMs = 1000 / perSecond;
@@ -221,7 +225,7 @@ export class FakeSlack {
       text: args.text as string | undefined,
       blocks: args.blocks as unknown[] | undefined,
       attachments: args.attachments as unknown[] | undefined,
-      ...(validMetadata(args.metadata) ? { metadata: args.metadata } : {}),
+      ...(validMetadata(args.metadata) ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
       ...(parent ? { thread_ts: parent.ts } : {}),
     });
     if (parent) {
@@ -244,11 +248,12 @@ export class FakeSlack {
       latest = Number(decoded.slice('next_ts:'.length));
     }
     const inRange = (ts: number, fromCursor: boolean) =>
-      (inclusive ? ts >= oldest : ts > oldest) &&
-      (fromCursor || !inclusive ? ts < latest : ts <= latest);
+      (inclusive ? ts >= oldest : ts > oldest) && (fromCursor || !inclusive ? ts < latest : ts <= latest);
     const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
     const matching = this.messages
-      .filter((m) => m.channel === channel && isTopLevel(m) && inRange(Number(m.ts), args.cursor !== undefined))
+      .filter(
+        (m) => m.channel === channel && isTopLevel(m) && inRange(Number(m.ts), args.cursor !== undefined),
+      )
       .sort((a, b) => Number(b.ts) - Number(a.ts));
     const page = matching.slice(0, limit);
     const hasMore = matching.length > limit;
