@@ -45,8 +45,10 @@ export interface SlackChannelOptions {
   /** Milliseconds this invocation may still spend on Slack (remaining time minus a reserve). */
   timeLeft: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** How many `Retry-After` waits one call may take. */
+  /** How many `Retry-After` waits one call may take (each must also fit in the time left). */
   maxRateLimitWaits?: number;
+  /** 0..1; spreads the waits of invocations rate limited together (default Math.random). */
+  jitter?: () => number;
   /** Longest wait for one answer; less when the invocation has less time left. */
   attemptTimeoutMs?: number;
   /** Tries per call after a failure that may or may not have reached Slack (timeout, 5xx). */
@@ -195,17 +197,20 @@ export class SlackChannel {
         lastError = error;
         const retryAfterMs = rateLimitDelay(error);
         if (retryAfterMs !== undefined) {
-          // A 429 was refused before anything was done: waiting and sending again is safe.
+          // A 429 was refused before anything was done: waiting and sending again is safe. The
+          // wait is Retry-After plus up to as much again at random, so that invocations limited
+          // together (a burst of alarms, one post per second per channel) do not all come back at once.
+          const waitMs = Math.round(retryAfterMs * (1 + (this.options.jitter ?? Math.random)()));
           if (
-            rateLimitWaits >= (this.options.maxRateLimitWaits ?? 2) ||
-            retryAfterMs + MIN_ATTEMPT_MS >= this.options.timeLeft()
+            rateLimitWaits >= (this.options.maxRateLimitWaits ?? 8) ||
+            waitMs + MIN_ATTEMPT_MS >= this.options.timeLeft()
           ) {
             throw new SlackTransientError(method, `rate limited (Retry-After ${retryAfterMs / 1000}s)`, {
               cause: error,
             });
           }
           rateLimitWaits += 1;
-          await sleep(retryAfterMs);
+          await sleep(waitMs);
           continue;
         }
         const classified = classify(method, error);

@@ -17,6 +17,8 @@ describe('SlackChannel against a loopback Web API', () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      jitter: () => 0.5,
+      maxRateLimitWaits: 2,
     });
 
   beforeEach(async () => {
@@ -49,7 +51,7 @@ describe('SlackChannel against a loopback Web API', () => {
     slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 2 });
     const channel = await channelWith(20_000);
     await channel.post('C1', message);
-    expect(sleeps).toEqual([2000]);
+    expect(sleeps).toEqual([3000]); // Retry-After and half as much again (jitter 0.5)
     expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
     expect(slack.messages).toHaveLength(1);
   });
@@ -68,7 +70,7 @@ describe('SlackChannel against a loopback Web API', () => {
     slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 1 }, 5);
     const channel = await channelWith(60_000);
     await expect(channel.post('C1', message)).rejects.toBeInstanceOf(SlackTransientError);
-    expect(sleeps).toEqual([1000, 1000]);
+    expect(sleeps).toEqual([1500, 1500]);
     expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
   });
 
