@@ -40,21 +40,23 @@ type Visit = (message: HistoryMessage) => boolean;
 
 /**
  * Reads top-level history from `oldest` on, newest first, following the cursor up to the page
- * cap; `visit` returns true to stop. `complete` is false when the cap ended the read early.
- * Undefined when Slack refuses history for good (missing scope, a channel #name): the caller
- * posts without looking, as before; a transient failure is thrown and fails the invocation.
+ * cap; `visit` returns true to stop at once, `enough` (checked after each page) to stop there.
+ * `complete` is false when the cap ended the read early. Undefined when Slack refuses history
+ * for good (missing scope, a channel #name): the caller posts without looking, as before; a
+ * transient failure is thrown and fails the invocation.
  */
 async function scanHistory(
   ctx: EpisodeContext,
   oldest: Date,
   visit: Visit,
+  enough: () => boolean = () => false,
 ): Promise<{ complete: boolean } | undefined> {
   let cursor: string | undefined;
   try {
     for (let page = 0; page < ctx.config.historyPagesMax; page += 1) {
       const result = await ctx.slack.historyPage(ctx.channel, { oldest, cursor, limit: PAGE_SIZE });
       for (const message of result.messages) if (visit(message)) return { complete: true };
-      if (result.nextCursor === undefined) return { complete: true };
+      if (result.nextCursor === undefined || enough()) return { complete: true };
       cursor = result.nextCursor;
     }
   } catch (error) {
@@ -72,25 +74,95 @@ async function scanHistory(
   return { complete: false };
 }
 
-/** The top-level post made for these keys since `oldest`, if any. */
-async function findPosted(ctx: EpisodeContext, keys: NotificationKeys, oldest: Date) {
-  let found: string | undefined;
-  await scanHistory(ctx, oldest, (message) => {
-    if (isTopLevel(message) && answers(message, keys)) found = message.ts;
-    return found !== undefined;
-  });
-  return found;
+/** What one read of history found for a notification. */
+interface Scan {
+  read: { complete: boolean } | undefined;
+  /** Top-level posts carrying the notification's keys (more than one: twins). */
+  done: string[];
+  /** The alarm's posts seen (for an ALARM: those after its state change). */
+  posts: AlarmPost[];
 }
 
-/** The reply made for these keys in the thread of `parentTs`, if any. */
-async function findReply(ctx: EpisodeContext, parentTs: string, keys: NotificationKeys) {
-  const thread = await ctx.slack.replies(ctx.channel, parentTs);
-  return thread.find((message) => message.ts !== parentTs && answers(message, keys))?.ts;
+async function scan(
+  ctx: EpisodeContext,
+  keys: NotificationKeys,
+  oldest: Date,
+  options: {
+    alarmArn?: string;
+    keep?: (post: AlarmPost) => boolean;
+    stop?: (message: HistoryMessage) => boolean;
+  } = {},
+): Promise<Scan> {
+  const result: Scan = { read: undefined, done: [], posts: [] };
+  result.read = await scanHistory(
+    ctx,
+    oldest,
+    (message) => {
+      if (isTopLevel(message) && answers(message, keys) && message.ts !== undefined)
+        result.done.push(message.ts);
+      const post = options.alarmArn === undefined ? undefined : alarmPostOf(message, options.alarmArn);
+      if (post !== undefined && (options.keep?.(post) ?? true)) result.posts.push(post);
+      return options.stop?.(message) ?? false;
+    },
+    // Twins are posted within moments of each other: the page that has one has the others.
+    () => result.done.length > 0,
+  );
+  return result;
+}
+
+const byTs = (a: string, b: string) => tsMillis(a) - tsMillis(b);
+
+/**
+ * The notification was handled already: its earliest post stands. Later ones are twins (two
+ * deliveries handled at the same moment) and are deleted.
+ */
+async function alreadyDone(ctx: EpisodeContext, done: string[]): Promise<Outcome> {
+  const [first, ...twins] = [...done].sort(byTs);
+  for (const twin of twins) await ctx.slack.delete(ctx.channel, twin);
+  if (twins.length > 0)
+    ctx.log.warn('deleted twin posts', { channel: ctx.channel, kept: first, deleted: twins });
+  return { action: 'duplicate', channel: ctx.channel, ts: first ?? '' };
 }
 
 /**
- * A top-level post, once: history since `oldest` is searched for the keys first, and a post
- * whose answer was lost is searched for again before it is sent again.
+ * After a post: did another invocation handling the same notification (or the other end of
+ * the same episode) post at the same moment, before it? Then the later post yields: it is
+ * deleted and the earlier one stands.
+ */
+async function yieldToEarlier(ctx: EpisodeContext, ts: string, done: string[]): Promise<Outcome | undefined> {
+  const earlier = done.filter((other) => tsMillis(other) < tsMillis(ts)).sort(byTs);
+  if (earlier.length === 0) return undefined;
+  await ctx.slack.delete(ctx.channel, ts);
+  ctx.log.warn('a twin was posted first; deleted this post', {
+    channel: ctx.channel,
+    kept: earlier[0],
+    deleted: ts,
+  });
+  return { action: 'duplicate', channel: ctx.channel, ts: earlier[0] ?? '' };
+}
+
+/** The top-level post made for these keys since `oldest`, if any. */
+async function findPosted(ctx: EpisodeContext, keys: NotificationKeys, oldest: Date) {
+  return (await scan(ctx, keys, oldest)).done.sort(byTs)[0];
+}
+
+/** The reply made for these keys in the thread of `parentTs`, if any (the earliest). */
+async function findReply(ctx: EpisodeContext, parentTs: string, keys: NotificationKeys) {
+  return (await repliesFor(ctx, parentTs, keys))[0];
+}
+
+async function repliesFor(ctx: EpisodeContext, parentTs: string, keys: NotificationKeys): Promise<string[]> {
+  const thread = await ctx.slack.replies(ctx.channel, parentTs);
+  return thread
+    .filter((message) => message.ts !== parentTs && message.ts !== undefined && answers(message, keys))
+    .map((message) => message.ts as string)
+    .sort(byTs);
+}
+
+/**
+ * A top-level post, once: history since `oldest` is searched for the keys first, a post whose
+ * answer was lost is searched for before it is sent again, and a twin posted at the same moment
+ * by another invocation is settled after (the later one is deleted).
  */
 export async function postOnce(
   ctx: EpisodeContext,
@@ -98,14 +170,14 @@ export async function postOnce(
   oldest: Date,
   build: () => Promise<SlackMessage>,
 ): Promise<Outcome> {
-  let duplicate: string | undefined;
-  const read = await scanHistory(ctx, oldest, (message) => {
-    if (isTopLevel(message) && answers(message, keys)) duplicate = message.ts;
-    return duplicate !== undefined;
-  });
-  if (duplicate !== undefined) return { action: 'duplicate', channel: ctx.channel, ts: duplicate };
-  return post(ctx, keys, oldest, await build(), read !== undefined);
+  const before = await scan(ctx, keys, oldest);
+  if (before.done.length > 0) return alreadyDone(ctx, before.done);
+  const ts = await post(ctx, keys, oldest, await build(), before.read !== undefined);
+  if (before.read === undefined) return posted(ctx, ts);
+  return (await yieldToEarlier(ctx, ts, (await scan(ctx, keys, oldest)).done)) ?? posted(ctx, ts);
 }
+
+const posted = (ctx: EpisodeContext, ts: string): Outcome => ({ action: 'posted', channel: ctx.channel, ts });
 
 async function post(
   ctx: EpisodeContext,
@@ -113,14 +185,13 @@ async function post(
   oldest: Date,
   message: SlackMessage,
   historyReadable: boolean,
-): Promise<Outcome> {
-  const ts = await ctx.slack.post(ctx.channel, message, {
+): Promise<string> {
+  return ctx.slack.post(ctx.channel, message, {
     ...(historyReadable ? { findExisting: () => findPosted(ctx, keys, oldest) } : {}),
   });
-  return { action: 'posted', channel: ctx.channel, ts };
 }
 
-/** The reply for `keys` under `parent`, posted unless the thread already has it. */
+/** The reply for `keys` under `parent`, posted unless the thread already has it; twins settled. */
 async function ensureReply(
   ctx: EpisodeContext,
   parent: AlarmPost,
@@ -128,13 +199,21 @@ async function ensureReply(
   reply: () => SlackMessage,
 ): Promise<string> {
   if ((parent.message.reply_count ?? 0) > 0) {
-    const existing = await findReply(ctx, parent.ts, keys);
-    if (existing !== undefined) return existing;
+    const existing = await repliesFor(ctx, parent.ts, keys);
+    const [first, ...twins] = existing;
+    for (const twin of twins) await ctx.slack.delete(ctx.channel, twin);
+    if (first !== undefined) return first;
   }
-  return ctx.slack.post(ctx.channel, reply(), {
+  const ts = await ctx.slack.post(ctx.channel, reply(), {
     threadTs: parent.ts,
     findExisting: () => findReply(ctx, parent.ts, keys),
   });
+  const first = (await repliesFor(ctx, parent.ts, keys))[0];
+  if (first !== undefined && tsMillis(first) < tsMillis(ts)) {
+    await ctx.slack.delete(ctx.channel, ts);
+    return first;
+  }
+  return ts;
 }
 
 /**
@@ -150,24 +229,31 @@ export async function notifyOpening(
   build: () => Promise<SlackMessage>,
 ): Promise<Outcome> {
   const oldest = new Date(start.getTime() - CLOCK_MARGIN_MS);
-  let duplicate: string | undefined;
-  const later: AlarmPost[] = [];
-  const read = await scanHistory(ctx, oldest, (message) => {
-    if (isTopLevel(message) && answers(message, keys)) duplicate = message.ts;
-    const found = alarmPostOf(message, alarm.arn);
-    if (found !== undefined && found.time > start.getTime()) later.push(found);
-    return duplicate !== undefined;
-  });
-  if (duplicate !== undefined) return { action: 'duplicate', channel: ctx.channel, ts: duplicate };
-  const earlyOk = alarm.newState === 'ALARM' ? okThatEnds(later) : undefined;
+  const look = () =>
+    scan(ctx, keys, oldest, { alarmArn: alarm.arn, keep: (post) => post.time > start.getTime() });
+  const before = await look();
+  if (before.done.length > 0) return alreadyDone(ctx, before.done);
   const message = await build();
+  const endsIt = (posts: AlarmPost[]) => (alarm.newState === 'ALARM' ? okThatEnds(posts) : undefined);
+  const earlyOk = endsIt(before.posts);
   if (earlyOk !== undefined) return mergeIntoEarlyOk(ctx, alarm, earlyOk, message);
-  return post(ctx, keys, oldest, message, read !== undefined);
+  const ts = await post(ctx, keys, oldest, message, before.read !== undefined);
+  if (before.read === undefined) return posted(ctx, ts);
+  // The same notification, or the OK that ends this episode, may have been posted by another
+  // invocation at the same moment: the later post yields.
+  const after = await look();
+  const twin = await yieldToEarlier(ctx, ts, after.done);
+  if (twin !== undefined) return twin;
+  const okMeanwhile = endsIt(after.posts);
+  if (okMeanwhile !== undefined && tsMillis(okMeanwhile.ts) < tsMillis(ts)) {
+    await ctx.slack.delete(ctx.channel, ts);
+    return mergeIntoEarlyOk(ctx, alarm, okMeanwhile, message);
+  }
+  return posted(ctx, ts);
 }
-
 /** The first posted change after this ALARM, if it is an OK that found no ALARM to resolve. */
 function okThatEnds(later: AlarmPost[]): AlarmPost | undefined {
-  const next = [...later].sort((a, b) => a.time - b.time)[0];
+  const next = [...later].sort((a, b) => a.time - b.time || tsMillis(a.ts) - tsMillis(b.ts))[0];
   if (next === undefined || next.state !== 'OK' || next.resolvedAt !== undefined) return undefined;
   return (next.oldState ?? 'ALARM') === 'ALARM' ? next : undefined;
 }
@@ -229,31 +315,50 @@ export async function notifyOk(
   build: () => Promise<{ standalone: SlackMessage; reply: SlackMessage }>,
 ): Promise<Outcome> {
   const oldest = new Date(at.getTime() - ctx.config.threadLookbackHours * 3600_000);
-  let duplicate: string | undefined;
-  let episode: AlarmPost | undefined;
-  const read = await scanHistory(ctx, oldest, (message) => {
-    if (isTopLevel(message) && answers(message, keys)) duplicate = message.ts;
-    const found = alarmPostOf(message, alarm.arn);
-    if (
-      found !== undefined &&
-      found.time < at.getTime() &&
-      (episode === undefined || found.time > episode.time)
-    )
-      episode = found;
-    // Every post is newer than its state change: past the start of the best episode found,
-    // nothing can start a later one, and this OK's own post would be newer still.
-    return (
-      duplicate !== undefined ||
-      (episode !== undefined && tsMillis(message.ts) < episode.time - CLOCK_MARGIN_MS)
-    );
-  });
-  if (duplicate !== undefined) return { action: 'duplicate', channel: ctx.channel, ts: duplicate };
+  const look = async () => {
+    let episode: AlarmPost | undefined;
+    const found = await scan(ctx, keys, oldest, {
+      alarmArn: alarm.arn,
+      keep: (post) => {
+        // Newest first: of twins (the same change posted twice at once), the earliest is kept.
+        if (post.time < at.getTime() && (episode === undefined || post.time >= episode.time)) episode = post;
+        return false;
+      },
+      // Every post is newer than its state change: past the start of the best episode found,
+      // nothing can start a later one, and this OK's own post would be newer still.
+      stop: (message) => episode !== undefined && tsMillis(message.ts) < episode.time - CLOCK_MARGIN_MS,
+    });
+    const open = episode as AlarmPost | undefined;
+    return { ...found, open: open?.state === 'ALARM' && open.resolvedAt === undefined ? open : undefined };
+  };
+  const before = await look();
+  if (before.done.length > 0) return alreadyDone(ctx, before.done);
   const messages = await build();
-  const open: AlarmPost | undefined = episode;
-  if (open === undefined || open.state !== 'ALARM' || open.resolvedAt !== undefined) {
-    return post(ctx, keys, new Date(at.getTime() - CLOCK_MARGIN_MS), messages.standalone, read !== undefined);
+  if (before.open !== undefined) return resolve(ctx, alarm, keys, before.open, messages.reply);
+  const standaloneFrom = new Date(at.getTime() - CLOCK_MARGIN_MS);
+  const ts = await post(ctx, keys, standaloneFrom, messages.standalone, before.read !== undefined);
+  if (before.read === undefined) return posted(ctx, ts);
+  // A twin, or the ALARM this OK ends, posted by another invocation at the same moment: the
+  // later post yields (an ALARM posted after this OK merges into it, notifyOpening).
+  const after = await look();
+  const twin = await yieldToEarlier(ctx, ts, after.done);
+  if (twin !== undefined) return twin;
+  if (after.open !== undefined && tsMillis(after.open.ts) < tsMillis(ts)) {
+    await ctx.slack.delete(ctx.channel, ts);
+    return resolve(ctx, alarm, keys, after.open, messages.reply);
   }
-  const ts = await ensureReply(ctx, open, keys, () => messages.reply);
+  return posted(ctx, ts);
+}
+
+/** The OK as a reply under the ALARM it ends, then the ALARM marked resolved. */
+async function resolve(
+  ctx: EpisodeContext,
+  alarm: AlarmNotification,
+  keys: NotificationKeys,
+  open: AlarmPost,
+  reply: SlackMessage,
+): Promise<Outcome> {
+  const ts = await ensureReply(ctx, open, keys, () => reply);
   try {
     await ctx.slack.update(
       ctx.channel,

@@ -5,7 +5,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { buildAlarmMessage, type LogLinesOutcome } from '../slack/alarm-message';
 import type { SlackMessage } from '../slack/blocks';
-import type { SlackChannel } from '../slack/client';
+import { type SlackChannel, SlackPermanentError } from '../slack/client';
 import { buildOtherMessage } from '../slack/other-message';
 import { withKeys } from '../slack/alarm-keys';
 import { channelFor, type NotifierConfig } from './config';
@@ -75,6 +75,20 @@ function validDate(text: string | undefined): Date | undefined {
  * and is looked for in the channel before it is made (episode.ts).
  */
 export async function notify(sns: SnsNotification, deps: NotifyDeps): Promise<Outcome> {
+  try {
+    return await notifyOnce(sns, deps);
+  } catch (error) {
+    // Another invocation handling the other end of this episode at the same moment deleted the
+    // post this one was working on (the later of two posts yields): look again, once.
+    if (!(error instanceof SlackPermanentError && GONE_CODES.has(error.code))) throw error;
+    deps.log.warn('the post being worked on was deleted meanwhile; looking again', { error });
+    return notifyOnce(sns, deps);
+  }
+}
+
+const GONE_CODES = new Set(['thread_not_found', 'message_not_found']);
+
+async function notifyOnce(sns: SnsNotification, deps: NotifyDeps): Promise<Outcome> {
   const { config } = deps;
   const parsed = parseSnsMessage(sns.Message, sns.Subject ?? undefined);
   const published = validDate(sns.Timestamp);

@@ -140,6 +140,15 @@ export class SlackChannel {
     );
   }
 
+  /** Deletes one of the bot's posts (a twin); a message already gone counts as deleted. */
+  async delete(channel: string, ts: string): Promise<void> {
+    try {
+      await this.call('chat.delete', () => this.client.chat.delete({ channel, ts }));
+    } catch (error) {
+      if (!(error instanceof SlackPermanentError && error.code === 'message_not_found')) throw error;
+    }
+  }
+
   /** One page of top-level messages from `oldest` on, newest first, with their metadata. */
   async historyPage(
     channel: string,

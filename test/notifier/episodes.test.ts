@@ -124,6 +124,26 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
     });
   });
 
+  describe('deliveries handled at the same moment', () => {
+    it.each(KINDS)('$kind: ALARM twice at once, then OK twice at once', async ({ kind, name }) => {
+      const rt = runtime();
+      await Promise.all([
+        rt.handle(event(`${kind}-alarm`), context),
+        rt.handle(event(`${kind}-alarm`), context),
+      ]);
+      await Promise.all([rt.handle(event(`${kind}-ok`), context), rt.handle(event(`${kind}-ok`), context)]);
+      expect(slack.view(CHANNEL)).toEqual([resolvedEpisode(name)]);
+    });
+
+    it.each([1, 2, 3, 4, 5])('ALARM and its OK at once, twice each (round %i)', async () => {
+      const rt = runtime();
+      await Promise.all(
+        ['ok', 'alarm', 'alarm', 'ok'].map((state) => rt.handle(event(`single-metric-${state}`), context)),
+      );
+      expect(slack.view(CHANNEL)).toEqual([resolvedEpisode('logpipe-dev-forwarder-logTypeError')]);
+    });
+  });
+
   it('a late OK resolves the ALARM it ends, not the newest one', async () => {
     const rt = runtime();
     await rt.handle(event('single-metric-alarm'), context);
@@ -229,12 +249,13 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       const rt = runtime();
       await rt.handle(event('single-metric-alarm'), context);
       for (let i = 0; i < 250; i += 1) slack.seed({ channel: CHANNEL, text: `chatter ${i}` });
+      const before = slack.callsOf('conversations.history').length;
       await rt.handle(event('single-metric-ok'), context);
+      const okReads = slack.callsOf('conversations.history').slice(before);
       await rt.handle(event('single-metric-alarm'), context); // a redelivery, as far back
       const view = slack.view(CHANNEL);
       expect(view[0]).toEqual(resolvedEpisode('logpipe-dev-forwarder-logTypeError'));
       expect(view).toHaveLength(251);
-      const okReads = slack.callsOf('conversations.history').slice(1, 3);
       expect(okReads.map((call) => call.args.cursor === undefined)).toEqual([true, false]);
     });
 
@@ -245,7 +266,8 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       const before = slack.callsOf('conversations.history').length;
       const result = await rt.handle(event('single-metric-ok'), context);
       expect(result.outcomes[0]?.action).toBe('posted');
-      expect(slack.callsOf('conversations.history').length - before).toBe(1);
+      // One page to look, one to check for a twin after posting.
+      expect(slack.callsOf('conversations.history').length - before).toBe(2);
       expect(logLines.join('\n')).toContain('history page cap reached');
     });
   });

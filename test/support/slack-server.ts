@@ -44,6 +44,7 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
  * - chat.postMessage stores the message with its `metadata`; `thread_ts` makes it a reply (the
  *   parent gets `thread_ts`, `reply_count`, `latest_reply`). A channel may be a `#name` here.
  * - chat.update replaces text, blocks, attachments (and metadata when given); `message_not_found`.
+ * - chat.delete removes a message (a parent with replies stays as a tombstone).
  * - conversations.history: top-level messages only, newest first, `oldest`/`latest`
  *   (exclusive unless `inclusive`), `limit` (default 100, at most 999), `has_more` and
  *   `response_metadata.next_cursor`, `invalid_cursor`; metadata only with
@@ -202,6 +203,21 @@ export class FakeSlack {
         edited: { ts: `${this.clock}.000200` },
       });
       return { ok: true, channel, ts: target.ts, text: target.text };
+    }
+    if (method === 'chat.delete') {
+      const at = this.messages.findIndex((m) => m.channel === channel && m.ts === args.ts);
+      if (at < 0) return { ok: false, error: 'message_not_found' };
+      const target = this.messages[at] as StoredMessage;
+      // A parent with replies stays as a tombstone, as in Slack; anything else disappears.
+      if ((target.reply_count ?? 0) > 0) {
+        Object.assign(target, { text: 'This message was deleted.', blocks: [], attachments: [] });
+        delete target.metadata;
+      } else {
+        this.messages.splice(at, 1);
+        const parent = this.messages.find((m) => m.channel === channel && m.ts === target.thread_ts);
+        if (parent && parent !== target) parent.reply_count = (parent.reply_count ?? 1) - 1;
+      }
+      return { ok: true, channel, ts: target.ts };
     }
     if (method === 'conversations.history') return this.history(channel, args);
     if (method === 'conversations.replies') {
