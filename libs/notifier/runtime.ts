@@ -110,12 +110,22 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
     for (const sns of notificationsOf(event)) {
       try {
         const outcome = await notify(sns, { config, slack, lookUpLogLines, print, now, log: invocationLog });
-        invocationLog.info('notification handled', { messageId: sns.MessageId, ...outcome });
+        invocationLog.info('notification handled', {
+          messageId: sns.MessageId,
+          ...outcome,
+          remainingMs: context.getRemainingTimeInMillis?.(),
+        });
         outcomes.push(outcome);
       } catch (error) {
-        invocationLog.error('notification failed', { messageId: sns.MessageId, error });
-        if (error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code) && config.token) {
-          token = new CachedSecret(config.token, fetchSecret); // read a rotated token next time
+        invocationLog.error('notification failed', {
+          messageId: sns.MessageId,
+          error,
+          remainingMs: context.getRemainingTimeInMillis?.(),
+        });
+        const tokenRejected = error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code);
+        // A rotated token, or a read that hung: read it again next time, not the cached promise.
+        if ((tokenRejected || error instanceof OutOfTimeError) && config.token) {
+          token = new CachedSecret(config.token, fetchSecret);
         }
         failures.push(error);
       }

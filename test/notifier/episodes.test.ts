@@ -244,6 +244,30 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
     });
   });
 
+  it('a token read that hangs ends the invocation in time, as a failure to retry', async () => {
+    const config = loadNotifierConfig({ SLACK_TOKEN_SECRET: 'logpipe/dev/slack', SLACK_CHANNEL: CHANNEL });
+    let reads = 0;
+    const rt = createNotifierRuntime(config, {
+      fetchSecret: () => {
+        reads += 1;
+        return new Promise<string>(() => undefined); // Secrets Manager never answers
+      },
+      log: new Logger({}, 'debug', { write: (line: string) => logLines.push(line) }),
+      reserveMs: 300,
+    });
+    const deadline = Date.now() + 500;
+    const error = await rt
+      .handle(event('single-metric-alarm'), { getRemainingTimeInMillis: () => deadline - Date.now() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotificationFailedError);
+    expect((error as Error).message).toContain('OutOfTimeError: reading the Slack token did not finish');
+    const next = Date.now() + 500;
+    await rt
+      .handle(event('single-metric-alarm'), { getRemainingTimeInMillis: () => next - Date.now() })
+      .catch(() => undefined);
+    expect(reads).toBe(2); // the next invocation reads again instead of waiting on the hung read
+  });
+
   describe('busy channels', () => {
     it('an OK finds its ALARM behind more than 200 newer messages, following the cursor', async () => {
       const rt = runtime();
