@@ -287,7 +287,9 @@ async function mergeIntoEarlyOk(
 function asReply(message: HistoryMessage): SlackMessage {
   const attachments = (message.attachments ?? []).flatMap((a) => {
     const { color, blocks } = a as Partial<Attachment>;
-    return Array.isArray(blocks) ? [{ color: color ?? '#2EB67D', blocks }] : [];
+    // History may give the colour without its '#'.
+    const hex = typeof color === 'string' && /^[0-9a-f]{6}$/i.test(color) ? `#${color}` : color;
+    return Array.isArray(blocks) ? [{ color: hex ?? '#2EB67D', blocks }] : [];
   });
   const payload = message.metadata?.event_payload ?? {};
   return {
