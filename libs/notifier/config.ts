@@ -28,6 +28,8 @@ export interface NotifierConfig {
   maxLogLines: number;
   maxLineChars: number;
   threadLookbackHours: number;
+  /** Pages of 200 messages an OK (or a repeated post) reads back through channel history at most. */
+  historyPagesMax: number;
   slackApiUrl?: string;
 }
 
@@ -99,6 +101,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     maxLogLines: intVar(env, 'LOG_LINES_MAX', 10, { min: 0, max: 40 }),
     maxLineChars: intVar(env, 'LOG_LINE_MAX_CHARS', 500, { min: 80, max: 2900 }),
     threadLookbackHours: intVar(env, 'THREAD_LOOKBACK_HOURS', 24, { min: 1, max: 168 }),
+    historyPagesMax: intVar(env, 'HISTORY_PAGES_MAX', 5, { min: 1, max: 50 }),
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
   };
 }

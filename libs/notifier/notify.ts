@@ -5,10 +5,11 @@ import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { buildAlarmMessage, type LogLinesOutcome } from '../slack/alarm-message';
 import type { SlackMessage } from '../slack/blocks';
-import type { SlackChannel } from '../slack/client';
+import { type SlackChannel, SlackPermanentError } from '../slack/client';
 import { buildOtherMessage } from '../slack/other-message';
-import { findOpenAlarmPost, markResolved } from '../slack/thread';
+import { withKeys } from '../slack/alarm-keys';
 import { channelFor, type NotifierConfig } from './config';
+import { CLOCK_MARGIN_MS, notifyOk, notifyOpening, type Outcome, postOnce } from './episode';
 
 /** The fields of an SNS record the notifier reads. */
 export interface SnsNotification {
@@ -19,11 +20,7 @@ export interface SnsNotification {
   Timestamp?: string;
 }
 
-export type Outcome =
-  | { action: 'posted'; channel: string; ts: string }
-  | { action: 'replied'; channel: string; ts: string; threadTs: string }
-  | { action: 'printed'; channel: string }
-  | { action: 'skipped'; reason: string };
+export type { Outcome } from './episode';
 
 export interface NotifyDeps {
   config: NotifierConfig;
@@ -58,45 +55,6 @@ async function logLinesFor(alarm: AlarmNotification, deps: NotifyDeps): Promise<
   }
 }
 
-async function send(deps: NotifyDeps, channel: string, message: SlackMessage): Promise<Outcome> {
-  if (deps.slack === undefined) {
-    deps.print(JSON.stringify({ channel, ...message }));
-    return { action: 'printed', channel };
-  }
-  const ts = await (await deps.slack()).post(channel, message);
-  return { action: 'posted', channel, ts };
-}
-
-/** An OK that follows an ALARM: reply in the ALARM's thread and mark the original resolved. */
-async function replyToOpenAlarm(
-  alarm: AlarmNotification,
-  channel: string,
-  deps: NotifyDeps,
-): Promise<Outcome | undefined> {
-  if (deps.slack === undefined || alarm.arn === undefined) return undefined;
-  const slack = await deps.slack();
-  const { config, log } = deps;
-  let original;
-  try {
-    const since = new Date(deps.now().getTime() - config.threadLookbackHours * 3600_000);
-    original = findOpenAlarmPost(await slack.history(channel, since, 200), alarm.arn);
-  } catch (error) {
-    // Without history (missing scope, outage) the OK is still worth a standalone post.
-    log.warn('could not read channel history; posting OK on its own', { error, channel });
-    return undefined;
-  }
-  if (original?.ts === undefined) return undefined;
-  const reply = buildAlarmMessage(alarm, { ...options(config), compact: true });
-  const ts = await slack.post(channel, reply, original.ts);
-  try {
-    await slack.update(channel, original.ts, markResolved(original, alarm, config.timeZone));
-  } catch (error) {
-    // The reply is out; failing now would make a retry post it twice.
-    log.warn('could not mark the ALARM post resolved', { error, channel, ts: original.ts });
-  }
-  return { action: 'replied', channel, ts, threadTs: original.ts };
-}
-
 function options(config: NotifierConfig) {
   return {
     stage: config.stage,
@@ -106,21 +64,42 @@ function options(config: NotifierConfig) {
   };
 }
 
-/** One SNS notification -> one Slack post (or reply, or print, or a deliberate skip). */
+function validDate(text: string | undefined): Date | undefined {
+  const date = text ? new Date(text) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/**
+ * One SNS notification -> one Slack post, reply or update (or a print, or a deliberate skip),
+ * however often it is delivered: every post carries the notification's keys in its metadata
+ * and is looked for in the channel before it is made (episode.ts).
+ */
 export async function notify(sns: SnsNotification, deps: NotifyDeps): Promise<Outcome> {
+  try {
+    return await notifyOnce(sns, deps);
+  } catch (error) {
+    // Another invocation handling the other end of this episode at the same moment deleted the
+    // post this one was working on (the later of two posts yields): look again, once.
+    if (!(error instanceof SlackPermanentError && GONE_CODES.has(error.code))) throw error;
+    deps.log.warn('the post being worked on was deleted meanwhile; looking again', { error });
+    return notifyOnce(sns, deps);
+  }
+}
+
+const GONE_CODES = new Set(['thread_not_found', 'message_not_found']);
+
+async function notifyOnce(sns: SnsNotification, deps: NotifyDeps): Promise<Outcome> {
   const { config } = deps;
   const parsed = parseSnsMessage(sns.Message, sns.Subject ?? undefined);
+  const published = validDate(sns.Timestamp);
   if (parsed.type === 'other') {
-    const timestamp = sns.Timestamp ? new Date(sns.Timestamp) : undefined;
-    const message = buildOtherMessage(
-      {
-        ...parsed,
-        topicArn: sns.TopicArn,
-        timestamp: timestamp && !Number.isNaN(timestamp.getTime()) ? timestamp : undefined,
-      },
-      config,
-    );
-    return send(deps, config.channel, message);
+    const message = buildOtherMessage({ ...parsed, topicArn: sns.TopicArn, timestamp: published }, config);
+    if (deps.slack === undefined) return print(deps, config.channel, message);
+    const ctx = { slack: await deps.slack(), channel: config.channel, config, log: deps.log };
+    const keys = { messageId: sns.MessageId };
+    if (!keys.messageId) return postWithoutKeys(ctx.slack, config.channel, message);
+    const since = new Date((published ?? deps.now()).getTime() - CLOCK_MARGIN_MS);
+    return postOnce(ctx, keys, since, async () => withKeys(message, keys));
   }
   const alarm = parsed.alarm;
   if (isInsufficientDataNoise(alarm) && !config.postInsufficientData) {
@@ -130,10 +109,41 @@ export async function notify(sns: SnsNotification, deps: NotifyDeps): Promise<Ou
     };
   }
   const channel = channelFor(config, alarm.name);
-  if (alarm.newState === 'OK') {
-    const replied = await replyToOpenAlarm(alarm, channel, deps);
-    if (replied !== undefined) return replied;
+  const full = async () =>
+    buildAlarmMessage(alarm, { ...options(config), logs: await logLinesFor(alarm, deps) });
+  if (deps.slack === undefined) return print(deps, channel, await full());
+  const ctx = { slack: await deps.slack(), channel, config, log: deps.log };
+  const keys = { messageId: sns.MessageId, alarmArn: alarm.arn, time: alarm.stateChangeTime?.toISOString() };
+  const at = alarm.stateChangeTime ?? published ?? deps.now();
+  const arn = alarm.arn;
+  if (arn === undefined) {
+    if (!keys.messageId) return postWithoutKeys(ctx.slack, channel, await full());
+    return postOnce(ctx, keys, new Date(at.getTime() - CLOCK_MARGIN_MS), async () =>
+      withKeys(await full(), keys),
+    );
   }
-  const logs = await logLinesFor(alarm, deps);
-  return send(deps, channel, buildAlarmMessage(alarm, { ...options(config), logs }));
+  const withArn = { ...alarm, arn };
+  if (alarm.newState === 'OK') {
+    return notifyOk(ctx, withArn, keys, at, async () => ({
+      standalone: withKeys(await full(), keys),
+      reply: withKeys(buildAlarmMessage(alarm, { ...options(config), compact: true }), keys, {
+        kind: 'reply',
+      }),
+    }));
+  }
+  return notifyOpening(ctx, withArn, keys, at, async () => withKeys(await full(), keys));
+}
+
+function print(deps: NotifyDeps, channel: string, message: SlackMessage): Outcome {
+  deps.print(JSON.stringify({ channel, ...message }));
+  return { action: 'printed', channel };
+}
+
+/** Nothing to recognise it by (not from SNS): posted once, never sent again after a lost answer. */
+async function postWithoutKeys(
+  slack: SlackChannel,
+  channel: string,
+  message: SlackMessage,
+): Promise<Outcome> {
+  return { action: 'posted', channel, ts: await slack.post(channel, message) };
 }

@@ -22,8 +22,32 @@ export interface InvocationContext {
 
 export class NotificationFailedError extends AppError {}
 
+/** A step that did not finish in the time the invocation had left for it. */
+export class OutOfTimeError extends AppError {}
+
+/** The promise's value, or OutOfTimeError once `ms` have passed (the invocation must end on its own terms). */
+async function withinTime<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OutOfTimeError(`${what} did not finish in the time left`)),
+      Math.max(0, ms),
+    );
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RuntimeDeps {
   fetchSecret?: SecretFetcher;
+  /** Time kept back from the deadline (tests shorten it with their deadlines). */
+  reserveMs?: number;
+  /** Longest wait for one Slack answer. */
+  slackAttemptTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
   print?: (line: string) => void;
   now?: () => Date;
@@ -55,16 +79,20 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
-    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - RESERVE_MS;
+    const reserve = deps.reserveMs ?? RESERVE_MS;
+    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - reserve;
     const cachedToken = token;
     let opened: Promise<SlackChannel> | undefined;
     const slack = cachedToken
       ? () =>
-          (opened ??= cachedToken.get().then((secret) =>
+          (opened ??= withinTime(cachedToken.get(), timeLeft(), 'reading the Slack token').then((secret) =>
             SlackChannel.create({
               token: slackTokenFrom(secret),
               slackApiUrl: config.slackApiUrl,
               timeLeft,
+              attemptTimeoutMs: deps.slackAttemptTimeoutMs,
+              sleep: deps.sleep,
+              log: invocationLog,
             }),
           ))
       : undefined;
@@ -82,12 +110,22 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
     for (const sns of notificationsOf(event)) {
       try {
         const outcome = await notify(sns, { config, slack, lookUpLogLines, print, now, log: invocationLog });
-        invocationLog.info('notification handled', { messageId: sns.MessageId, ...outcome });
+        invocationLog.info('notification handled', {
+          messageId: sns.MessageId,
+          ...outcome,
+          remainingMs: context.getRemainingTimeInMillis?.(),
+        });
         outcomes.push(outcome);
       } catch (error) {
-        invocationLog.error('notification failed', { messageId: sns.MessageId, error });
-        if (error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code) && config.token) {
-          token = new CachedSecret(config.token, fetchSecret); // read a rotated token next time
+        invocationLog.error('notification failed', {
+          messageId: sns.MessageId,
+          error,
+          remainingMs: context.getRemainingTimeInMillis?.(),
+        });
+        const tokenRejected = error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code);
+        // A rotated token, or a read that hung: read it again next time, not the cached promise.
+        if ((tokenRejected || error instanceof OutOfTimeError) && config.token) {
+          token = new CachedSecret(config.token, fetchSecret);
         }
         failures.push(error);
       }

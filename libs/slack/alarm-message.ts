@@ -151,7 +151,10 @@ function fallbackText(alarm: AlarmNotification, mention: string | undefined): st
 
 function alarmMetadata(arn: string, alarm: AlarmNotification) {
   const time = alarm.stateChangeTime?.toISOString() ?? '';
-  return { event_type: ALARM_EVENT_TYPE, event_payload: { alarm_arn: arn, state: alarm.newState, time } };
+  return {
+    event_type: ALARM_EVENT_TYPE,
+    event_payload: { alarm_arn: arn, state: alarm.newState, old_state: alarm.oldState ?? '', time },
+  };
 }
 
 /** Block Kit message for one alarm notification, within Slack's limits whatever the input. */

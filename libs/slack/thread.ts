@@ -11,19 +11,9 @@ export interface HistoryMessage {
   blocks?: unknown[];
   attachments?: unknown[];
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
-
-/**
- * The open ALARM post for this alarm, if the newest of our posts about it (history is newest
- * first) is one. Found through message metadata, so no state is kept between invocations.
- */
-export function findOpenAlarmPost(history: HistoryMessage[], alarmArn: string): HistoryMessage | undefined {
-  const latest = history.find(
-    (message) =>
-      message.metadata?.event_type === ALARM_EVENT_TYPE &&
-      message.metadata.event_payload?.alarm_arn === alarmArn,
-  );
-  return latest?.metadata?.event_payload?.state === 'ALARM' && latest.ts !== undefined ? latest : undefined;
+  /** Set on replies (the parent's ts) and on parents that have replies (their own ts). */
+  thread_ts?: string;
+  reply_count?: number;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -47,8 +37,10 @@ function attachmentBlocks(attachments: unknown[] | undefined): Block[] {
  */
 export function markResolved(
   original: HistoryMessage,
-  ok: AlarmNotification,
+  ok: Pick<AlarmNotification, 'name' | 'stateChangeTime'>,
   timeZone: string,
+  /** More metadata to keep with the resolution (the OK's idempotency keys). */
+  resolution: Record<string, string> = {},
 ): SlackMessage {
   const title = `${STATE_STYLE.OK?.emoji ?? ''} RESOLVED: ${ok.name}`;
   // The @here of the ALARM has done its job; the resolved post should not shout it again.
@@ -73,6 +65,7 @@ export function markResolved(
     ...(original.metadata?.event_payload ?? {}),
     state: 'OK',
     resolved_at: ok.stateChangeTime?.toISOString() ?? '',
+    ...resolution,
   };
   return {
     text: escapeAndTruncate(`RESOLVED: ${ok.name}`, LIMITS.fallbackText),

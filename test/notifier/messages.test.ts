@@ -94,7 +94,12 @@ describe('alarm message content', () => {
     expect(message.text).toMatch(/^ALARM: logpipe-dev-forwarder-logTypeError — Threshold Crossed/);
     expect(message.metadata).toEqual({
       event_type: 'alarm_state',
-      event_payload: { alarm_arn: alarm.arn, state: 'ALARM', time: '2026-11-21T10:15:00.123Z' },
+      event_payload: {
+        alarm_arn: alarm.arn,
+        state: 'ALARM',
+        old_state: 'OK',
+        time: '2026-11-21T10:15:00.123Z',
+      },
     });
   });
 

@@ -98,15 +98,16 @@ describe('notifier runtime with Slack (loopback) and CloudWatch Logs (mock)', ()
     expect(result.outcomes).toEqual([
       { action: 'replied', channel: 'C0ALARMS', ts: expect.any(String), threadTs: alarmTs },
     ]);
-    const reply = slack.messages.find((m) => m.thread_ts === alarmTs);
+    const reply = slack.messages.find((m) => m.thread_ts === alarmTs && m.ts !== alarmTs);
     expect(JSON.stringify(reply)).toContain(':white_check_mark: OK');
     const original = slack.messages[0];
     expect(original?.metadata?.event_payload.state).toBe('OK');
     expect(JSON.stringify(original?.blocks)).toContain('RESOLVED: logpipe-dev-forwarder-logTypeError');
     expect(JSON.stringify(original?.attachments)).toContain('#2EB67D');
     expect(JSON.stringify(original?.attachments)).toContain('Back to OK at 2026-11-21 10:21:00 UTC');
-    const history = slack.callsOf('conversations.history')[0]?.args;
-    expect(Number(history?.oldest)).toBe(Date.parse('2026-11-20T10:21:30Z') / 1000);
+    // The OK read history back THREAD_LOOKBACK_HOURS from its state change.
+    const history = slack.callsOf('conversations.history').at(-1)?.args;
+    expect(Number(history?.oldest)).toBe(Date.parse('2026-11-20T10:21:00.456Z') / 1000);
   });
 
   it('drops the ALARM mention from the resolved post', async () => {
@@ -125,12 +126,13 @@ describe('notifier runtime with Slack (loopback) and CloudWatch Logs (mock)', ()
     expect(slack.callsOf('chat.update')).toHaveLength(0);
   });
 
-  it('does not thread to an ALARM that was already resolved', async () => {
+  it('does not post a repeated OK again, nor thread it to an ALARM already resolved', async () => {
     const rt = runtime();
     await rt.handle(loadEvent('single-metric-alarm'), context);
     await rt.handle(loadEvent('single-metric-ok'), context);
     const again = await rt.handle(loadEvent('single-metric-ok'), context);
-    expect(again.outcomes[0]?.action).toBe('posted');
+    expect(again.outcomes[0]).toMatchObject({ action: 'duplicate', ts: slack.messages[0]?.ts });
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
   });
 
   it('still posts the OK when history cannot be read', async () => {

@@ -17,6 +17,8 @@ describe('SlackChannel against a loopback Web API', () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      jitter: () => 0.5,
+      maxRateLimitWaits: 2,
     });
 
   beforeEach(async () => {
@@ -41,7 +43,7 @@ describe('SlackChannel against a loopback Web API', () => {
 
   it('posts a thread reply with thread_ts', async () => {
     const channel = await channelWith();
-    await channel.post('C1', message, '123.456');
+    await channel.post('C1', message, { threadTs: '123.456' });
     expect(slack.callsOf('chat.postMessage')[0]?.args.thread_ts).toBe('123.456');
   });
 
@@ -49,7 +51,7 @@ describe('SlackChannel against a loopback Web API', () => {
     slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 2 });
     const channel = await channelWith(20_000);
     await channel.post('C1', message);
-    expect(sleeps).toEqual([2000]);
+    expect(sleeps).toEqual([3000]); // Retry-After and half as much again (jitter 0.5)
     expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
     expect(slack.messages).toHaveLength(1);
   });
@@ -68,7 +70,7 @@ describe('SlackChannel against a loopback Web API', () => {
     slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 1 }, 5);
     const channel = await channelWith(60_000);
     await expect(channel.post('C1', message)).rejects.toBeInstanceOf(SlackTransientError);
-    expect(sleeps).toEqual([1000, 1000]);
+    expect(sleeps).toEqual([1500, 1500]);
     expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
   });
 
@@ -95,39 +97,100 @@ describe('SlackChannel against a loopback Web API', () => {
     await expect(channel.post('C1', message)).rejects.toBeInstanceOf(SlackTransientError);
   });
 
-  it('retries HTTP failures a bounded number of times, then reports the status', async () => {
+  it('fails at once on an HTTP 4xx, which Slack answers only to a request it refused', async () => {
     slack.fail('chat.postMessage', { kind: 'http', status: 404 }, 10);
     const channel = await channelWith();
     await expect(channel.post('C1', message)).rejects.toMatchObject({
       name: 'SlackPermanentError',
       code: 'http_404',
     });
-    expect(slack.callsOf('chat.postMessage')).toHaveLength(3); // 1 + retries: 2
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
   });
 
-  it('recovers from a passing 503 through the client retry', async () => {
+  it('does not send a post again after a 503 unless it can look for it first', async () => {
     slack.fail('chat.postMessage', { kind: 'http', status: 503 });
     const channel = await channelWith();
-    await expect(channel.post('C1', message)).resolves.toMatch(/\d/);
+    await expect(channel.post('C1', message)).rejects.toMatchObject({ name: 'SlackTransientError' });
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('after a lost answer, returns the post it finds instead of posting again', async () => {
+    slack.fail('chat.postMessage', { kind: 'drop-after-store' });
+    const channel = await channelWith();
+    const lookups: number[] = [];
+    const ts = await channel.post('C1', message, {
+      findExisting: async () => {
+        lookups.push(slack.messages.length);
+        return slack.messages[0]?.ts;
+      },
+    });
+    expect(ts).toBe(slack.messages[0]?.ts);
+    expect(lookups).toEqual([1]);
+    expect(slack.messages).toHaveLength(1);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('after a lost answer that stored nothing, posts again once the look-up finds nothing', async () => {
+    slack.fail('chat.postMessage', { kind: 'http', status: 503 });
+    const channel = await channelWith();
+    await channel.post('C1', message, { findExisting: async () => undefined });
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
     expect(slack.messages).toHaveLength(1);
   });
 
-  it('reads history newest first with metadata, and updates a message', async () => {
+  it('bounds each attempt by the time left, not by a limit fixed when the client was made', async () => {
+    let left = 400;
+    slack.fail('conversations.history', { kind: 'slow', ms: 5_000 });
+    const channel = await SlackChannel.create({
+      token: 'xoxb-test-token',
+      slackApiUrl: slack.url,
+      timeLeft: () => left,
+      sleep: async () => {
+        left = 0; // the invocation's time is up by the time a retry could start
+      },
+    });
+    const error = await channel
+      .historyPage('C1', { oldest: new Date(0), limit: 10 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackTransientError);
+    expect((error as Error).message).toContain('no time left');
+    expect(slack.callsOf('conversations.history')).toHaveLength(1);
+  });
+
+  it('reads history newest first with metadata, page by page, and updates a message', async () => {
     const first = slack.seed({
       channel: 'C1',
       text: 'a',
       metadata: { event_type: 'alarm_state', event_payload: { state: 'ALARM' } },
     });
     slack.seed({ channel: 'C1', text: 'b' });
+    slack.seed({ channel: 'C1', text: 'c' });
     const channel = await channelWith();
-    const history = await channel.history('C1', new Date(0), 50);
-    expect(history.map((m) => m.text)).toEqual(['b', 'a']);
-    expect(history[1]?.metadata?.event_type).toBe('alarm_state');
+    const page1 = await channel.historyPage('C1', { oldest: new Date(0), limit: 2 });
+    expect(page1.messages.map((m) => m.text)).toEqual(['c', 'b']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await channel.historyPage('C1', {
+      oldest: new Date(0),
+      limit: 2,
+      cursor: page1.nextCursor,
+    });
+    expect(page2.messages.map((m) => m.text)).toEqual(['a']);
+    expect(page2.messages[0]?.metadata?.event_type).toBe('alarm_state');
+    expect(page2.nextCursor).toBeUndefined();
     expect(slack.callsOf('conversations.history')[0]?.args).toMatchObject({
       include_all_metadata: 'true',
-      limit: '50',
+      limit: '2',
     });
     await channel.update('C1', first.ts, { text: 'resolved', blocks: [] });
     expect(slack.messages[0]?.text).toBe('resolved');
+  });
+
+  it('reads a thread, parent first', async () => {
+    const channel = await channelWith();
+    const parent = await channel.post('C1', message);
+    await channel.post('C1', { ...message, text: 'reply' }, { threadTs: parent });
+    const thread = await channel.replies('C1', parent);
+    expect(thread.map((m) => m.text)).toEqual(['fallback', 'reply']);
+    expect(thread[0]?.reply_count).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** One Web API call as the stand-in received it (form fields, JSON fields decoded). */
 export interface RecordedCall {
@@ -15,65 +15,124 @@ export interface StoredMessage {
   blocks?: unknown[];
   attachments?: unknown[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** On a reply: its parent's ts. On a parent with replies: its own ts (as Slack sets it). */
   thread_ts?: string;
+  reply_count?: number;
+  latest_reply?: string;
+  edited?: { ts: string };
 }
 
-/** What the next call of a method answers instead of succeeding. */
+/** What the next call of a method does instead of (or besides) answering at once. */
 export type Fault =
+  /** 429 with Retry-After; nothing is done. */
   | { kind: 'ratelimited'; retryAfter: number }
+  /** `ok:false` with this error code; nothing is done. */
   | { kind: 'error'; error: string }
-  | { kind: 'http'; status: number };
+  /** This HTTP status; nothing is done. */
+  | { kind: 'http'; status: number }
+  /** The call is done (a post is stored), then the connection is dropped without an answer. */
+  | { kind: 'drop-after-store' }
+  /** The call is done at once, the answer comes `ms` later (if the client still waits). */
+  | { kind: 'slow'; ms: number };
 
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
 
 /**
- * A loopback stand-in for the Slack Web API (WebClient `slackApiUrl`): chat.postMessage,
- * chat.update and conversations.history over a small in-memory channel store. It records every
- * call and can be told to answer `ratelimited` (429 + Retry-After), a platform error such as
- * `invalid_auth`, or an HTTP status.
+ * A loopback stand-in for the Slack Web API (WebClient `slackApiUrl`) that answers as Slack
+ * does for the methods the notifier uses:
+ * - chat.postMessage stores the message with its `metadata`; `thread_ts` makes it a reply (the
+ *   parent gets `thread_ts`, `reply_count`, `latest_reply`). A channel may be a `#name` here.
+ * - chat.update replaces text, blocks, attachments (and metadata when given); `message_not_found`.
+ * - chat.delete removes a message (a parent with replies stays as a tombstone).
+ * - conversations.history: top-level messages only, newest first, `oldest`/`latest`
+ *   (exclusive unless `inclusive`), `limit` (default 100, at most 999), `has_more` and
+ *   `response_metadata.next_cursor`, `invalid_cursor`; metadata only with
+ *   `include_all_metadata=true`; a channel must be an ID (`channel_not_found` otherwise).
+ * - conversations.replies: the parent, then its replies oldest first; `thread_not_found`.
+ * Errors are HTTP 200 with `ok:false` and a code; rate limits are HTTP 429 with Retry-After.
+ * Faults (`fail`) and a strict per-channel post rate (`limitPosts`) make it misbehave.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
+  /** Requests whose client went away before the answer was sent. */
+  abandoned = 0;
   private readonly faults = new Map<string, Fault[]>();
+  private readonly sockets = new Set<Socket>();
+  private readonly waits = new Set<() => void>();
   private server: Server | undefined;
-  private clock = 1_795_250_000; // 2026-11-21 08:33 UTC, a little before the fixtures
+  private clock: number;
+  private minPostIntervalMs = 0;
+  private readonly lastPostAt = new Map<string, number>();
   url = '';
 
-  constructor(private readonly validToken = 'xoxb-test-token') {}
+  constructor(
+    private readonly validToken = 'xoxb-test-token',
+    /** Slack's clock when the first message is stored (seconds); each message adds one. */
+    startAt = Date.parse('2026-11-21T10:22:00Z') / 1000,
+  ) {
+    this.clock = startAt;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
     return this;
   }
 
   async stop(): Promise<void> {
+    for (const finish of this.waits) finish();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** The next `times` calls of `method` answer with `fault`. */
+  /** The next `times` calls of `method` misbehave with `fault`. */
   fail(method: string, fault: Fault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i += 1) queue.push(fault);
     this.faults.set(method, queue);
   }
 
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Slack's chat.postMessage limit, strictly: a second post to a channel within the interval gets 429. */
+  limitPosts(perSecond: number): void {
+    this.minPostIntervalMs = 1000 / perSecond;
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }
 
-  /** Puts a message in the channel as if an earlier invocation had posted it. */
+  /** Puts a message in the channel as if someone (or an earlier invocation) had posted it. */
   seed(message: Omit<StoredMessage, 'ts'>): StoredMessage {
-    const stored = { ...message, ts: this.nextTs() };
-    this.messages.push(stored);
-    return stored;
+    return this.store({ ...message });
   }
 
-  private nextTs(): string {
+  /** The channel as a person reads it: top-level messages oldest first, each with its thread. */
+  view(channel: string): { text: string; color?: string; replies: string[] }[] {
+    return this.messages
+      .filter((m) => m.channel === channel && isTopLevel(m))
+      .map((m) => ({
+        text: m.text ?? '',
+        color: (m.attachments?.[0] as { color?: string } | undefined)?.color,
+        replies: this.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).map((r) => r.text ?? ''),
+      }));
+  }
+
+  private store(fields: Omit<StoredMessage, 'ts'>): StoredMessage {
     this.clock += 1;
-    return `${this.clock}.000100`;
+    const stored: StoredMessage = { ...fields, ts: `${this.clock}.000100` };
+    this.messages.push(stored);
+    return stored;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -91,16 +150,48 @@ export class FakeSlack {
     if (fault?.kind === 'http') return send(res, fault.status, { ok: false });
     if (fault?.kind === 'error') return send(res, 200, { ok: false, error: fault.error });
     if (token !== this.validToken) return send(res, 200, { ok: false, error: 'invalid_auth' });
-    send(res, 200, this.answer(method, args));
+    if (method === 'chat.postMessage' && this.postTooSoon(String(args.channel ?? '')))
+      return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+    const answer = this.answer(method, args);
+    if (fault?.kind === 'drop-after-store') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'slow') {
+      await this.wait(fault.ms);
+      if (res.destroyed || req.socket.destroyed) {
+        this.abandoned += 1;
+        return;
+      }
+    }
+    send(res, 200, answer);
+  }
+
+  /** A delay that stop() cuts short, so no timer outlives the test. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.waits.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.waits.add(finish);
+    });
+  }
+
+  private postTooSoon(channel: string): boolean {
+    if (this.minPostIntervalMs === 0) return false;
+    const now = Date.now();
+    const last = this.lastPostAt.get(channel);
+    if (last !== undefined && now - last < this.minPostIntervalMs) return true;
+    this.lastPostAt.set(channel, now);
+    return false;
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     const channel = String(args.channel ?? '');
-    if (method === 'chat.postMessage') {
-      const stored: StoredMessage = { ...(args as Omit<StoredMessage, 'ts'>), channel, ts: this.nextTs() };
-      this.messages.push(stored);
-      return { ok: true, channel, ts: stored.ts };
-    }
+    if (method === 'chat.postMessage') return this.postMessage(channel, args);
     if (method === 'chat.update') {
       const target = this.messages.find((m) => m.channel === channel && m.ts === args.ts);
       if (target === undefined) return { ok: false, error: 'message_not_found' };
@@ -108,22 +199,108 @@ export class FakeSlack {
         text: args.text,
         blocks: args.blocks,
         attachments: args.attachments,
-        metadata: args.metadata,
+        ...(validMetadata(args.metadata) ? { metadata: args.metadata } : {}),
+        edited: { ts: `${this.clock}.000200` },
       });
+      return { ok: true, channel, ts: target.ts, text: target.text };
+    }
+    if (method === 'chat.delete') {
+      const at = this.messages.findIndex((m) => m.channel === channel && m.ts === args.ts);
+      if (at < 0) return { ok: false, error: 'message_not_found' };
+      const target = this.messages[at] as StoredMessage;
+      // A parent with replies stays as a tombstone, as in Slack; anything else disappears.
+      if ((target.reply_count ?? 0) > 0) {
+        Object.assign(target, { text: 'This message was deleted.', blocks: [], attachments: [] });
+        delete target.metadata;
+      } else {
+        this.messages.splice(at, 1);
+        const parent = this.messages.find((m) => m.channel === channel && m.ts === target.thread_ts);
+        if (parent && parent !== target) parent.reply_count = (parent.reply_count ?? 1) - 1;
+      }
       return { ok: true, channel, ts: target.ts };
     }
-    if (method === 'conversations.history') {
-      const oldest = Number(args.oldest ?? 0);
-      const withMetadata = args.include_all_metadata === 'true';
-      const messages = this.messages
-        .filter((m) => m.channel === channel && m.thread_ts === undefined && Number(m.ts) >= oldest)
-        .reverse()
-        .slice(0, Number(args.limit ?? 100))
-        .map(({ metadata, ...rest }) => (withMetadata && metadata ? { ...rest, metadata } : rest));
-      return { ok: true, messages, has_more: false };
+    if (method === 'conversations.history') return this.history(channel, args);
+    if (method === 'conversations.replies') {
+      if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };
+      const parent = this.messages.find((m) => m.channel === channel && m.ts === args.ts);
+      if (parent === undefined) return { ok: false, error: 'thread_not_found' };
+      const thread = [parent, ...this.messages.filter((m) => m.thread_ts === parent.ts && m !== parent)];
+      return { ok: true, messages: thread.map((m) => shown(m, args)), has_more: false };
     }
     return { ok: false, error: 'unknown_method' };
   }
+
+  private postMessage(channel: string, args: Record<string, unknown>): Record<string, unknown> {
+    if (channel === '') return { ok: false, error: 'channel_not_found' };
+    if (args.text === undefined && args.blocks === undefined && args.attachments === undefined)
+      return { ok: false, error: 'no_text' };
+    const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+    const parent = threadTs && this.messages.find((m) => m.channel === channel && m.ts === threadTs);
+    const stored = this.store({
+      channel,
+      text: args.text as string | undefined,
+      blocks: args.blocks as unknown[] | undefined,
+      attachments: args.attachments as unknown[] | undefined,
+      ...(validMetadata(args.metadata) ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
+      ...(parent ? { thread_ts: parent.ts } : {}),
+    });
+    if (parent) {
+      parent.thread_ts = parent.ts;
+      parent.reply_count = (parent.reply_count ?? 0) + 1;
+      parent.latest_reply = stored.ts;
+    }
+    return { ok: true, channel, ts: stored.ts, message: shown(stored, {}) };
+  }
+
+  private history(channel: string, args: Record<string, unknown>): Record<string, unknown> {
+    if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };
+    const inclusive = args.inclusive === 'true' || args.inclusive === '1';
+    const oldest = args.oldest === undefined ? 0 : Number(args.oldest);
+    let latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
+    if (args.cursor !== undefined) {
+      // Slack's cursors are opaque base64; this one holds the ts the next page starts below.
+      const decoded = Buffer.from(String(args.cursor), 'base64').toString('utf8');
+      if (!decoded.startsWith('next_ts:')) return { ok: false, error: 'invalid_cursor' };
+      latest = Number(decoded.slice('next_ts:'.length));
+    }
+    const inRange = (ts: number, fromCursor: boolean) =>
+      (inclusive ? ts >= oldest : ts > oldest) && (fromCursor || !inclusive ? ts < latest : ts <= latest);
+    const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+    const matching = this.messages
+      .filter(
+        (m) => m.channel === channel && isTopLevel(m) && inRange(Number(m.ts), args.cursor !== undefined),
+      )
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const page = matching.slice(0, limit);
+    const hasMore = matching.length > limit;
+    const last = page[page.length - 1];
+    return {
+      ok: true,
+      messages: page.map((m) => shown(m, args)),
+      has_more: hasMore,
+      pin_count: 0,
+      ...(hasMore && last
+        ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${last.ts}`).toString('base64') } }
+        : {}),
+    };
+  }
+}
+
+function isTopLevel(m: StoredMessage): boolean {
+  return m.thread_ts === undefined || m.thread_ts === m.ts;
+}
+
+/** Slack stores metadata only with an event type and a payload object. */
+function validMetadata(value: unknown): boolean {
+  const m = value as { event_type?: unknown; event_payload?: unknown } | undefined;
+  return typeof m?.event_type === 'string' && typeof m.event_payload === 'object' && m.event_payload !== null;
+}
+
+/** A stored message as the read methods return it: metadata only when asked for. */
+function shown(m: StoredMessage, args: Record<string, unknown>): Record<string, unknown> {
+  const { metadata, channel: _channel, ...rest } = m;
+  const withMetadata = args.include_all_metadata === 'true' || args.include_all_metadata === '1';
+  return { type: 'message', ...rest, ...(withMetadata && metadata ? { metadata } : {}) };
 }
 
 function send(
@@ -132,6 +309,7 @@ function send(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
