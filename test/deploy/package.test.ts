@@ -131,22 +131,18 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
     expect(specProblems(resources(), spec)).toEqual([]);
   });
 
-  it(
-    'passes cfn-lint',
-    () => {
-      // W3005 suppressed: its only findings are the DependsOn from each function to its IAM role
-      // that serverless-iam-roles-per-function writes while Role already GetAtts it (harmless,
-      // and not in our resources).
-      const result = spawnSync(
-        venvBin('cfn-lint'),
-        ['-t', templateFiles.get(stage)!, '--regions', 'ap-northeast-2', '--ignore-checks', 'W3005'],
-        { encoding: 'utf8' },
-      );
-      expect(result.stdout + result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    },
-    60_000,
-  );
+  it('passes cfn-lint', () => {
+    // W3005 suppressed: its only findings are the DependsOn from each function to its IAM role
+    // that serverless-iam-roles-per-function writes while Role already GetAtts it (harmless,
+    // and not in our resources).
+    const result = spawnSync(
+      venvBin('cfn-lint'),
+      ['-t', templateFiles.get(stage)!, '--regions', 'ap-northeast-2', '--ignore-checks', 'W3005'],
+      { encoding: 'utf8' },
+    );
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  }, 60_000);
 
   it('grants exact IAM actions, and Resource "*" only to actions without resource-level permissions', () => {
     expect(iamProblems(resources())).toEqual([]);
