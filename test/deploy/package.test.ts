@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { venvBin } from '../peers/python-tools';
+import { withBuildLock } from '../support/build-lock';
 import {
   asyncFunctions,
   bucketProblems,
@@ -34,7 +35,9 @@ const outDirs: string[] = [];
  */
 const spec = specification() as unknown as CfnSpec;
 
-beforeAll(() => {
+beforeAll(() => withBuildLock(packageEveryStage), 300_000);
+
+function packageEveryStage(): void {
   for (const stage of STAGES) {
     const out = mkdtempSync(join(tmpdir(), `package-${stage}-`));
     outDirs.push(out);
@@ -62,7 +65,7 @@ beforeAll(() => {
       templateFiles.set(stage, join(out, 'cloudformation-template-update-stack.json'));
     }
   }
-}, 300_000);
+}
 
 afterAll(() => {
   for (const out of outDirs) rmSync(out, { recursive: true, force: true });

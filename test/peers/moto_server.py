@@ -9,6 +9,8 @@ Two corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API r
 - CreateExportTask writes <prefix>/<taskId>/<stream>/000000.gz and <prefix>/aws-logs-write-test
   (moto writes <prefix>/<random uuid per stream>/... and the write test at the bucket root).
 The export's content (one "<time> <message>" line per event, gzip) is still moto's code.
+And one in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
+errors; moto fails it on any finding, warnings included, where AWS checks the syntax only.
 """
 
 import json
@@ -18,10 +20,13 @@ import threading
 
 os.environ.setdefault("TZ", "UTC")  # moto formats exported timestamps in local time
 
+from moto.cloudformation import models as cfn_models  # noqa: E402
 from moto.logs import models as logs_models  # noqa: E402
 from moto.logs import responses as logs_responses  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.s3.models import s3_backends  # noqa: E402
+
+import moto_cloudformation  # noqa: E402,F401  (registers CloudFormation types moto lacks)
 
 _create_export_task = logs_models.LogsBackend.create_export_task
 
@@ -57,6 +62,16 @@ def describe_export_tasks(self):
 _describe_export_tasks = logs_responses.LogsResponse.describe_export_tasks
 logs_models.LogsBackend.create_export_task = create_export_task
 logs_responses.LogsResponse.describe_export_tasks = describe_export_tasks
+
+
+_validate_template = cfn_models.CloudFormationBackend.validate_template
+
+
+def validate_template(self, template):
+    return [m for m in _validate_template(self, template) if m.rule.id.startswith("E")]
+
+
+cfn_models.CloudFormationBackend.validate_template = validate_template
 
 
 def main():
