@@ -133,7 +133,7 @@ describe('exporter against moto', () => {
     return lines;
   }
 
-  it('runs without errors or conflicts, one export at a time', () => {
+  it('runs without errors, failed exports or conflicts', () => {
     expect(summaries.flatMap((s) => s.errors)).toEqual([]);
     expect(summaries.flatMap((s) => s.failures)).toEqual([]);
     expect(summaries.filter((s) => s.fatal)).toEqual([]);

@@ -1,4 +1,5 @@
-"""moto's HTTP server on a free loopback port, for the tests (started by test/peers/moto.ts).
+"""moto's HTTP server (the app the moto_server command serves) on a free loopback port, for the
+tests (started by test/peers/moto.ts).
 
 Prints the port on the first line of stdout, then serves until stdin closes: the test process
 holds the other end of that pipe, so the server ends with it even when jest is killed outright.
@@ -9,8 +10,9 @@ Two corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API r
 - CreateExportTask writes <prefix>/<taskId>/<stream>/000000.gz and <prefix>/aws-logs-write-test
   (moto writes <prefix>/<random uuid per stream>/... and the write test at the bucket root).
 The export's content (one "<time> <message>" line per event, gzip) is still moto's code.
-And one in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
-errors; moto fails it on any finding, warnings included, where AWS checks the syntax only.
+Two in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
+errors (moto fails it on any finding, warnings included, where AWS checks the syntax only), and
+moto_cloudformation.py adds Firehose delivery streams, which a stack of ours references.
 """
 
 import json
@@ -35,8 +37,11 @@ def create_export_task(self, taskName, logGroupName, destination, destinationPre
     # moto validates the bucket and group, records the task and writes its objects; then move the
     # objects of this call to the keys AWS uses. Keys written by the call are new keys.
     s3 = s3_backends[self.account_id][self.partition]
-    bucket = s3.get_bucket(destination) if destination else None
-    before = set(bucket.keys.keys()) if bucket else set()
+    try:
+        bucket = s3.get_bucket(destination)
+    except Exception:  # no such bucket: moto's own call answers with the API's error
+        return _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
+    before = set(bucket.keys.keys())
     task_id = _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
     for key in sorted(set(bucket.keys.keys()) - before):
         value = s3.get_object(destination, key).value
