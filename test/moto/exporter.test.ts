@@ -178,7 +178,11 @@ describe('exporter against moto', () => {
       const kept = new Set(streams.map((s) => s.logStreamName));
       left.push(...put.filter((e) => e.group === group && !kept.has(e.stream)));
     }
+    // The backlog was ingested just before the first run. A stream whose first window was
+    // requested less than 12 h after that ingestion stays (AWS may not have had its events
+    // exportable yet); the streams of later windows go.
     expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(put.length);
     for (const event of left)
       expect([event.message, lines.has(event.message)]).toEqual([event.message, true]);
 

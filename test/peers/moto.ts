@@ -25,7 +25,13 @@ export async function startMoto(): Promise<string> {
   const stateDir = mkdtempSync(join(tmpdir(), 'moto-'));
   const child = spawn(venvBin('python'), [join(__dirname, 'moto_server.py')], {
     cwd: stateDir,
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, TZ: 'UTC' },
+    // No __pycache__ beside our launcher in the source tree.
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      TZ: 'UTC',
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const port = await new Promise<number>((resolve, reject) => {
