@@ -21,7 +21,7 @@ type Running = { child: ChildProcess; stateDir: string };
 const slot = globalThis as typeof globalThis & { __moto?: Running };
 
 export async function startMoto(): Promise<string> {
-  const bin = ensurePythonTools();
+  const bin = await ensurePythonTools();
   const stateDir = mkdtempSync(join(tmpdir(), 'moto-'));
   const child = spawn(venvBin('python'), [join(__dirname, 'moto_server.py')], {
     cwd: stateDir,

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withDirLock } from '../support/build-lock';
 
 /**
  * The pinned Python tools of the tests (test/peers/requirements.txt: moto, cfn-lint) in a venv
@@ -31,13 +32,20 @@ function run(command: string, args: string[], what: string): void {
   }
 }
 
-/** Installs the pinned tools if the cache is missing or stale; returns the venv's bin directory. */
-export function ensurePythonTools(): string {
+/**
+ * Installs the pinned tools if the cache is missing or stale; returns the venv's bin directory.
+ * Two test runs starting at once in one checkout install once (the second waits).
+ */
+export async function ensurePythonTools(): Promise<string> {
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  return withDirLock(join(root, '.cache', 'python.lock'), install);
+}
+
+function install(): string {
   const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted) return join(venvDir, 'bin');
   const python = process.env.PYTHON ?? 'python3';
   rmSync(venvDir, { recursive: true, force: true });
-  mkdirSync(join(root, '.cache'), { recursive: true });
   run(python, ['-m', 'venv', venvDir], 'creating the test venv');
   run(
     venvBin('pip'),
