@@ -1,0 +1,91 @@
+"""moto's HTTP server (the app the moto_server command serves) on a free loopback port, for the
+tests (started by test/peers/moto.ts).
+
+Prints the port on the first line of stdout, then serves until stdin closes: the test process
+holds the other end of that pipe, so the server ends with it even when jest is killed outright.
+
+Two corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API reference says
+(docs/exporter.md, "moto"); everything else is moto's own behaviour:
+- DescribeExportTasks honours statusCode (moto returns every task whatever the filter);
+- CreateExportTask writes <prefix>/<taskId>/<stream>/000000.gz and <prefix>/aws-logs-write-test
+  (moto writes <prefix>/<random uuid per stream>/... and the write test at the bucket root).
+The export's content (one "<time> <message>" line per event, gzip) is still moto's code.
+Two in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
+errors (moto fails it on any finding, warnings included, where AWS checks the syntax only), and
+moto_cloudformation.py adds Firehose delivery streams, which a stack of ours references.
+"""
+
+import json
+import os
+import sys
+import threading
+
+os.environ.setdefault("TZ", "UTC")  # moto formats exported timestamps in local time
+
+from moto.cloudformation import models as cfn_models  # noqa: E402
+from moto.logs import models as logs_models  # noqa: E402
+from moto.logs import responses as logs_responses  # noqa: E402
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+from moto.s3.models import s3_backends  # noqa: E402
+
+import moto_cloudformation  # noqa: E402,F401  (registers CloudFormation types moto lacks)
+
+_create_export_task = logs_models.LogsBackend.create_export_task
+
+
+def create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to):
+    # moto validates the bucket and group, records the task and writes its objects; then move the
+    # objects of this call to the keys AWS uses. Keys written by the call are new keys.
+    s3 = s3_backends[self.account_id][self.partition]
+    try:
+        bucket = s3.get_bucket(destination)
+    except Exception:  # no such bucket: moto's own call answers with the API's error
+        return _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
+    before = set(bucket.keys.keys())
+    task_id = _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
+    for key in sorted(set(bucket.keys.keys()) - before):
+        value = s3.get_object(destination, key).value
+        if key == "aws-logs-write-test":
+            target = f"{destinationPrefix}/aws-logs-write-test"
+        else:
+            # <prefix>/<uuid>/<stream with / as ->/000000.gz -> <prefix>/<taskId>/<stream>/000000.gz
+            stream_part = key[len(destinationPrefix) + 1 :].split("/", 1)[1]
+            target = f"{destinationPrefix}/{task_id}/{stream_part}"
+        s3.delete_object(destination, key)
+        s3.put_object(bucket_name=destination, key_name=target, value=value)
+    return task_id
+
+
+def describe_export_tasks(self):
+    body = json.loads(_describe_export_tasks(self))
+    status = self._get_param("statusCode")
+    if status:
+        body["exportTasks"] = [t for t in body["exportTasks"] if t["status"]["code"] == status]
+    return json.dumps(body)
+
+
+_describe_export_tasks = logs_responses.LogsResponse.describe_export_tasks
+logs_models.LogsBackend.create_export_task = create_export_task
+logs_responses.LogsResponse.describe_export_tasks = describe_export_tasks
+
+
+_validate_template = cfn_models.CloudFormationBackend.validate_template
+
+
+def validate_template(self, template):
+    return [m for m in _validate_template(self, template) if m.rule.id.startswith("E")]
+
+
+cfn_models.CloudFormationBackend.validate_template = validate_template
+
+
+def main():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    print(server.get_host_and_port()[1], flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
