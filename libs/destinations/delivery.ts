@@ -73,6 +73,7 @@ export class Delivery {
     duplicates: 0,
     retried: 0,
     deadLettered: 0,
+    rejected: 0,
     failed: 0,
   };
 
@@ -111,6 +112,7 @@ export class Delivery {
   /** Records a log event too malformed to become a document; it is dead-lettered at close(). */
   reject(rejected: RejectedEvent): void {
     this.report.received++;
+    this.report.rejected++;
     this.deadLetters.push({ ...rejected });
   }
 

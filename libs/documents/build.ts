@@ -1,5 +1,6 @@
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { logEventProblem } from '../decoding/subscription';
+import { EventGuard, failureReason, type DocumentSink } from './guard';
 import type { IndexNamer } from './index-name';
 import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
 import { parseLambdaLine } from './lambda-lines';
@@ -44,6 +45,15 @@ export const PIPELINE_FIELDS: ReadonlySet<string> = new Set([
   'tags',
   'parse_errors',
 ]);
+
+/**
+ * Engines keep `_id`, `_index`, `_source`, `_routing`… for themselves and refuse a document
+ * that carries one: keys starting with `_` are never copied to a document's root (they stay
+ * under `json`).
+ */
+export function isMetadataField(key: string): boolean {
+  return key.charCodeAt(0) === 95; /* _ */
+}
 
 function stripTrailingNewline(message: string): string {
   if (message.charCodeAt(message.length - 1) !== 10) return message;
@@ -92,7 +102,7 @@ export function enrich(
     }
     if (options.jsonAtRoot) {
       for (const key of Object.keys(json))
-        if (!(key in source) && !PIPELINE_FIELDS.has(key)) source[key] = json[key];
+        if (!(key in source) && !PIPELINE_FIELDS.has(key) && !isMetadataField(key)) source[key] = json[key];
     }
     return;
   }
@@ -106,8 +116,40 @@ export function enrich(
 }
 
 /**
- * Turns a decoded DATA_MESSAGE into documents, one per log event. A malformed event is handed
- * to `reject` with the reason and the others go on. CONTROL_MESSAGE payloads yield nothing.
+ * Why an event of a payload is not turned into a document: malformed (no id, no time, a time
+ * outside years 0000-9999), or an id an earlier event of the payload already had with another
+ * message (a broken producer: the destination would keep the first and answer 409 for the
+ * second, which would count as a retry's duplicate and vanish). The same id with the same
+ * message is a true duplicate and goes on (409, counted as a duplicate).
+ */
+class PayloadEvents {
+  private readonly messages = new Map<string, string>();
+
+  problem(event: unknown): string | undefined {
+    const problem = logEventProblem(event);
+    if (problem !== undefined) return problem;
+    const { id, message } = event as CloudWatchLogEvent;
+    const earlier = this.messages.get(id);
+    if (earlier === undefined) this.messages.set(id, message);
+    else if (earlier !== message) return `log event id ${id} repeats an earlier event with a different message`;
+    return undefined;
+  }
+}
+
+function streamContext(data: CloudWatchLogsData, options: DocumentOptions): LogStreamContext {
+  return {
+    owner: data.owner,
+    logGroup: data.logGroup,
+    logStream: data.logStream,
+    cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
+  };
+}
+
+/**
+ * Turns a decoded DATA_MESSAGE into documents, one per log event. An event that cannot become
+ * a document (see PayloadEvents, or anything building it throws) is handed to `reject` with the
+ * reason and the others go on. CONTROL_MESSAGE payloads yield nothing. The forwarding paths use
+ * pushLogsData, which guards the rules and serialization too.
  */
 export function* documentsFromLogsData(
   data: CloudWatchLogsData,
@@ -115,18 +157,51 @@ export function* documentsFromLogsData(
   reject: (rejected: RejectedEvent) => void,
 ): Generator<LogDocument> {
   if (data.messageType !== 'DATA_MESSAGE') return;
-  const context: LogStreamContext = {
-    owner: data.owner,
-    logGroup: data.logGroup,
-    logStream: data.logStream,
-    cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
-  };
+  const context = streamContext(data, options);
+  const events = new PayloadEvents();
   for (const event of data.logEvents) {
-    const problem = logEventProblem(event);
-    if (problem !== undefined) {
-      reject({ reason: problem, event, logGroup: data.logGroup, logStream: data.logStream });
+    const problem = events.problem(event);
+    let doc: LogDocument | undefined;
+    try {
+      if (problem === undefined) doc = buildDocument(context, event, options);
+    } catch (error) {
+      reject({ reason: failureReason('document', error), event, logGroup: data.logGroup, logStream: data.logStream });
       continue;
     }
-    yield buildDocument(context, event, options);
+    if (doc !== undefined) yield doc;
+    else reject({ reason: problem!, event, logGroup: data.logGroup, logStream: data.logStream });
   }
+}
+
+/**
+ * Pushes the documents of a DATA_MESSAGE to `sink`, every event guarded (EventGuard): building,
+ * `route` (rules; undefined = filtered out) and serialization. Returns the documents pushed.
+ */
+export async function pushLogsData(
+  data: CloudWatchLogsData,
+  options: DocumentOptions,
+  sink: DocumentSink,
+  route?: (doc: LogDocument) => LogDocument | undefined,
+): Promise<number> {
+  if (data.messageType !== 'DATA_MESSAGE') return 0;
+  const context = streamContext(data, options);
+  const { logGroup, logStream } = data;
+  const guard = new EventGuard<CloudWatchLogEvent>(
+    sink,
+    route === undefined
+      ? (event) => buildDocument(context, event, options)
+      : (event) => route(buildDocument(context, event, options)),
+    (event, reason) => ({ reason, event, logGroup, logStream }),
+  );
+  const events = new PayloadEvents();
+  for (const event of data.logEvents) {
+    const problem = events.problem(event);
+    if (problem !== undefined) {
+      sink.reject({ reason: problem, event, logGroup, logStream });
+      continue;
+    }
+    const slot = guard.push(event);
+    if (slot) await slot;
+  }
+  return guard.pushed;
 }

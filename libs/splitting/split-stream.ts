@@ -1,12 +1,7 @@
 import { checkSubscriptionShape, logEventProblem, type CloudWatchLogEvent } from '../decoding/subscription';
 import type { CloudWatchLogsData } from '../decoding/subscription';
-import {
-  documentsFromLogsData,
-  type DocumentOptions,
-  type LogStreamContext,
-  type RejectedEvent,
-} from '../documents/build';
-import type { LogDocument } from '../documents/types';
+import { pushLogsData, type DocumentOptions, type LogStreamContext } from '../documents/build';
+import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import {
   GzipLayerError,
   SplitFaultError,
@@ -18,11 +13,7 @@ import { countBytes, decompressLayers, type LayerInfo } from './gzip-layers';
 import { lineDocument, type LineOrigin } from './line-documents';
 import { splitUnits, type ObjectFormat, type UnitProgress } from './units';
 
-/** Where documents go: a Delivery (push returns a promise to await when its slots are busy). */
-export interface DocumentSink {
-  push(doc: LogDocument): Promise<void> | undefined;
-  reject(rejected: RejectedEvent): void;
-}
+export type { DocumentSink };
 
 /** Where raw events go for the archive; a promise means wait (backpressure). */
 export interface EventSink {
@@ -74,7 +65,9 @@ export async function splitStream(
   };
   const origin: LineOrigin = { ...options.source };
   const { sink, archive, documents } = options;
+  let recordDocuments = 0;
   const finish = () => {
+    stats.documents = recordDocuments + lines.pushed;
     stats.format = progress.format;
     stats.gzipLayers = layers.layers;
     stats.objectBytes = counter.bytes;
@@ -85,6 +78,12 @@ export async function splitStream(
     return new SplitFaultError(options.source, offset, counter.bytes, problem, { cause });
   };
 
+  // Every line guarded: one that cannot become a document is dead-lettered with its offset.
+  const lines = new EventGuard<{ text: string; offset: number }>(
+    sink,
+    (unit) => lineDocument(origin, unit.text, unit.offset, documents),
+    (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
+  );
   const batches = splitUnits(
     decompressLayers(countBytes(body, counter), layers),
     options.maxRecordBytes,
@@ -95,9 +94,8 @@ export async function splitStream(
       for (const unit of batch.units) {
         if (unit.kind === 'line') {
           stats.lines++;
-          stats.documents++;
           // Await only when the sink is full: an await per document would cost more than building it.
-          const slot = sink.push(lineDocument(origin, unit.text, unit.offset, documents));
+          const slot = lines.push(unit);
           if (slot) await slot;
           continue;
         }
@@ -116,12 +114,8 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        for (const doc of documentsFromLogsData(data, documents, (rejected) => sink.reject(rejected))) {
-          stats.documents++;
-          const slot = sink.push(doc);
-          if (slot) await slot;
-        }
-        if (archive !== undefined) await archiveEvents(archive, data);
+        recordDocuments += await pushLogsData(data, documents, sink);
+        if (archive !== undefined) await archiveEvents(archive, data, sink);
       }
       if (batch.error !== undefined) {
         const error = batch.error;
@@ -146,11 +140,19 @@ export async function splitStream(
   return stats;
 }
 
-async function archiveEvents(archive: EventSink, data: CloudWatchLogsData): Promise<void> {
-  const context: LogStreamContext = { owner: data.owner, logGroup: data.logGroup, logStream: data.logStream };
+async function archiveEvents(archive: EventSink, data: CloudWatchLogsData, sink: DocumentSink): Promise<void> {
+  const { logGroup, logStream } = data;
+  const context: LogStreamContext = { owner: data.owner, logGroup, logStream };
   for (const event of data.logEvents) {
     if (logEventProblem(event) !== undefined) continue; // dead-lettered with the documents
-    const wait = archive.write(context, event);
+    let wait: Promise<void> | undefined;
+    try {
+      wait = archive.write(context, event);
+    } catch (error) {
+      // One event the archive cannot write (its line): kept as a dead letter, the others go on.
+      sink.reject({ reason: failureReason('archive', error), event, logGroup, logStream });
+      continue;
+    }
     if (wait) await wait;
   }
 }
