@@ -133,8 +133,9 @@ export async function splitStream(
     }
   } catch (error) {
     if (error instanceof SplitFaultError) throw error;
-    if (error instanceof GzipLayerError) throw fault(progress.offset, error.message, error);
-    throw error;
+    // Anything else (a gzip layer, too many layers, the sink) still names where it stopped.
+    const problem = error instanceof GzipLayerError ? error.message : failureReason('split', error);
+    throw fault(progress.offset, problem, error);
   }
   finish();
   return stats;
