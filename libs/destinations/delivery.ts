@@ -229,7 +229,10 @@ export class Delivery {
           document_bytes: bytes,
           hint: 'a proxy or cluster body limit (http.max_content_length, client_max_body_size) below one document',
         });
-        return this.fail(items, `the destination refuses even a request of one document of ${bytes} bytes (413)`);
+        return this.fail(
+          items,
+          `the destination refuses even a request of one document of ${bytes} bytes (413)`,
+        );
       }
       this.deadLetters.push({
         reason: `document of ${bytes} bytes is too large for the destination (413)`,

@@ -44,10 +44,12 @@ export class HttpClient {
           new TransportError(`${req.url.host} did not answer in full within ${req.timeoutMs} ms`, true),
         );
       }, req.timeoutMs);
-      const settle = <T>(done: (value: T) => void) => (value: T) => {
-        clearTimeout(deadline);
-        done(value);
-      };
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(deadline);
+          done(value);
+        };
       resolve = settle(resolve);
       reject = settle(reject);
       const request = send(

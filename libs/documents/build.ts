@@ -131,7 +131,8 @@ class PayloadEvents {
     const { id, message } = event as CloudWatchLogEvent;
     const earlier = this.messages.get(id);
     if (earlier === undefined) this.messages.set(id, message);
-    else if (earlier !== message) return `log event id ${id} repeats an earlier event with a different message`;
+    else if (earlier !== message)
+      return `log event id ${id} repeats an earlier event with a different message`;
     return undefined;
   }
 }
@@ -165,7 +166,12 @@ export function* documentsFromLogsData(
     try {
       if (problem === undefined) doc = buildDocument(context, event, options);
     } catch (error) {
-      reject({ reason: failureReason('document', error), event, logGroup: data.logGroup, logStream: data.logStream });
+      reject({
+        reason: failureReason('document', error),
+        event,
+        logGroup: data.logGroup,
+        logStream: data.logStream,
+      });
       continue;
     }
     if (doc !== undefined) yield doc;

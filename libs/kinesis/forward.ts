@@ -80,7 +80,7 @@ export async function forwardKinesis(
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
   log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
 ): Promise<KinesisStreamBatchResponse> {
-  const { forwarder, rules, outcomes } = kinesis;
+  const { forwarder } = kinesis;
   const counts: BatchCounts = {
     records: event.Records.length,
     poison: 0,

@@ -141,7 +141,11 @@ export async function splitStream(
   return stats;
 }
 
-async function archiveEvents(archive: EventSink, data: CloudWatchLogsData, sink: DocumentSink): Promise<void> {
+async function archiveEvents(
+  archive: EventSink,
+  data: CloudWatchLogsData,
+  sink: DocumentSink,
+): Promise<void> {
   const { logGroup, logStream } = data;
   const context: LogStreamContext = { owner: data.owner, logGroup, logStream };
   for (const event of data.logEvents) {

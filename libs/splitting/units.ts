@@ -144,7 +144,10 @@ export async function* splitUnits(
   const replayAsLines = (): LineSplitter => {
     const splitter = new LineSplitter(maxRecordBytes, leading.lineStart);
     if (leading.overlong) {
-      throw new SplitFormatError(`line longer than the maximum of ${maxRecordBytes} bytes`, leading.lineStart);
+      throw new SplitFormatError(
+        `line longer than the maximum of ${maxRecordBytes} bytes`,
+        leading.lineStart,
+      );
     }
     progress.format = 'lines';
     lines = splitter;

@@ -34,7 +34,9 @@ const ERROR_LINES: Record<string, string[]> = {
     `[ERROR] ZeroDivisionError: division by zero`,
     `[CRITICAL]\t2024-11-20T17:12:23.505Z\t${REQUEST}\tdatabase unreachable`,
   ],
-  'Java log4j2 (Lambda appender)': [`2024-11-20 17:12:23 ${REQUEST} ERROR OrderHandler - failed to save order 42`],
+  'Java log4j2 (Lambda appender)': [
+    `2024-11-20 17:12:23 ${REQUEST} ERROR OrderHandler - failed to save order 42`,
+  ],
   'structured loggers': [
     '{"level":"error","ts":1732122743.505,"caller":"main.go:42","msg":"failed"}', // zap
     '{"level":"fatal","msg":"cannot start","time":"2024-11-20T17:12:23Z"}', // logrus
@@ -67,13 +69,21 @@ const QUIET_LINES = [
 
 describe('default metric filter patterns', () => {
   const patterns = defaultPatterns();
-  const compiled = Object.entries(patterns).map(([key, pattern]) => [key, compileFilterPattern(pattern)] as const);
+  const compiled = Object.entries(patterns).map(
+    ([key, pattern]) => [key, compileFilterPattern(pattern)] as const,
+  );
   const matching = (line: string) => compiled.filter(([, matches]) => matches(line)).map(([key]) => key);
 
   it('use only the documented syntax (regex characters, {m,n} quantifiers, no parentheses)', () => {
-    expect(Object.keys(patterns).sort()).toEqual(['lambdaConsoleError', 'levelError', 'logTypeError', 'taskTimedOut']);
+    expect(Object.keys(patterns).sort()).toEqual([
+      'lambdaConsoleError',
+      'levelError',
+      'logTypeError',
+      'taskTimedOut',
+    ]);
     for (const pattern of Object.values(patterns)) {
-      for (const [, body] of pattern.matchAll(/%([^%]*)%/g)) expect([pattern, regexProblem(body!)]).toEqual([pattern, undefined]);
+      for (const [, body] of pattern.matchAll(/%([^%]*)%/g))
+        expect([pattern, regexProblem(body!)]).toEqual([pattern, undefined]);
       expect(pattern.length).toBeLessThanOrEqual(1024); // the FilterPattern limit
     }
     // The exact quantifier {36} is not in the documentation: refused by the checker itself.

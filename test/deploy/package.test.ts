@@ -277,7 +277,12 @@ describe('sls invoke local', () => {
       ],
       {
         cwd: root,
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+        env: {
+          ...process.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+        },
         encoding: 'utf8',
         // A live esbuild context used to keep the command running for ever: killed here instead.
         timeout: 50_000,
