@@ -55,6 +55,8 @@ const MAX_REASONS = 5;
  * dead-lettered one by one as "too large". CloudWatch Logs events are at most 256 KiB.
  */
 export const SMALLEST_REFUSABLE_DOCUMENT_BYTES = 1024 * 1024;
+const REFUSES_ONE_DOCUMENT =
+  'the destination refuses even a request of one document (413): nothing more is sent in this invocation';
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +74,7 @@ export class Delivery {
   private readonly inflight = new Set<Promise<void>>();
   private readonly deadLetters: DeadLetter[] = [];
   private readonly reasons = new Set<string>();
-  /** Set when a 413 came back for one small document: later 413s fail at once, unsplit. */
+  /** Set when a 413 came back for one small document: nothing more is sent (it would be refused too). */
   private refusesSmallRequests = false;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -166,6 +168,7 @@ export class Delivery {
     for (let attempt = 1; ; attempt++) {
       const timeLeft = this.options.timeLeft();
       if (timeLeft <= 0) return this.fail(items, 'no time left in this invocation');
+      if (this.refusesSmallRequests) return this.fail(items, REFUSES_ONE_DOCUMENT);
       let outcomes: ItemOutcome[];
       try {
         outcomes = await this.transport.send(items, Math.min(this.options.requestTimeoutMs, timeLeft));
@@ -212,14 +215,11 @@ export class Delivery {
 
   /**
    * 413: halve the batch until it fits, one half after the other (a destination that refuses
-   * every request is found after log2(n) requests, not 2n-1). A single document over
+   * every request is found after log2(n) + 1 requests, not 2n-1). A single document over
    * SMALLEST_REFUSABLE_DOCUMENT_BYTES is dead-lettered as too large; a smaller one means the
    * destination refuses even one document: nothing is dead-lettered, the invocation fails.
    */
   private async splitTooLarge(items: EncodedDocument[]): Promise<void> {
-    if (this.refusesSmallRequests) {
-      return this.fail(items, 'the destination refuses even a request of one document (413)');
-    }
     if (items.length === 1) {
       const bytes = Buffer.byteLength(encodedText(items[0]!));
       if (bytes < SMALLEST_REFUSABLE_DOCUMENT_BYTES) {

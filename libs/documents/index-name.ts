@@ -18,7 +18,7 @@ export class IndexNamer {
 
   constructor(
     private readonly prefix: string,
-    private readonly timeZone = 'UTC',
+    readonly timeZone = 'UTC',
     private readonly pattern: DatePattern = 'YYYY.MM.DD',
   ) {
     this.parts =
@@ -62,8 +62,8 @@ export class IndexNamer {
       // (five digits) name no index.
       if (byType.era === 'BC' && byType.year === '1') year = '0000';
       else if (byType.era === 'AD' && byType.year !== undefined) year = byType.year.padStart(4, '0');
-      else throw new TimeRangeError(eventMs);
-      if (!FOUR_DIGITS.test(year)) throw new TimeRangeError(eventMs);
+      else throw new TimeRangeError(eventMs, `in ${this.timeZone}`);
+      if (!FOUR_DIGITS.test(year)) throw new TimeRangeError(eventMs, `in ${this.timeZone}`);
       month = byType.month ?? '00';
       day = byType.day ?? '00';
     }

@@ -15,8 +15,13 @@ export function timeProblem(ms: number): string | undefined {
 
 /** A time outside years 0000-9999 (or not finite): the event cannot become a document. */
 export class TimeRangeError extends RangeError {
-  constructor(ms: number) {
-    super(timeProblem(ms) ?? `time ${ms} cannot be written`);
+  /** `where`: what the years are counted in when not UTC, e.g. "in the index time zone". */
+  constructor(ms: number, where?: string) {
+    super(
+      where === undefined
+        ? (timeProblem(ms) ?? `time ${ms} cannot be written`)
+        : `time ${ms} is outside years 0000-9999 ${where}`,
+    );
     this.name = 'TimeRangeError';
   }
 }
