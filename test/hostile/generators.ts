@@ -100,16 +100,23 @@ export const mixedPayload = fc.array(
   },
 );
 
-/** Leading whitespace floods for the splitter: a few MiB of one byte, fed lazily in chunks. */
+/**
+ * Leading whitespace floods for the splitter: `bytes` of one byte, fed lazily in fresh chunks
+ * (as gunzip hands them over: holding them would cost their memory), then `then`.
+ */
 export async function* flood(
   byte: string,
   bytes: number,
-  then = '',
+  then: Buffer = Buffer.alloc(0),
+  onChunk?: (n: number) => void,
   chunk = 1 << 16,
 ): AsyncGenerator<Buffer> {
-  const piece = Buffer.alloc(chunk, byte);
-  for (let sent = 0; sent < bytes; sent += chunk) yield piece.subarray(0, Math.min(chunk, bytes - sent));
-  if (then !== '') yield Buffer.from(then);
+  let n = 0;
+  for (let sent = 0; sent < bytes; sent += chunk) {
+    onChunk?.(n++);
+    yield Buffer.alloc(Math.min(chunk, bytes - sent), byte);
+  }
+  if (then.length > 0) yield then;
 }
 
 /** A server that answers 200, then one byte every `everyMs`, never ending (a trickling destination). */
