@@ -57,6 +57,8 @@ export function basicAuth(secret: CachedSecret): Authorizer {
   };
 }
 
+const API_KEY = /^[A-Za-z0-9+/=_:.-]+$/;
+
 /** Elasticsearch API key; the secret holds the encoded key, or JSON `{"apiKey": "..."}`. */
 export function apiKeyAuth(secret: CachedSecret): Authorizer {
   let header: string | undefined;
@@ -73,6 +75,12 @@ export function apiKeyAuth(secret: CachedSecret): Authorizer {
             throw new AuthError(`${secret.ref.store}:${secret.ref.id} must hold ${expected}`);
           }
           key = candidate;
+        }
+        // An encoded key is base64 (of id:key); anything else is a malformed secret, named not quoted.
+        if (!API_KEY.test(key)) {
+          throw new AuthError(
+            `${secret.ref.store}:${secret.ref.id} must hold ${expected} (not an encoded API key)`,
+          );
         }
         header = `ApiKey ${key}`;
       }
@@ -96,7 +104,7 @@ export function redactCredentials(text: string, headers: Record<string, string>)
     const value = headers[name];
     if (value === undefined) continue;
     secrets.add(value);
-    for (const token of value.split(/[\s,=]+/)) if (token.length >= 8) secrets.add(token);
+    for (const token of value.split(/[^A-Za-z0-9+/_.~-]+/)) if (token.length >= 8) secrets.add(token);
     const basic = /^Basic (.+)$/.exec(value)?.[1];
     if (basic !== undefined) {
       const decoded = Buffer.from(basic, 'base64').toString('utf8');
@@ -105,6 +113,8 @@ export function redactCredentials(text: string, headers: Record<string, string>)
       if (colon >= 0 && decoded.length - colon > 4) secrets.add(decoded.slice(colon + 1));
     }
   }
+  // As written, and as JSON writes it (an echo in a JSON body escapes quotes and backslashes).
+  for (const secret of [...secrets]) secrets.add(JSON.stringify(secret).slice(1, -1));
   let out = text;
   // Longest first: a whole header before the tokens inside it.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length))
