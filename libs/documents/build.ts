@@ -123,12 +123,32 @@ export function enrich(
  * message is a true duplicate and goes on (409, counted as a duplicate).
  */
 class PayloadEvents {
-  private readonly messages = new Map<string, string>();
+  /** The messages by id, built only once the ids stop ascending (see problem()). */
+  private messages: Map<string, string> | undefined;
+  private lastId = '';
 
-  problem(event: unknown): string | undefined {
+  constructor(private readonly events: readonly unknown[]) {}
+
+  /** Why events[index] is not turned into a document, or undefined. */
+  problem(index: number): string | undefined {
+    const event = this.events[index];
     const problem = logEventProblem(event);
     if (problem !== undefined) return problem;
     const { id, message } = event as CloudWatchLogEvent;
+    // CloudWatch Logs ids are equal-length decimal numbers, ascending within a payload: while
+    // each id is above the last, none can repeat, and one comparison replaces a map look-up.
+    if (this.messages === undefined) {
+      if (this.lastId === '' || (id.length === this.lastId.length && id > this.lastId)) {
+        this.lastId = id;
+        return undefined;
+      }
+      this.messages = new Map();
+      for (let i = 0; i < index; i++) {
+        const earlier = this.events[i];
+        if (logEventProblem(earlier) === undefined && !this.messages.has((earlier as CloudWatchLogEvent).id))
+          this.messages.set((earlier as CloudWatchLogEvent).id, (earlier as CloudWatchLogEvent).message);
+      }
+    }
     const earlier = this.messages.get(id);
     if (earlier === undefined) this.messages.set(id, message);
     else if (earlier !== message)
@@ -159,23 +179,36 @@ export function* documentsFromLogsData(
 ): Generator<LogDocument> {
   if (data.messageType !== 'DATA_MESSAGE') return;
   const context = streamContext(data, options);
-  const events = new PayloadEvents();
-  for (const event of data.logEvents) {
-    const problem = events.problem(event);
-    let doc: LogDocument | undefined;
-    try {
-      if (problem === undefined) doc = buildDocument(context, event, options);
-    } catch (error) {
-      reject({
-        reason: failureReason('document', error),
-        event,
-        logGroup: data.logGroup,
-        logStream: data.logStream,
-      });
-      continue;
-    }
+  const events = new PayloadEvents(data.logEvents);
+  for (let i = 0; i < data.logEvents.length; i++) {
+    const doc = guardedBuild(context, data.logEvents[i]!, i, options, events, reject);
     if (doc !== undefined) yield doc;
-    else reject({ reason: problem!, event, logGroup: data.logGroup, logStream: data.logStream });
+  }
+}
+
+/**
+ * One event's document, or undefined when it was handed to `reject`. Outside the generator: a
+ * try/catch around the build inside it measured 8-10% slower on the whole transform.
+ */
+function guardedBuild(
+  context: LogStreamContext,
+  event: CloudWatchLogEvent,
+  index: number,
+  options: DocumentOptions,
+  events: PayloadEvents,
+  reject: (rejected: RejectedEvent) => void,
+): LogDocument | undefined {
+  const problem = events.problem(index);
+  const { logGroup, logStream } = context;
+  if (problem !== undefined) {
+    reject({ reason: problem, event, logGroup, logStream });
+    return undefined;
+  }
+  try {
+    return buildDocument(context, event, options);
+  } catch (error) {
+    reject({ reason: failureReason('document', error), event, logGroup, logStream });
+    return undefined;
   }
 }
 
@@ -199,9 +232,10 @@ export async function pushLogsData(
       : (event) => route(buildDocument(context, event, options)),
     (event, reason) => ({ reason, event, logGroup, logStream }),
   );
-  const events = new PayloadEvents();
-  for (const event of data.logEvents) {
-    const problem = events.problem(event);
+  const events = new PayloadEvents(data.logEvents);
+  for (let i = 0; i < data.logEvents.length; i++) {
+    const event = data.logEvents[i]!;
+    const problem = events.problem(i);
     if (problem !== undefined) {
       sink.reject({ reason: problem, event, logGroup, logStream });
       continue;

@@ -176,6 +176,24 @@ describe('hostile events, one class at a time', () => {
     expect((letter!.event as { message: string }).message).toBe('second, from a broken producer');
   });
 
+  it('ids out of order are all delivered; a repeat with another message is still caught after them', async () => {
+    const { forwarder: f, letters } = forwarder(freshPrefix('order'));
+    seed++;
+    const id = (n: number) => eventId(n, seed);
+    const data = logsData([
+      { id: id(5), message: 'five' },
+      { id: id(2), message: 'two' },
+      { id: id(9), message: 'nine' },
+      { id: id(2), message: 'two, again but different' },
+    ]);
+    const report = await forwardSubscription(f, subscriptionEvent(data), context, recordingLogger().log);
+    expect(report).toMatchObject({ delivered: 3, rejected: 1, failed: 0 });
+    expect((await letters.entries())[0]!.event).toMatchObject({
+      id: id(2),
+      message: 'two, again but different',
+    });
+  });
+
   it('JSON_FIELDS_AT_ROOT never copies _id, _index or other metadata keys into the document root', async () => {
     const { forwarder: f } = forwarder(freshPrefix('meta'), { JSON_FIELDS_AT_ROOT: 'true' });
     const line = '{"_id":"evil","_index":"other","_source":{},"_routing":"x","user":"kim","level":"info"}';
