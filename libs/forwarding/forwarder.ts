@@ -108,9 +108,15 @@ export async function forwardSubscription(
   const delivery = forwarder.openDelivery(context, log);
   // Every event guarded: one that cannot become a document is dead-lettered, the rest go on.
   // A rule's include/exclude filter leaves out what `route` maps to undefined.
-  await pushLogsData(data, forwarder.documents, delivery, forwarder.route);
+  let failure: unknown;
+  try {
+    await pushLogsData(data, forwarder.documents, delivery, forwarder.route);
+  } catch (error) {
+    failure = error; // not one event's fault (those are dead-lettered): still closed and logged below
+  }
   try {
     const report = await delivery.close();
+    if (failure !== undefined) throw failure;
     log.info('forwarded', {
       log_group: data.logGroup,
       log_stream: data.logStream,
