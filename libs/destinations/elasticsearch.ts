@@ -83,7 +83,9 @@ export function parseBulkItems(body: string, expected: number): ItemOutcome[] {
   }
   return items.map((item): ItemOutcome => {
     const result = (typeof item === 'object' && item !== null ? Object.values(item)[0] : undefined) ?? {};
-    const status = result.status ?? 0;
+    const status = result.status;
+    // An item without a status says nothing of the document: tried again, never taken as delivered.
+    if (typeof status !== 'number') return { kind: 'retry', reason: '_bulk item without a status' };
     if (status >= 200 && status < 300) return { kind: 'delivered' };
     if (status === 409) return { kind: 'duplicate' };
     const error = result.error;

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { DeliveryError, type Transport } from '../../libs/destinations';
 import { ElasticsearchTransport } from '../../libs/destinations/elasticsearch';
@@ -239,6 +241,7 @@ describe('hostile destinations', () => {
   it.each([
     ['every time', () => 1],
     ['on the first request only', (n: number) => (n === 1 ? 2 : undefined)],
+    ['all of them: "errors": false and no items', () => 10],
   ])('a _bulk answer with fewer items than sent (%s) is never counted as delivered', async (_when, drop) => {
     const short = await new BulkServer({ dropTrailingItems: drop }).start();
     try {
@@ -263,6 +266,41 @@ describe('hostile destinations', () => {
       if (short.documents.size < 10) expect(outcome!.failed).toBeGreaterThan(0);
     } finally {
       await short.stop();
+    }
+  });
+
+  it.each([
+    ['an empty body', ''],
+    ['"errors": false and nothing else', '{"errors":false}'],
+    ['not JSON', '<html>ok</html>'],
+    ['items that are not objects', '{"errors":false,"items":[1,2,3,4,5,6,7,8,9,10]}'],
+  ])('a 200 answer with %s counts nothing as delivered', async (_name, body) => {
+    const lying = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    });
+    await new Promise<void>((resolve) => lying.listen(0, '127.0.0.1', resolve));
+    try {
+      const f = createForwarder({
+        DESTINATION_URL: `http://127.0.0.1:${(lying.address() as AddressInfo).port}`,
+        RETRY_BASE_DELAY_MS: '1',
+        RETRY_MAX_DELAY_MS: '2',
+        RETRY_MAX_ATTEMPTS: '2',
+      });
+      const { event } = payload(
+        Array.from({ length: 10 }, (_, i) => ({
+          kind: 'good' as const,
+          event: { timestamp: 1732122743505 + i, message: `line ${i}` },
+        })),
+      );
+      const error = (await forwardSubscription(f, event, context, recordingLogger().log).catch(
+        (e: unknown) => e,
+      )) as DeliveryError;
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error.report).toMatchObject({ delivered: 0, failed: 10 });
+    } finally {
+      lying.closeAllConnections();
+      await new Promise<void>((resolve) => lying.close(() => resolve()));
     }
   });
 
