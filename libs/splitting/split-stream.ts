@@ -36,6 +36,8 @@ export interface SplitStats {
   objectBytes: number;
   decompressedBytes: number;
   records: number;
+  /** Records dead-lettered whole: not JSON, or not a CloudWatch Logs message. */
+  invalidRecords: number;
   controlMessages: number;
   lines: number;
   documents: number;
@@ -59,6 +61,7 @@ export async function splitStream(
     objectBytes: 0,
     decompressedBytes: 0,
     records: 0,
+    invalidRecords: 0,
     controlMessages: 0,
     lines: 0,
     documents: 0,
@@ -78,6 +81,7 @@ export async function splitStream(
     return new SplitFaultError(options.source, offset, counter.bytes, problem, { cause });
   };
 
+  const where = (unit: { offset: number }) => ({ uri: origin.uri, offset: unit.offset });
   // Every line guarded: one that cannot become a document is dead-lettered with its offset.
   const lines = new EventGuard<{ text: string; offset: number }>(
     sink,
@@ -99,15 +103,24 @@ export async function splitStream(
           if (slot) await slot;
           continue;
         }
+        // One record that is not JSON, or not a CloudWatch Logs message: its bounds are known,
+        // so it is dead-lettered raw with its offset and the records after it go on.
+        if (unit.kind === 'invalid') {
+          sink.reject({
+            reason: `${unit.problem} at byte ${unit.offset}`,
+            event: { ...where(unit), record: unit.text },
+          });
+          stats.invalidRecords++;
+          continue;
+        }
         let data: CloudWatchLogsData;
         try {
           data = checkSubscriptionShape(unit.record);
         } catch (error) {
-          throw fault(
-            unit.offset,
-            `record is not a CloudWatch Logs message: ${(error as Error).message}`,
-            error,
-          );
+          const reason = `record is not a CloudWatch Logs message: ${(error as Error).message} at byte ${unit.offset}`;
+          sink.reject({ reason, event: { ...where(unit), record: unit.record } });
+          stats.invalidRecords++;
+          continue;
         }
         stats.records++;
         if (data.messageType === 'CONTROL_MESSAGE') {

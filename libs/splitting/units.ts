@@ -5,6 +5,8 @@ import { LineSplitter, type LineText } from './lines';
 /** A parsed record (a CloudWatch Logs subscription message) or a raw line (message extraction). */
 export type SplitUnit =
   | { kind: 'record'; record: unknown; offset: number; bytes: number }
+  /** A complete value (its bounds are known) that is not JSON: dead-lettered, the next goes on. */
+  | { kind: 'invalid'; text: string; offset: number; problem: string }
   | { kind: 'line'; text: string; offset: number };
 
 export type ObjectFormat = 'records' | 'lines' | 'empty';
@@ -54,7 +56,13 @@ function recordBatch(values: ValueBytes[], error?: unknown): UnitBatch {
         bytes: value.bytes.length,
       });
     } catch (parseError) {
-      return { units, error: parseError };
+      // The value splitter found where it ends, so the records after it are still sound.
+      units.push({
+        kind: 'invalid',
+        text: value.bytes.toString('utf8'),
+        offset: value.offset,
+        problem: (parseError as SplitFormatError).problem ?? 'record is not valid JSON',
+      });
     }
   }
   return { units, error };
