@@ -64,14 +64,17 @@ export function enumVar<T extends string>(env: Env, name: string, allowed: reado
 export function urlVar(env: Env, name: string): URL | undefined {
   const value = raw(env, name);
   if (value === undefined) return undefined;
+  // Neither the value nor URL's TypeError (whose `input` is the value) goes into the error: a
+  // malformed URL may still hold a user:password.
   let url: URL;
   try {
     url = new URL(value);
-  } catch (cause) {
-    throw new ConfigError(name, 'must be an absolute http(s) URL', { cause });
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL (${value.length} characters, not shown)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must use http or https, got "${url.protocol}"`);
+    // Not quoted: in "elastic:pass@host" the "scheme" is the user name.
+    throw new ConfigError(name, 'must use http or https (scheme not shown)');
   }
   if (url.username || url.password) {
     // Credentials in a URL end up in logs and consoles; they belong in Secrets Manager or SSM.

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { AppError } from '../errors';
+import { timeProblem } from '../documents/timestamp';
 import { decodeBase64 } from './base64';
 
 /** One event of a CloudWatch Logs subscription payload. */
@@ -96,6 +97,8 @@ export function logEventProblem(event: unknown): string | undefined {
   if (typeof id !== 'string' || id === '') return 'log event has no string "id"';
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
     return 'log event has no numeric "timestamp"';
+  const badTime = timeProblem(timestamp);
+  if (badTime !== undefined) return `log event "timestamp": ${badTime}`;
   if (typeof message !== 'string') return 'log event has no string "message"';
   return undefined;
 }

@@ -18,24 +18,37 @@ export class AuthError extends AppError {}
 
 export const noAuth: Authorizer = { authorize: async () => ({}) };
 
+/**
+ * The JSON object a secret holds. JSON.parse's SyntaxError quotes the text around the fault (the
+ * secret itself), so it is never kept, not even as a cause: the error names the secret's
+ * reference and the position only.
+ */
+function parseSecretObject(secret: CachedSecret, text: string, expected: string): Record<string, unknown> {
+  const where = `${secret.ref.store}:${secret.ref.id}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new AuthError(
+      `${where} is not valid JSON${position === undefined ? '' : ` (fault at character ${position})`}: it must hold ${expected}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AuthError(`${where} must hold ${expected}`);
+  return parsed as Record<string, unknown>;
+}
+
 /** Basic auth; the secret holds JSON `{"username": "...", "password": "..."}`. */
 export function basicAuth(secret: CachedSecret): Authorizer {
   let header: string | undefined;
+  const expected = '{"username": ..., "password": ...}';
   return {
     async authorize() {
       if (header === undefined) {
-        let parsed: { username?: unknown; password?: unknown };
-        try {
-          parsed = JSON.parse(await secret.get()) as typeof parsed;
-        } catch (cause) {
-          throw new AuthError(`${secret.ref.store}:${secret.ref.id} is not JSON with username and password`, {
-            cause,
-          });
-        }
+        const parsed = parseSecretObject(secret, await secret.get(), expected);
         if (typeof parsed.username !== 'string' || typeof parsed.password !== 'string') {
-          throw new AuthError(
-            `${secret.ref.store}:${secret.ref.id} must hold {"username": ..., "password": ...}`,
-          );
+          throw new AuthError(`${secret.ref.store}:${secret.ref.id} must hold ${expected}`);
         }
         header = 'Basic ' + Buffer.from(`${parsed.username}:${parsed.password}`).toString('base64');
       }
@@ -44,27 +57,69 @@ export function basicAuth(secret: CachedSecret): Authorizer {
   };
 }
 
+const API_KEY = /^[A-Za-z0-9+/=_:.-]+$/;
+
 /** Elasticsearch API key; the secret holds the encoded key, or JSON `{"apiKey": "..."}`. */
 export function apiKeyAuth(secret: CachedSecret): Authorizer {
   let header: string | undefined;
+  const expected = 'the key or {"apiKey": ...}';
   return {
     async authorize() {
       if (header === undefined) {
         const value = (await secret.get()).trim();
         let key = value;
         if (value.startsWith('{')) {
-          const parsed = JSON.parse(value) as { apiKey?: unknown; encoded?: unknown };
+          const parsed = parseSecretObject(secret, value, expected);
           const candidate = parsed.apiKey ?? parsed.encoded;
           if (typeof candidate !== 'string') {
-            throw new AuthError(`${secret.ref.store}:${secret.ref.id} must hold the key or {"apiKey": ...}`);
+            throw new AuthError(`${secret.ref.store}:${secret.ref.id} must hold ${expected}`);
           }
           key = candidate;
+        }
+        // An encoded key is base64 (of id:key); anything else is a malformed secret, named not quoted.
+        if (!API_KEY.test(key)) {
+          throw new AuthError(
+            `${secret.ref.store}:${secret.ref.id} must hold ${expected} (not an encoded API key)`,
+          );
         }
         header = `ApiKey ${key}`;
       }
       return { authorization: header };
     },
   };
+}
+
+/** Request headers that carry credentials: never written into an error or a log. */
+export const CREDENTIAL_HEADERS = ['authorization', 'x-amz-security-token'] as const;
+
+/**
+ * `text` (say, an answer's body quoted in an error) with every credential the request carried
+ * cut out: a proxy or server that echoes the request's headers must not put them in our logs.
+ * Each header value is cut whole and token by token (the key after "Basic " / "ApiKey ", its
+ * decoded user:password, a signature).
+ */
+export function redactCredentials(text: string, headers: Record<string, string>): string {
+  const secrets = new Set<string>();
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    secrets.add(value);
+    for (const token of value.split(/[^A-Za-z0-9+/_.~-]+/)) if (token.length >= 8) secrets.add(token);
+    const basic = /^Basic (.+)$/.exec(value)?.[1];
+    if (basic !== undefined) {
+      const decoded = Buffer.from(basic, 'base64').toString('utf8');
+      secrets.add(decoded);
+      const colon = decoded.indexOf(':');
+      if (colon >= 0 && decoded.length - colon > 4) secrets.add(decoded.slice(colon + 1));
+    }
+  }
+  // As written, and as JSON writes it (an echo in a JSON body escapes quotes and backslashes).
+  for (const secret of [...secrets]) secrets.add(JSON.stringify(secret).slice(1, -1));
+  let out = text;
+  // Longest first: a whole header before the tokens inside it.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+    if (secret !== '') out = out.split(secret).join('[redacted]');
+  return out;
 }
 
 export type SigV4Service = 'es' | 'aoss';

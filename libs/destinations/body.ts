@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { Authorizer } from './auth';
+import { redactCredentials, type Authorizer } from './auth';
 import { isRetryableStatus, type HttpClient, type HttpResponse } from './http';
 import { TransportError, type EncodedDocument } from './types';
 
@@ -66,8 +66,9 @@ export async function postBatch(
   const response = await endpoint.http.request({ ...request, timeoutMs });
   if (response.status === 413) throw new TransportError('request too large (413)', false, 413);
   if (response.status < 200 || response.status >= 300) {
+    // Redacted before it is cut short: a cut through a credential would leave half of it unmatched.
     throw new TransportError(
-      `${endpoint.name} answered ${response.status}: ${response.body.slice(0, 200)}`,
+      `${endpoint.name} answered ${response.status}: ${redactCredentials(response.body.slice(0, 65536), request.headers).slice(0, 200)}`,
       isRetryableStatus(response.status),
       response.status,
     );

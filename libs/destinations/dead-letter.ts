@@ -16,6 +16,39 @@ export interface DeadLetter {
   logStream?: string;
 }
 
+/** What identifies a raw event in the object key's hash: its id, else its JSON. */
+function eventKey(event: unknown): string {
+  const id = (event as { id?: unknown } | null)?.id;
+  if (typeof id === 'string') return id;
+  try {
+    return JSON.stringify(event) ?? '';
+  } catch {
+    return String((event as { message?: unknown } | null)?.message ?? '');
+  }
+}
+
+/**
+ * One NDJSON line. An entry whose event cannot be written as JSON (nested too deep for the
+ * recursion of JSON.stringify) keeps its message text and says so: one such event must not
+ * fail the dead letters of the whole invocation.
+ */
+function deadLetterLine(entry: DeadLetter, at: string): string {
+  try {
+    return JSON.stringify({ ...entry, dead_lettered_at: at });
+  } catch (error) {
+    const event = entry.event as { id?: unknown; timestamp?: unknown; message?: unknown } | undefined;
+    const plain = (value: unknown) =>
+      typeof value === 'string' || typeof value === 'number' ? value : undefined;
+    return JSON.stringify({
+      reason: `${entry.reason}; the entry could not be written as JSON (${(error as Error).message}): its id, time and text are kept`,
+      event: { id: plain(event?.id), timestamp: plain(event?.timestamp), message: plain(event?.message) },
+      logGroup: entry.logGroup,
+      logStream: entry.logStream,
+      dead_lettered_at: at,
+    });
+  }
+}
+
 export interface DeadLetterSink {
   /** Stores the entries durably and returns where they went. */
   put(entries: readonly DeadLetter[]): Promise<string>;
@@ -42,12 +75,10 @@ export class S3DeadLetterSink implements DeadLetterSink {
   async put(entries: readonly DeadLetter[]): Promise<string> {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     this.client ??= await this.clientFactory();
-    const lines = entries.map((entry) =>
-      JSON.stringify({ ...entry, dead_lettered_at: this.now().toISOString() }),
-    );
+    const at = this.now().toISOString();
+    const lines = entries.map((entry) => deadLetterLine(entry, at));
     const hash = createHash('sha256');
-    for (const entry of entries)
-      hash.update(entry.document?._id ?? JSON.stringify(entry.event) ?? '').update('\n');
+    for (const entry of entries) hash.update(entry.document?._id ?? eventKey(entry.event)).update('\n');
     const key = `${this.prefix}dt=${this.now().toISOString().slice(0, 10)}/${hash.digest('hex').slice(0, 32)}.ndjson.gz`;
     await this.client.send(
       new PutObjectCommand({

@@ -48,6 +48,15 @@ export class DeliveryError extends AppError {
 }
 
 const MAX_REASONS = 5;
+/**
+ * A destination that answers 413 to a request of one document smaller than this refuses
+ * requests, not that document (a proxy's body limit, nginx's default 1 MiB among them, or a
+ * 413 to everything): the documents are kept for a retry (the invocation fails loudly), never
+ * dead-lettered one by one as "too large". CloudWatch Logs events are at most 256 KiB.
+ */
+export const SMALLEST_REFUSABLE_DOCUMENT_BYTES = 1024 * 1024;
+const REFUSES_ONE_DOCUMENT =
+  'the destination refuses even a request of one document (413): nothing more is sent in this invocation';
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -65,6 +74,8 @@ export class Delivery {
   private readonly inflight = new Set<Promise<void>>();
   private readonly deadLetters: DeadLetter[] = [];
   private readonly reasons = new Set<string>();
+  /** Set when a 413 came back for one small document: nothing more is sent (it would be refused too). */
+  private refusesSmallRequests = false;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   readonly report: DeliveryReport = {
@@ -73,6 +84,7 @@ export class Delivery {
     duplicates: 0,
     retried: 0,
     deadLettered: 0,
+    rejected: 0,
     failed: 0,
   };
 
@@ -111,6 +123,7 @@ export class Delivery {
   /** Records a log event too malformed to become a document; it is dead-lettered at close(). */
   reject(rejected: RejectedEvent): void {
     this.report.received++;
+    this.report.rejected++;
     this.deadLetters.push({ ...rejected });
   }
 
@@ -155,6 +168,7 @@ export class Delivery {
     for (let attempt = 1; ; attempt++) {
       const timeLeft = this.options.timeLeft();
       if (timeLeft <= 0) return this.fail(items, 'no time left in this invocation');
+      if (this.refusesSmallRequests) return this.fail(items, REFUSES_ONE_DOCUMENT);
       let outcomes: ItemOutcome[];
       try {
         outcomes = await this.transport.send(items, Math.min(this.options.requestTimeoutMs, timeLeft));
@@ -199,17 +213,36 @@ export class Delivery {
     }
   }
 
-  /** 413: halve the batch until it fits; a single document that is too large is dead-lettered. */
+  /**
+   * 413: halve the batch until it fits, one half after the other (a destination that refuses
+   * every request is found after log2(n) + 1 requests, not 2n-1). A single document over
+   * SMALLEST_REFUSABLE_DOCUMENT_BYTES is dead-lettered as too large; a smaller one means the
+   * destination refuses even one document: nothing is dead-lettered, the invocation fails.
+   */
   private async splitTooLarge(items: EncodedDocument[]): Promise<void> {
     if (items.length === 1) {
+      const bytes = Buffer.byteLength(encodedText(items[0]!));
+      if (bytes < SMALLEST_REFUSABLE_DOCUMENT_BYTES) {
+        this.refusesSmallRequests = true;
+        this.options.log.error('destination refuses a request of one document', {
+          status: 413,
+          document_bytes: bytes,
+          hint: 'a proxy or cluster body limit (http.max_content_length, client_max_body_size) below one document',
+        });
+        return this.fail(
+          items,
+          `the destination refuses even a request of one document of ${bytes} bytes (413)`,
+        );
+      }
       this.deadLetters.push({
-        reason: `document of ${Buffer.byteLength(encodedText(items[0]!))} bytes is too large for the destination (413)`,
+        reason: `document of ${bytes} bytes is too large for the destination (413)`,
         document: this.documentOf(items[0]!),
       });
       return;
     }
     const half = Math.ceil(items.length / 2);
-    await Promise.all([this.deliver(items.slice(0, half)), this.deliver(items.slice(half))]);
+    await this.deliver(items.slice(0, half));
+    await this.deliver(items.slice(half));
   }
 
   private documentOf(item: EncodedDocument): LogDocument {

@@ -51,9 +51,20 @@ export class ElasticsearchTransport implements Transport {
 
   async send(batch: readonly EncodedDocument[], timeoutMs: number): Promise<ItemOutcome[]> {
     const response = await postBatch(this.endpoint, batch, timeoutMs);
-    if (NO_ERRORS.test(response.body)) return batch.map(() => ({ kind: 'delivered' }));
+    // The fast path counts the items too: a proxy or gateway that answers `"errors": false` for
+    // fewer items than were sent has not delivered the others (parseBulkItems then throws, and
+    // the batch is retried: what was indexed comes back as 409 duplicates).
+    if (NO_ERRORS.test(response.body) && countStatuses(response.body) === batch.length)
+      return batch.map(() => ({ kind: 'delivered' }));
     return parseBulkItems(response.body, batch.length);
   }
+}
+
+/** Items in a `_bulk` answer without errors: each has one `status` (filtered or not). */
+function countStatuses(body: string): number {
+  let count = 0;
+  for (let i = body.indexOf('"status"'); i !== -1; i = body.indexOf('"status"', i + 8)) count++;
+  return count;
 }
 
 /** Maps each `_bulk` item result to an outcome: 2xx delivered, 409 duplicate, 429/5xx retry, other 4xx permanent. */
@@ -64,13 +75,17 @@ export function parseBulkItems(body: string, expected: number): ItemOutcome[] {
   } catch (cause) {
     throw new TransportError('_bulk response is not JSON', true, undefined, { cause });
   }
-  const items = parsed.items ?? [];
+  const items = Array.isArray(parsed?.items) ? parsed.items : [];
   if (items.length !== expected) {
+    // Which items are missing cannot be known (positions no longer match): the whole batch is
+    // retried, and never counted as delivered.
     throw new TransportError(`_bulk answered ${items.length} items for ${expected} documents`, true);
   }
   return items.map((item): ItemOutcome => {
-    const result = Object.values(item)[0] ?? {};
-    const status = result.status ?? 0;
+    const result = (typeof item === 'object' && item !== null ? Object.values(item)[0] : undefined) ?? {};
+    const status = result.status;
+    // An item without a status says nothing of the document: tried again, never taken as delivered.
+    if (typeof status !== 'number') return { kind: 'retry', reason: '_bulk item without a status' };
     if (status >= 200 && status < 300) return { kind: 'delivered' };
     if (status === 409) return { kind: 'duplicate' };
     const error = result.error;

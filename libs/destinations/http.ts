@@ -30,10 +30,28 @@ export class HttpClient {
     };
   }
 
+  /**
+   * `timeoutMs` bounds the whole exchange, from connecting to the answer's last byte (the caller
+   * passes at most the invocation's remaining time): a server that trickles its answer a byte at
+   * a time, which an idle-socket timeout never cuts, cannot hold the invocation past it.
+   */
   request(req: HttpRequest): Promise<HttpResponse> {
     const isHttps = req.url.protocol === 'https:';
     const send = isHttps ? https.request : http.request;
     return new Promise<HttpResponse>((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        request.destroy(
+          new TransportError(`${req.url.host} did not answer in full within ${req.timeoutMs} ms`, true),
+        );
+      }, req.timeoutMs);
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(deadline);
+          done(value);
+        };
+      resolve = settle(resolve);
+      reject = settle(reject);
       const request = send(
         req.url,
         {
@@ -46,7 +64,11 @@ export class HttpClient {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', (cause) =>
-            reject(new TransportError(`response from ${req.url.host} broke off`, true, undefined, { cause })),
+            reject(
+              cause instanceof TransportError
+                ? cause
+                : new TransportError(`response from ${req.url.host} broke off`, true, undefined, { cause }),
+            ),
           );
           response.on('end', () =>
             resolve({

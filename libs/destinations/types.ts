@@ -66,5 +66,7 @@ export interface DeliveryReport {
   duplicates: number;
   retried: number;
   deadLettered: number;
+  /** Events that could not become documents (malformed, or a step threw): dead-lettered raw. */
+  rejected: number;
   failed: number;
 }

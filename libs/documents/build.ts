@@ -1,5 +1,6 @@
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { logEventProblem } from '../decoding/subscription';
+import { EventGuard, failureReason, type DocumentSink } from './guard';
 import type { IndexNamer } from './index-name';
 import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
 import { parseLambdaLine } from './lambda-lines';
@@ -44,6 +45,15 @@ export const PIPELINE_FIELDS: ReadonlySet<string> = new Set([
   'tags',
   'parse_errors',
 ]);
+
+/**
+ * Engines keep `_id`, `_index`, `_source`, `_routing`… for themselves and refuse a document
+ * that carries one: keys starting with `_` are never copied to a document's root (they stay
+ * under `json`).
+ */
+export function isMetadataField(key: string): boolean {
+  return key.charCodeAt(0) === 95; /* _ */
+}
 
 function stripTrailingNewline(message: string): string {
   if (message.charCodeAt(message.length - 1) !== 10) return message;
@@ -92,7 +102,7 @@ export function enrich(
     }
     if (options.jsonAtRoot) {
       for (const key of Object.keys(json))
-        if (!(key in source) && !PIPELINE_FIELDS.has(key)) source[key] = json[key];
+        if (!(key in source) && !PIPELINE_FIELDS.has(key) && !isMetadataField(key)) source[key] = json[key];
     }
     return;
   }
@@ -106,8 +116,61 @@ export function enrich(
 }
 
 /**
- * Turns a decoded DATA_MESSAGE into documents, one per log event. A malformed event is handed
- * to `reject` with the reason and the others go on. CONTROL_MESSAGE payloads yield nothing.
+ * Why an event of a payload is not turned into a document: malformed (no id, no time, a time
+ * outside years 0000-9999), or an id an earlier event of the payload already had with another
+ * message (a broken producer: the destination would keep the first and answer 409 for the
+ * second, which would count as a retry's duplicate and vanish). The same id with the same
+ * message is a true duplicate and goes on (409, counted as a duplicate).
+ */
+class PayloadEvents {
+  /** The messages by id, built only once the ids stop ascending (see problem()). */
+  private messages: Map<string, string> | undefined;
+  private lastId = '';
+
+  constructor(private readonly events: readonly unknown[]) {}
+
+  /** Why events[index] is not turned into a document, or undefined. */
+  problem(index: number): string | undefined {
+    const event = this.events[index];
+    const problem = logEventProblem(event);
+    if (problem !== undefined) return problem;
+    const { id, message } = event as CloudWatchLogEvent;
+    // CloudWatch Logs ids are equal-length decimal numbers, ascending within a payload: while
+    // each id is above the last, none can repeat, and one comparison replaces a map look-up.
+    if (this.messages === undefined) {
+      if (this.lastId === '' || (id.length === this.lastId.length && id > this.lastId)) {
+        this.lastId = id;
+        return undefined;
+      }
+      this.messages = new Map();
+      for (let i = 0; i < index; i++) {
+        const earlier = this.events[i];
+        if (logEventProblem(earlier) === undefined && !this.messages.has((earlier as CloudWatchLogEvent).id))
+          this.messages.set((earlier as CloudWatchLogEvent).id, (earlier as CloudWatchLogEvent).message);
+      }
+    }
+    const earlier = this.messages.get(id);
+    if (earlier === undefined) this.messages.set(id, message);
+    else if (earlier !== message)
+      return `log event id ${id} repeats an earlier event with a different message`;
+    return undefined;
+  }
+}
+
+function streamContext(data: CloudWatchLogsData, options: DocumentOptions): LogStreamContext {
+  return {
+    owner: data.owner,
+    logGroup: data.logGroup,
+    logStream: data.logStream,
+    cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
+  };
+}
+
+/**
+ * Turns a decoded DATA_MESSAGE into documents, one per log event. An event that cannot become
+ * a document (see PayloadEvents, or anything building it throws) is handed to `reject` with the
+ * reason and the others go on. CONTROL_MESSAGE payloads yield nothing. The forwarding paths use
+ * pushLogsData, which guards the rules and serialization too.
  */
 export function* documentsFromLogsData(
   data: CloudWatchLogsData,
@@ -115,18 +178,70 @@ export function* documentsFromLogsData(
   reject: (rejected: RejectedEvent) => void,
 ): Generator<LogDocument> {
   if (data.messageType !== 'DATA_MESSAGE') return;
-  const context: LogStreamContext = {
-    owner: data.owner,
-    logGroup: data.logGroup,
-    logStream: data.logStream,
-    cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
-  };
-  for (const event of data.logEvents) {
-    const problem = logEventProblem(event);
+  const context = streamContext(data, options);
+  const events = new PayloadEvents(data.logEvents);
+  for (let i = 0; i < data.logEvents.length; i++) {
+    const doc = guardedBuild(context, data.logEvents[i]!, i, options, events, reject);
+    if (doc !== undefined) yield doc;
+  }
+}
+
+/**
+ * One event's document, or undefined when it was handed to `reject`. Outside the generator: a
+ * try/catch around the build inside it measured 8-10% slower on the whole transform.
+ */
+function guardedBuild(
+  context: LogStreamContext,
+  event: CloudWatchLogEvent,
+  index: number,
+  options: DocumentOptions,
+  events: PayloadEvents,
+  reject: (rejected: RejectedEvent) => void,
+): LogDocument | undefined {
+  const problem = events.problem(index);
+  const { logGroup, logStream } = context;
+  if (problem !== undefined) {
+    reject({ reason: problem, event, logGroup, logStream });
+    return undefined;
+  }
+  try {
+    return buildDocument(context, event, options);
+  } catch (error) {
+    reject({ reason: failureReason('document', error), event, logGroup, logStream });
+    return undefined;
+  }
+}
+
+/**
+ * Pushes the documents of a DATA_MESSAGE to `sink`, every event guarded (EventGuard): building,
+ * `route` (rules; undefined = filtered out) and serialization. Returns the documents pushed.
+ */
+export async function pushLogsData(
+  data: CloudWatchLogsData,
+  options: DocumentOptions,
+  sink: DocumentSink,
+  route?: (doc: LogDocument) => LogDocument | undefined,
+): Promise<number> {
+  if (data.messageType !== 'DATA_MESSAGE') return 0;
+  const context = streamContext(data, options);
+  const { logGroup, logStream } = data;
+  const guard = new EventGuard<CloudWatchLogEvent>(
+    sink,
+    route === undefined
+      ? (event) => buildDocument(context, event, options)
+      : (event) => route(buildDocument(context, event, options)),
+    (event, reason) => ({ reason, event, logGroup, logStream }),
+  );
+  const events = new PayloadEvents(data.logEvents);
+  for (let i = 0; i < data.logEvents.length; i++) {
+    const event = data.logEvents[i]!;
+    const problem = events.problem(i);
     if (problem !== undefined) {
-      reject({ reason: problem, event, logGroup: data.logGroup, logStream: data.logStream });
+      sink.reject({ reason: problem, event, logGroup, logStream });
       continue;
     }
-    yield buildDocument(context, event, options);
+    const slot = guard.push(event);
+    if (slot) await slot;
   }
+  return guard.pushed;
 }

@@ -3,3 +3,5 @@ export * from './build';
 export { IndexNamer } from './index-name';
 export { parseLambdaLine } from './lambda-lines';
 export { parseJsonObjectMessage, levelOf } from './json-message';
+export { EventGuard, failureReason, type DocumentSink } from './guard';
+export { isoTimestamp, timeProblem, TimeRangeError, MIN_TIME_MS, MAX_TIME_MS } from './timestamp';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { decodeSubscriptionEvent, DecodeError } from '../decoding/subscription';
-import { documentsFromLogsData, type DocumentOptions } from '../documents/build';
+import { pushLogsData, type DocumentOptions } from '../documents/build';
 import { documentOptions, loadDocumentConfig } from '../documents/config';
 import type { Env } from '../config/env';
 import type { LogDocument } from '../documents/types';
@@ -76,6 +76,7 @@ export function createForwarder(env: Env, deps: ForwarderDeps = {}): Forwarder {
             Duplicates: report.duplicates,
             Retried: report.retried,
             DeadLettered: report.deadLettered,
+            Rejected: report.rejected,
             Failed: report.failed,
           }),
       });
@@ -105,16 +106,17 @@ export async function forwardSubscription(
     return undefined;
   }
   const delivery = forwarder.openDelivery(context, log);
-  for (const doc of documentsFromLogsData(data, forwarder.documents, (rejected) =>
-    delivery.reject(rejected),
-  )) {
-    const routed = forwarder.route ? forwarder.route(doc) : doc;
-    if (routed === undefined) continue; // excluded by a rule's include/exclude filter
-    const slot = delivery.push(routed);
-    if (slot) await slot;
+  // Every event guarded: one that cannot become a document is dead-lettered, the rest go on.
+  // A rule's include/exclude filter leaves out what `route` maps to undefined.
+  let failure: unknown;
+  try {
+    await pushLogsData(data, forwarder.documents, delivery, forwarder.route);
+  } catch (error) {
+    failure = error; // not one event's fault (those are dead-lettered): still closed and logged below
   }
   try {
     const report = await delivery.close();
+    if (failure !== undefined) throw failure;
     log.info('forwarded', {
       log_group: data.logGroup,
       log_stream: data.logStream,

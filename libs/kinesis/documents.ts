@@ -1,5 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { enrich, PIPELINE_FIELDS, type DocumentOptions } from '../documents/build';
+import { enrich, isMetadataField, PIPELINE_FIELDS, type DocumentOptions } from '../documents/build';
 import { isoTimestamp } from '../documents/timestamp';
 import type { DocumentSource, LogDocument } from '../documents/types';
 import { markFailure } from '../rules/apply';
@@ -93,8 +93,10 @@ export function lineDocument(line: RecordLine, origin: RecordOrigin, options: Do
   if (fields !== undefined) {
     for (const key of Object.keys(fields)) {
       if (key === '@timestamp' || ((key === 'log' || key === 'message') && message === fields[key])) continue;
-      // A record's own `log` object or `tags` string would conflict with the pipeline's fields.
-      if (RESERVED_ROOTS.has(key) || PIPELINE_FIELDS.has(key)) (source.json ??= {})[key] = fields[key];
+      // A record's own `log` object or `tags` string would conflict with the pipeline's fields,
+      // and `_id`, `_index`… are the engine's metadata fields (refused in a document).
+      if (RESERVED_ROOTS.has(key) || PIPELINE_FIELDS.has(key) || isMetadataField(key))
+        (source.json ??= {})[key] = fields[key];
       else source[key] = fields[key];
     }
   }

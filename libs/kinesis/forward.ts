@@ -5,15 +5,16 @@ import type {
   KinesisStreamRecord,
 } from 'aws-lambda';
 import type { Env } from '../config/env';
-import { documentsFromLogsData } from '../documents/build';
+import { pushLogsData } from '../documents/build';
+import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import type { LogDocument } from '../documents/types';
-import { DeliveryError, type DeliveryReport } from '../destinations';
+import { DeliveryError, type Delivery, type DeliveryReport } from '../destinations';
 import { createForwarder, type Forwarder, type ForwarderDeps } from '../forwarding/forwarder';
 import { logger as rootLogger, type Logger } from '../logging/logger';
 import { applyRules, loadRules, type CompiledRule } from '../rules';
 import { lineDocument, recordOrigin } from './documents';
 import { RecordOutcomes, type RecordState } from './outcomes';
-import { decodeRecordData, type RecordPayload } from './records';
+import { decodeRecordData, type RecordLine, type RecordPayload } from './records';
 
 /** The forwarder of a container that receives Kinesis events, with its rules and outcome tracker. */
 export interface KinesisForwarder {
@@ -79,7 +80,7 @@ export async function forwardKinesis(
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
   log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
 ): Promise<KinesisStreamBatchResponse> {
-  const { forwarder, rules, outcomes } = kinesis;
+  const { forwarder } = kinesis;
   const counts: BatchCounts = {
     records: event.Records.length,
     poison: 0,
@@ -92,34 +93,28 @@ export async function forwardKinesis(
   const delivery = forwarder.openDelivery(context, log);
 
   for (const record of event.Records) {
-    const state: RecordState = { sequenceNumber: record.kinesis.sequenceNumber, pending: 0 };
+    const state: RecordState = { sequenceNumber: String(record?.kinesis?.sequenceNumber), pending: 0 };
     states.push(state);
-    const decoded = decodeRecordData(record.kinesis.data);
-    if (!decoded.ok) {
-      state.poison = decoded.reason;
-      counts.poison++;
-      // The reason and position only: never the payload.
-      log.error('poison record', {
-        sequence_number: state.sequenceNumber,
-        partition_key: record.kinesis.partitionKey,
-        reason: decoded.reason,
-      });
-      continue;
-    }
-    for (const doc of recordDocuments(record, decoded.payload, kinesis, state, (rejected) =>
-      delivery.reject(rejected),
-    )) {
-      const outcome = applyRules(rules, doc);
-      if (outcome.kind === 'excluded') {
-        counts.excluded++;
+    let reason: string;
+    try {
+      const decoded = decodeRecordData(record.kinesis.data);
+      if (decoded.ok) {
+        await forwardRecord(record, decoded.payload, kinesis, state, delivery, counts);
         continue;
       }
-      if (outcome.doc._source.tags?.includes('_parse_failure')) counts.parse_failures++;
-      counts.documents++;
-      outcomes.track(outcome.doc, state);
-      const slot = delivery.push(outcome.doc);
-      if (slot) await slot;
+      reason = decoded.reason;
+    } catch (error) {
+      // Not one event's fault (those are dead-lettered inside): the record itself is unreadable.
+      reason = failureReason('record', error);
     }
+    state.poison = reason;
+    counts.poison++;
+    // The reason and position only: never the payload.
+    log.error('poison record', {
+      sequence_number: state.sequenceNumber,
+      partition_key: record?.kinesis?.partitionKey,
+      reason,
+    });
   }
 
   let report: DeliveryReport;
@@ -140,25 +135,64 @@ export async function forwardKinesis(
   return { batchItemFailures };
 }
 
-/** The documents of one decoded record; malformed CloudWatch events are dead-lettered via `reject`. */
-function* recordDocuments(
+/**
+ * Pushes the documents of one decoded record, every event guarded (EventGuard): an event that
+ * cannot become a document is dead-lettered raw, boxed with the record's position, and tracked
+ * so that the record counts as settled only once its dead letter is stored.
+ */
+async function forwardRecord(
   record: KinesisStreamRecord,
   payload: RecordPayload,
   kinesis: KinesisForwarder,
   state: RecordState,
-  reject: Parameters<typeof documentsFromLogsData>[2],
-): Generator<LogDocument> {
+  delivery: Delivery,
+  counts: BatchCounts,
+): Promise<void> {
+  const { rules, outcomes } = kinesis;
   const options = kinesis.forwarder.documents;
+  const sink: DocumentSink = {
+    push(doc) {
+      const slot = delivery.push(doc); // encodes first: a throw leaves nothing tracked
+      // Tracked after push: outcomes are settled only after an await, never within push.
+      outcomes.track(doc, state);
+      counts.documents++;
+      return slot;
+    },
+    reject(rejected) {
+      const event = { kinesis_sequence_number: state.sequenceNumber, ...rawOf(rejected.event) };
+      outcomes.track(event, state);
+      delivery.reject({ ...rejected, event });
+    },
+  };
+  const route = (doc: LogDocument): LogDocument | undefined => {
+    const outcome = applyRules(rules, doc);
+    if (outcome.kind === 'excluded') {
+      counts.excluded++;
+      return undefined;
+    }
+    if (outcome.doc._source.tags?.includes('_parse_failure')) counts.parse_failures++;
+    return outcome.doc;
+  };
   if (payload.kind === 'subscription') {
     // CloudWatch event ids: the same document whether it came by subscription or by stream.
-    yield* documentsFromLogsData(payload.data, options, (rejected) => {
-      // Boxed with the record's position so the dead letter says where it came from and settles it.
-      const event = { kinesis_sequence_number: state.sequenceNumber, log_event: rejected.event };
-      kinesis.outcomes.track(event, state);
-      reject({ ...rejected, event });
-    });
+    await pushLogsData(payload.data, options, sink, route);
     return;
   }
   const origin = recordOrigin(record);
-  for (const line of payload.lines) yield lineDocument(line, origin, options);
+  const guard = new EventGuard<RecordLine>(
+    sink,
+    (line) => route(lineDocument(line, origin, options)),
+    (line, reason) => ({ reason, event: { line } }),
+  );
+  for (const line of payload.lines) {
+    const slot = guard.push(line);
+    if (slot) await slot;
+  }
+}
+
+/** A rejected event as the dead letter keeps it: a log event, or a line with its position. */
+function rawOf(event: unknown): Record<string, unknown> {
+  const line = (event as { line?: RecordLine } | null)?.line;
+  if (line !== undefined) return { line: line.index, text: line.text ?? line.fields };
+  return { log_event: event };
 }

@@ -1,6 +1,7 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
 import { decodeBase64 } from '../decoding/base64';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../documents/json-message';
 
 /** One line of a record holding JSON lines or text (Fluent Bit's kinesis outputs). */
 export interface RecordLine {
@@ -96,6 +97,9 @@ export function splitLines(text: string): RecordLine[] {
 function parseLine(raw: string, index: number): RecordLine {
   const trimmed = raw.trim();
   if (trimmed.charCodeAt(0) !== 123 /* { */) return { index, text: raw };
+  // Kept as text: its fields could not be written back (recursion) nor indexed (depth limit).
+  if (nestedDeeperThan(trimmed, MAX_JSON_DEPTH))
+    return { index, text: raw, failure: `json: nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     const parsed: unknown = JSON.parse(trimmed);
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {

@@ -33,7 +33,8 @@ function merge(source: DocumentSource, fields: Bag, target: ParseStep['target'])
     return;
   }
   for (const key of Object.keys(fields)) {
-    if (RESERVED_ROOTS.has(key)) (source.json ??= {})[key] = fields[key];
+    // `_id`, `_index`… are the engine's metadata fields, refused inside a document.
+    if (RESERVED_ROOTS.has(key) || key.charCodeAt(0) === 95 /* _ */) (source.json ??= {})[key] = fields[key];
     else source[key] = fields[key];
   }
 }

@@ -1,7 +1,15 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { AppError } from '../errors';
 import { GzipLayerError } from './errors';
+
+/** Gzip inside the deepest layer peeled: what comes out would be binary, never log text. */
+export class TooManyGzipLayersError extends AppError {
+  constructor(readonly maxLayers: number) {
+    super(`more than ${maxLayers} gzip layers (the data inside the last one is gzip again)`);
+  }
+}
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -67,7 +75,7 @@ async function* gunzip(source: AsyncIterable<Buffer>, layer: number): AsyncGener
 /**
  * Peels gzip layers detected by their magic bytes `1f 8b` (never by the key's extension):
  * none, one (CloudWatch's gzip members concatenated by Firehose) or more (Firehose's own GZIP
- * on top). Everything streams: memory is a few zlib buffers whatever the object size.
+ * on top), up to `maxLayers`; gzip inside the last is TooManyGzipLayersError. Everything streams: memory is a few zlib buffers whatever the object size.
  */
 export async function* decompressLayers(
   source: AsyncIterable<Buffer>,
@@ -79,9 +87,14 @@ export async function* decompressLayers(
     const iterator = current[Symbol.asyncIterator]();
     const { head, done } = await peek(iterator, 2);
     const rest = prepend(head, iterator, done);
-    if (info.layers >= maxLayers || head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+    if (head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
       yield* rest;
       return;
+    }
+    // Rejected clearly rather than indexed as binary lines.
+    if (info.layers >= maxLayers) {
+      await iterator.return?.(); // closes the layers above (their inflaters)
+      throw new TooManyGzipLayersError(maxLayers);
     }
     info.layers++;
     current = gunzip(rest, info.layers);

@@ -3,6 +3,15 @@ import { SplitFormatError } from './errors';
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+/** Only spaces, tabs and carriage returns; most lines fail at their first byte. */
+function isBlank(bytes: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte !== 0x20 && byte !== 0x09 && byte !== CARRIAGE_RETURN) return false;
+  }
+  return true;
+}
+
 /** One line of text and the byte offset where it starts in the decompressed stream. */
 export interface LineText {
   text: string;
@@ -12,7 +21,8 @@ export interface LineText {
 /**
  * Splits a byte stream into lines (LF or CRLF), for objects written with Firehose's message
  * extraction: the raw messages, one per line. Decoding happens per complete line, so a
- * multi-byte character split across chunks is intact. Empty lines are skipped.
+ * multi-byte character split across chunks is intact. Blank lines (empty, or spaces and tabs
+ * only) are skipped: they are no log event.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -20,7 +30,13 @@ export class LineSplitter {
   private lineOffset = 0;
   private position = 0;
 
-  constructor(private readonly maxLineBytes: number) {}
+  /** `startOffset`: where the first byte pushed sits in the decompressed stream. */
+  constructor(
+    private readonly maxLineBytes: number,
+    startOffset = 0,
+  ) {
+    this.position = startOffset;
+  }
 
   get offset(): number {
     return this.position;
@@ -65,7 +81,7 @@ export class LineSplitter {
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CARRIAGE_RETURN) end--;
     this.checkSize(end, offset);
-    if (end === 0) return;
+    if (end === 0 || isBlank(bytes, end)) return;
     lines.push({ text: bytes.toString('utf8', 0, end), offset });
   }
 

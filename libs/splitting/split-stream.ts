@@ -1,12 +1,7 @@
 import { checkSubscriptionShape, logEventProblem, type CloudWatchLogEvent } from '../decoding/subscription';
 import type { CloudWatchLogsData } from '../decoding/subscription';
-import {
-  documentsFromLogsData,
-  type DocumentOptions,
-  type LogStreamContext,
-  type RejectedEvent,
-} from '../documents/build';
-import type { LogDocument } from '../documents/types';
+import { pushLogsData, type DocumentOptions, type LogStreamContext } from '../documents/build';
+import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import {
   GzipLayerError,
   SplitFaultError,
@@ -18,11 +13,7 @@ import { countBytes, decompressLayers, type LayerInfo } from './gzip-layers';
 import { lineDocument, type LineOrigin } from './line-documents';
 import { splitUnits, type ObjectFormat, type UnitProgress } from './units';
 
-/** Where documents go: a Delivery (push returns a promise to await when its slots are busy). */
-export interface DocumentSink {
-  push(doc: LogDocument): Promise<void> | undefined;
-  reject(rejected: RejectedEvent): void;
-}
+export type { DocumentSink };
 
 /** Where raw events go for the archive; a promise means wait (backpressure). */
 export interface EventSink {
@@ -45,6 +36,8 @@ export interface SplitStats {
   objectBytes: number;
   decompressedBytes: number;
   records: number;
+  /** Records dead-lettered whole: not JSON, or not a CloudWatch Logs message. */
+  invalidRecords: number;
   controlMessages: number;
   lines: number;
   documents: number;
@@ -68,13 +61,16 @@ export async function splitStream(
     objectBytes: 0,
     decompressedBytes: 0,
     records: 0,
+    invalidRecords: 0,
     controlMessages: 0,
     lines: 0,
     documents: 0,
   };
   const origin: LineOrigin = { ...options.source };
   const { sink, archive, documents } = options;
+  let recordDocuments = 0;
   const finish = () => {
+    stats.documents = recordDocuments + lines.pushed;
     stats.format = progress.format;
     stats.gzipLayers = layers.layers;
     stats.objectBytes = counter.bytes;
@@ -85,6 +81,13 @@ export async function splitStream(
     return new SplitFaultError(options.source, offset, counter.bytes, problem, { cause });
   };
 
+  const where = (unit: { offset: number }) => ({ uri: origin.uri, offset: unit.offset });
+  // Every line guarded: one that cannot become a document is dead-lettered with its offset.
+  const lines = new EventGuard<{ text: string; offset: number }>(
+    sink,
+    (unit) => lineDocument(origin, unit.text, unit.offset, documents),
+    (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
+  );
   const batches = splitUnits(
     decompressLayers(countBytes(body, counter), layers),
     options.maxRecordBytes,
@@ -95,33 +98,37 @@ export async function splitStream(
       for (const unit of batch.units) {
         if (unit.kind === 'line') {
           stats.lines++;
-          stats.documents++;
           // Await only when the sink is full: an await per document would cost more than building it.
-          const slot = sink.push(lineDocument(origin, unit.text, unit.offset, documents));
+          const slot = lines.push(unit);
           if (slot) await slot;
+          continue;
+        }
+        // One record that is not JSON, or not a CloudWatch Logs message: its bounds are known,
+        // so it is dead-lettered raw with its offset and the records after it go on.
+        if (unit.kind === 'invalid') {
+          sink.reject({
+            reason: `${unit.problem} at byte ${unit.offset}`,
+            event: { ...where(unit), record: unit.text },
+          });
+          stats.invalidRecords++;
           continue;
         }
         let data: CloudWatchLogsData;
         try {
           data = checkSubscriptionShape(unit.record);
         } catch (error) {
-          throw fault(
-            unit.offset,
-            `record is not a CloudWatch Logs message: ${(error as Error).message}`,
-            error,
-          );
+          const reason = `record is not a CloudWatch Logs message: ${(error as Error).message} at byte ${unit.offset}`;
+          sink.reject({ reason, event: { ...where(unit), record: unit.record } });
+          stats.invalidRecords++;
+          continue;
         }
         stats.records++;
         if (data.messageType === 'CONTROL_MESSAGE') {
           stats.controlMessages++;
           continue;
         }
-        for (const doc of documentsFromLogsData(data, documents, (rejected) => sink.reject(rejected))) {
-          stats.documents++;
-          const slot = sink.push(doc);
-          if (slot) await slot;
-        }
-        if (archive !== undefined) await archiveEvents(archive, data);
+        recordDocuments += await pushLogsData(data, documents, sink);
+        if (archive !== undefined) await archiveEvents(archive, data, sink);
       }
       if (batch.error !== undefined) {
         const error = batch.error;
@@ -139,18 +146,31 @@ export async function splitStream(
     }
   } catch (error) {
     if (error instanceof SplitFaultError) throw error;
-    if (error instanceof GzipLayerError) throw fault(progress.offset, error.message, error);
-    throw error;
+    // Anything else (a gzip layer, too many layers, the sink) still names where it stopped.
+    const problem = error instanceof GzipLayerError ? error.message : failureReason('split', error);
+    throw fault(progress.offset, problem, error);
   }
   finish();
   return stats;
 }
 
-async function archiveEvents(archive: EventSink, data: CloudWatchLogsData): Promise<void> {
-  const context: LogStreamContext = { owner: data.owner, logGroup: data.logGroup, logStream: data.logStream };
+async function archiveEvents(
+  archive: EventSink,
+  data: CloudWatchLogsData,
+  sink: DocumentSink,
+): Promise<void> {
+  const { logGroup, logStream } = data;
+  const context: LogStreamContext = { owner: data.owner, logGroup, logStream };
   for (const event of data.logEvents) {
     if (logEventProblem(event) !== undefined) continue; // dead-lettered with the documents
-    const wait = archive.write(context, event);
+    let wait: Promise<void> | undefined;
+    try {
+      wait = archive.write(context, event);
+    } catch (error) {
+      // One event the archive cannot write (its line): kept as a dead letter, the others go on.
+      sink.reject({ reason: failureReason('archive', error), event, logGroup, logStream });
+      continue;
+    }
     if (wait) await wait;
   }
 }

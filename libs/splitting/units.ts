@@ -5,6 +5,8 @@ import { LineSplitter, type LineText } from './lines';
 /** A parsed record (a CloudWatch Logs subscription message) or a raw line (message extraction). */
 export type SplitUnit =
   | { kind: 'record'; record: unknown; offset: number; bytes: number }
+  /** A complete value (its bounds are known) that is not JSON: dead-lettered, the next goes on. */
+  | { kind: 'invalid'; text: string; offset: number; problem: string }
   | { kind: 'line'; text: string; offset: number };
 
 export type ObjectFormat = 'records' | 'lines' | 'empty';
@@ -54,7 +56,13 @@ function recordBatch(values: ValueBytes[], error?: unknown): UnitBatch {
         bytes: value.bytes.length,
       });
     } catch (parseError) {
-      return { units, error: parseError };
+      // The value splitter found where it ends, so the records after it are still sound.
+      units.push({
+        kind: 'invalid',
+        text: value.bytes.toString('utf8'),
+        offset: value.offset,
+        problem: (parseError as SplitFormatError).problem ?? 'record is not valid JSON',
+      });
     }
   }
   return { units, error };
@@ -64,6 +72,50 @@ const lineBatch = (lines: LineText[], error?: unknown): UnitBatch => ({
   units: lines.map((line) => ({ kind: 'line', text: line.text, offset: line.offset })),
   error,
 });
+
+const NEWLINE = 0x0a;
+const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+/**
+ * Whitespace before the first value, which may be a flood (a GiB of newlines compresses to a
+ * few MB). None of it is held: blank lines are no event in either format. Only the whitespace
+ * since the last newline is kept (it begins the first line, should the object be lines), and
+ * only up to the maximum record size: past it, that first line is known to be too long.
+ */
+class LeadingWhitespace {
+  parts: Buffer[] = [];
+  bytes = 0;
+  /** Where the line holding the first content starts in the decompressed stream. */
+  lineStart = 0;
+  overlong = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Takes `chunk`'s leading whitespace (at stream offset `position`); returns its length. */
+  take(chunk: Buffer, position: number): number {
+    let leading = 0;
+    while (leading < chunk.length && isWhitespace(chunk[leading]!)) leading++;
+    if (leading === 0) return 0;
+    const newline = chunk.lastIndexOf(NEWLINE, leading - 1);
+    if (newline >= 0) {
+      this.parts = [];
+      this.bytes = 0;
+      this.overlong = false;
+      this.lineStart = position + newline + 1;
+    }
+    const tail = chunk.subarray(newline + 1, leading);
+    if (!this.overlong && tail.length > 0) {
+      this.parts.push(tail);
+      this.bytes += tail.length;
+      if (this.bytes > this.maxBytes) {
+        this.overlong = true;
+        this.parts = [];
+        this.bytes = 0;
+      }
+    }
+    return leading;
+  }
+}
 
 /** Runs one splitter step, keeping what it found before a fault. */
 function step<T>(run: (out: T[]) => void): { found: T[]; error?: unknown } {
@@ -91,11 +143,20 @@ export async function* splitUnits(
 ): AsyncGenerator<UnitBatch> {
   const values = new JsonValueSplitter(maxRecordBytes);
   let lines: LineSplitter | undefined;
+  // Bytes from the start of the first content's line, held until the format is known.
   let held: Buffer[] = [];
   let heldBytes = 0;
+  const leading = new LeadingWhitespace(maxRecordBytes);
+  let beforeContent = true;
 
   const replayAsLines = (): LineSplitter => {
-    const splitter = new LineSplitter(maxRecordBytes);
+    const splitter = new LineSplitter(maxRecordBytes, leading.lineStart);
+    if (leading.overlong) {
+      throw new SplitFormatError(
+        `line longer than the maximum of ${maxRecordBytes} bytes`,
+        leading.lineStart,
+      );
+    }
     progress.format = 'lines';
     lines = splitter;
     return splitter;
@@ -114,8 +175,22 @@ export async function* splitUnits(
       const { found, error } = step<ValueBytes>((out) => values.push(chunk, out));
       batch = recordBatch(found, error);
     } else {
-      held.push(chunk);
-      heldBytes += chunk.length;
+      if (beforeContent) {
+        const skipped = leading.take(chunk, values.offset);
+        if (skipped === chunk.length) {
+          values.push(chunk); // whitespace only: finds no value, moves the offset
+          progress.offset = values.offset;
+          yield { units: [] }; // the caller checks its time budget between batches
+          continue;
+        }
+        beforeContent = false;
+        held = [...leading.parts, chunk.subarray(skipped)];
+        heldBytes = leading.bytes + chunk.length - skipped;
+        leading.parts = [];
+      } else {
+        held.push(chunk);
+        heldBytes += chunk.length;
+      }
       const { found, error } = step<ValueBytes>((out) => values.push(chunk, out));
       let first: unknown;
       if (found.length > 0) {
@@ -134,8 +209,10 @@ export async function* splitUnits(
       } else if (found.length === 0 && startsLikeRecord()) {
         batch = { units: [], error };
       } else {
-        const splitter = replayAsLines();
-        const replay = step<LineText>((out) => held.forEach((piece) => splitter.push(piece, out)));
+        const replay = step<LineText>((out) => {
+          const splitter = replayAsLines();
+          held.forEach((piece) => splitter.push(piece, out));
+        });
         held = [];
         batch = lineBatch(replay.found, replay.error);
       }
@@ -157,8 +234,8 @@ export async function* splitUnits(
       yield { units: [], error };
       return;
     }
-    const splitter = replayAsLines();
     const replay = step<LineText>((out) => {
+      const splitter = replayAsLines();
       held.forEach((piece) => splitter.push(piece, out));
       out.push(...splitter.end());
     });

@@ -261,3 +261,37 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
     if (exporter) expect(exporter.Properties?.ReservedConcurrentExecutions).toBe(1);
   });
 });
+
+describe('sls invoke local', () => {
+  // Runs after the packaging above (same file: serverless-esbuild builds in one .esbuild folder).
+  it('ends with the error and a non-zero exit when the cold start throws a ConfigError', () => {
+    const result = spawnSync(
+      join(root, 'node_modules', '.bin', 'sls'),
+      [
+        'invoke',
+        'local',
+        '-f',
+        'forwarder',
+        '-p',
+        'test/fixtures/forwarder/seed-000-lambda-console.json',
+        '-e',
+        'BATCH_MAX_DOCS=abc',
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+        },
+        encoding: 'utf8',
+        // A live esbuild context used to keep the command running for ever: killed here instead.
+        timeout: 50_000,
+      },
+    );
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain('BATCH_MAX_DOCS: must be an integer');
+  }, 60_000);
+});

@@ -254,6 +254,26 @@ describe('delivery to a _bulk server', () => {
     }));
 });
 
+describe('413 for one document', () => {
+  it('dead-letters a single document over 1 MiB as too large and delivers the others', () =>
+    withServer({}, async (server) => {
+      const original = server['answer'].bind(server);
+      // A body limit of 1.5 MiB: one 2 MiB document can never fit.
+      server['answer'] = async (req, raw, res) => {
+        if (raw.length > 1.5 * 1024 * 1024) {
+          res.writeHead(413).end();
+          return;
+        }
+        return original(req, raw, res);
+      };
+      const { sink, entries } = memorySink();
+      const docs = [...range(4), doc(99, 'x'.repeat(2 * 1024 * 1024))];
+      const report = await deliver(server, docs, { deadLetters: sink, env: { DESTINATION_GZIP: 'false' } });
+      expect(report).toMatchObject({ delivered: 4, deadLettered: 1, failed: 0 });
+      expect(entries[0]!.reason).toMatch(/^document of \d+ bytes is too large for the destination \(413\)$/);
+    }));
+});
+
 describe('delivery to Logstash', () => {
   it('posts NDJSON with @metadata ids and retries the whole batch on 429', () =>
     withServer({ requestFault: (n) => (n === 1 ? 429 : undefined) }, async (server) => {

@@ -217,16 +217,21 @@ describe('documentsFromLogsData', () => {
 });
 
 describe('isoTimestamp', () => {
-  it('matches Date#toISOString for any millisecond, including across seconds and odd years', async () => {
-    const { isoTimestamp } = await import('../../libs/documents/timestamp');
+  it('matches Date#toISOString for any millisecond of years 0000-9999, including across seconds', async () => {
+    const { isoTimestamp, MIN_TIME_MS, MAX_TIME_MS } = await import('../../libs/documents/timestamp');
     const fc = (await import('fast-check')).default;
     fc.assert(
-      fc.property(fc.integer({ min: -62198755200000, max: 253402300799999 }), (ms) => {
+      fc.property(fc.integer({ min: MIN_TIME_MS, max: MAX_TIME_MS - 1 }), (ms) => {
         expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
         expect(isoTimestamp(ms + 1)).toBe(new Date(ms + 1).toISOString());
       }),
       { numRuns: 5000 },
     );
+    expect(isoTimestamp(MIN_TIME_MS)).toBe('0000-01-01T00:00:00.000Z');
+    expect(isoTimestamp(MAX_TIME_MS)).toBe('9999-12-31T23:59:59.999Z');
+    // Outside, toISOString writes six-digit years or throws: the event is dead-lettered instead.
+    for (const ms of [MIN_TIME_MS - 1, MAX_TIME_MS + 1, 1e16, -1e16, Number.NaN, Infinity])
+      expect(() => isoTimestamp(ms)).toThrow(/outside years 0000-9999|not a finite number/);
     expect(isoTimestamp(1732122743005)).toBe('2024-11-20T17:12:23.005Z');
     expect(isoTimestamp(1732122743050)).toBe('2024-11-20T17:12:23.050Z');
     expect(isoTimestamp(-1)).toBe('1969-12-31T23:59:59.999Z');

@@ -98,7 +98,7 @@ describe('configuration', () => {
       { DESTINATION_KIND: 'elasticsearch' },
       'DESTINATION_URL: is required when DESTINATION_KIND is elasticsearch',
     ],
-    [{ DESTINATION_URL: 'ftp://x' }, 'DESTINATION_URL: must use http or https, got "ftp:"'],
+    [{ DESTINATION_URL: 'ftp://x' }, 'DESTINATION_URL: must use http or https (scheme not shown)'],
     [{ DESTINATION_URL: 'https://user:pw@x' }, 'DESTINATION_URL: must not contain credentials'],
     [
       { DESTINATION_URL: 'http://x', DESTINATION_KIND: 'kafka' },

@@ -170,10 +170,21 @@ describe('faults', () => {
     expectFault(out.error, /truncated record/, concatenated([good[0]]).length);
   });
 
-  it('a record that is not valid JSON inside', async () => {
-    const out = await split(Buffer.concat([concatenated([good[0]]), Buffer.from('{"messageType": nope}')]));
-    expect(messages(out.docs)).toEqual(['one', 'two']);
-    expectFault(out.error, /not valid JSON/, concatenated([good[0]]).length);
+  it('a record that is not valid JSON inside is dead-lettered with its offset; the records after it go on', async () => {
+    const broken = '{"messageType": nope}';
+    const out = await split(
+      Buffer.concat([concatenated([good[0]]), Buffer.from(broken), concatenated([good[1]])]),
+    );
+    expect(out.error).toBeUndefined();
+    expect(messages(out.docs)).toEqual(['one', 'two', 'three']);
+    const at = concatenated([good[0]]).length;
+    expect(out.rejected).toEqual([
+      {
+        reason: `record of ${broken.length} bytes is not valid JSON at byte ${at}`,
+        event: { uri: 's3://raw/key', offset: at, record: broken },
+      },
+    ]);
+    expect(out.stats).toMatchObject({ records: 2, invalidRecords: 1 });
   });
 
   it('a record larger than the maximum', async () => {
@@ -211,10 +222,15 @@ describe('faults', () => {
     expectFault(out.error, /gzip layer 1 is corrupt or truncated \(unexpected end of file\)/);
   });
 
-  it('a JSON object that is not a subscription message', async () => {
-    const out = await split(concatenated([good[0], { hello: 'world' }]));
-    expect(messages(out.docs)).toEqual(['one', 'two']);
-    expectFault(out.error, /not a CloudWatch Logs message/);
+  it('a JSON object that is not a subscription message is dead-lettered; the records after it go on', async () => {
+    const out = await split(concatenated([good[0], { hello: 'world' }, good[1]]));
+    expect(out.error).toBeUndefined();
+    expect(messages(out.docs)).toEqual(['one', 'two', 'three']);
+    expect(out.rejected).toHaveLength(1);
+    expect(out.rejected[0]!.reason).toMatch(
+      /^record is not a CloudWatch Logs message: shape: unknown messageType/,
+    );
+    expect(out.rejected[0]!.event).toMatchObject({ record: { hello: 'world' } });
   });
 
   it('a broken first record is a fault, not a line', async () => {

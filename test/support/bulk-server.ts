@@ -29,6 +29,11 @@ export interface BulkServerOptions {
   requestFault?: (requestNumber: number) => number | undefined;
   /** Delay before answering a request, in ms. */
   delayMs?: (requestNumber: number) => number;
+  /**
+   * A broken proxy or gateway: for this request, the last N items are neither indexed nor
+   * answered, and the answer still says `"errors": false` for the items it lists.
+   */
+  dropTrailingItems?: (requestNumber: number) => number | undefined;
   /** Reject the request with 403 unless this returns true (used to check signatures). */
   authorize?: (request: http.IncomingMessage, body: Buffer) => boolean;
 }
@@ -115,7 +120,8 @@ export class BulkServer {
       return this.reply(res, 200, 'ok');
     }
     const results: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < lines.length; i += 2) {
+    const dropped = this.options.dropTrailingItems?.(number) ?? 0;
+    for (let i = 0; i < lines.length - 2 * dropped; i += 2) {
       const action = JSON.parse(lines[i]!) as Record<string, { _index: string; _id: string }>;
       const [name, meta] = Object.entries(action)[0]!;
       const item: BulkItem = {

@@ -1,0 +1,43 @@
+import { gunzipSync } from 'node:zlib';
+import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
+import type { DeadLetter } from '../../libs/destinations';
+import { Logger } from '../../libs/logging/logger';
+import type { LocalS3 } from '../support/s3';
+
+export const DEAD_LETTER_BUCKET = 'hostile-dead-letters';
+
+/** A logger whose lines are kept (JSON objects) for assertions on what was said. */
+export function recordingLogger(): {
+  log: Logger;
+  lines: Array<Record<string, unknown>>;
+  text: () => string;
+} {
+  const raw: string[] = [];
+  const log = new Logger({}, 'debug', { write: (line: string) => raw.push(line) });
+  return {
+    log,
+    get lines() {
+      return raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    text: () => raw.join(''),
+  };
+}
+
+/** Dead letters on s3rver under a prefix of their own, read back as entries. */
+export function s3DeadLetters(s3: LocalS3, prefix: string) {
+  return {
+    sink: new S3DeadLetterSink(DEAD_LETTER_BUCKET, prefix, async () => s3.client),
+    async entries(): Promise<Array<DeadLetter & { dead_lettered_at: string }>> {
+      const entries = [];
+      for (const key of await s3.keys(DEAD_LETTER_BUCKET, prefix)) {
+        const text = gunzipSync(await s3.get(DEAD_LETTER_BUCKET, key)).toString('utf8');
+        for (const line of text.split('\n')) if (line !== '') entries.push(JSON.parse(line));
+      }
+      return entries;
+    },
+  };
+}
+
+let prefixes = 0;
+/** A fresh dead-letter prefix per run: runs never see each other's letters. */
+export const freshPrefix = (name: string) => `${name}/${++prefixes}/`;
