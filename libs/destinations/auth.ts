@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../errors';
-import type { CachedSecret } from '../secrets';
+import { type CachedSecret, parseSecretJson } from '../secrets';
 
 export interface OutgoingRequest {
   url: URL;
@@ -18,21 +18,14 @@ export class AuthError extends AppError {}
 
 export const noAuth: Authorizer = { authorize: async () => ({}) };
 
-/**
- * The JSON object a secret holds. JSON.parse's SyntaxError quotes the text around the fault (the
- * secret itself), so it is never kept, not even as a cause: the error names the secret's
- * reference and the position only.
- */
+/** The JSON object a secret holds; errors name the secret's reference, never its text. */
 function parseSecretObject(secret: CachedSecret, text: string, expected: string): Record<string, unknown> {
   const where = `${secret.ref.store}:${secret.ref.id}`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseSecretJson(text);
   } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new AuthError(
-      `${where} is not valid JSON${position === undefined ? '' : ` (fault at character ${position})`}: it must hold ${expected}`,
-    );
+    throw new AuthError(`${where} is ${(error as Error).message}: it must hold ${expected}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new AuthError(`${where} must hold ${expected}`);

@@ -8,6 +8,21 @@ export interface SecretRef {
 
 export class SecretError extends AppError {}
 
+/**
+ * JSON.parse of a secret's text. V8's SyntaxError quotes the text around the fault (the secret
+ * itself), so it is never kept, not even as a cause: the error gives the fault's position only.
+ */
+export function parseSecretJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new SecretError(
+      `not valid JSON${position === undefined ? '' : ` (fault at character ${position})`}`,
+    );
+  }
+}
+
 export function parseSecretRef(variable: string, value: string): SecretRef {
   const colon = value.indexOf(':');
   const store = value.slice(0, colon);

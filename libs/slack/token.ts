@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { parseSecretJson } from '../secrets';
 
 export class SlackTokenError extends AppError {}
 
@@ -14,9 +15,10 @@ export function slackTokenFrom(secret: string): string {
   }
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(value) as Record<string, unknown>;
-  } catch (cause) {
-    throw new SlackTokenError('the Slack token secret looks like JSON but does not parse', { cause });
+    json = parseSecretJson(value) as Record<string, unknown>;
+  } catch (error) {
+    // The message holds the fault's position only, never the secret's text.
+    throw new SlackTokenError(`the Slack token secret looks like JSON but is ${(error as Error).message}`);
   }
   for (const key of ['token', 'slackToken', 'SLACK_TOKEN', 'botToken', 'bot_token']) {
     const token = json[key];

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { slackTokenFrom } from '../../libs/slack/token';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { malformedSecrets } from './generators';
 import { recordingLogger } from './support';
@@ -162,4 +163,20 @@ describe('URLs with credentials', () => {
     expect(error).toMatchObject({ name: 'ConfigError', variable: 'DESTINATION_URL' });
     expect(everythingSaid('', [], error)).not.toContain(MARKER);
   });
+});
+
+describe('the Slack token secret', () => {
+  it.each(malformedSecrets(MARKER).filter((secret) => secret.value.startsWith('{')))(
+    '$name: the error quotes none of it',
+    ({ value }) => {
+      let error: unknown;
+      try {
+        slackTokenFrom(value);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ name: 'SlackTokenError' });
+      expect(everythingSaid('', [], error)).not.toContain(MARKER);
+    },
+  );
 });
