@@ -2,10 +2,12 @@
  * Forwarder benchmark (issue 2). On one 10,000-event subscription payload:
  * - decode+transform to the bytes of the request bodies: ours (richer parsing) vs the AWS
  *   console blueprint's transform;
- * - end to end to a loopback _bulk sink (own process): ours vs posting each event (seed 000)
+ * - end to end to a loopback _bulk sink (own process): ours (the forwarder's handler module as
+ *   deployed) vs posting each event (seed 000)
  *   vs one unbatched _bulk body without parsing (the blueprint);
  * - each function's bundle size and cold import time above a bare Node start.
  */
+import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -20,8 +22,7 @@ import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
-import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
-import { Logger } from '../libs/logging/logger';
+import { deployedForwarder } from './support/deployed';
 import { coldImportMs, compare, fmt, rate, startSink } from './support/measure';
 
 const EVENTS = 10_000;
@@ -29,7 +30,6 @@ const BATCH = 500; // BATCH_MAX_DOCS default
 // End to end shares 2 vCPUs with the sink process: single rounds of ~0.1 s swing by 20-30% with
 // what else the machine runs, so the best of many alternating rounds is taken.
 const E2E_ROUNDS = 25;
-const quiet = new Logger({}, 'error', { write: () => true });
 
 /** A realistic mix: Lambda console lines, JSON application logs, START/END/REPORT, plain text. */
 /**
@@ -176,14 +176,15 @@ async function decodeAndTransform(event: unknown) {
 }
 
 async function endToEnd(event: unknown, url: string) {
-  const gzipped = createForwarder({ DESTINATION_URL: url });
-  const plain = createForwarder({ DESTINATION_URL: url, DESTINATION_GZIP: 'false' });
-  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' };
+  const gzipped = deployedForwarder({ DESTINATION_URL: url });
+  const plain = deployedForwarder({ DESTINATION_URL: url, DESTINATION_GZIP: 'false' });
+  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' } as Context;
+  const subscription = event as CloudWatchLogsEvent;
   const { ours, oursPlain, unbatched } = await compare(
     EVENTS,
     {
-      ours: () => forwardSubscription(gzipped, event, context, quiet),
-      oursPlain: () => forwardSubscription(plain, event, context, quiet),
+      ours: () => gzipped(subscription, context),
+      oursPlain: () => plain(subscription, context),
       unbatched: async () => {
         const body = blueprintTransform(decodeSubscriptionEvent(event));
         const response = await fetch(`${url}/_bulk`, {

@@ -5,7 +5,8 @@ import { DecodeError } from '../../libs/decoding/subscription';
 import { StdoutTransport } from '../../libs/destinations/stdout';
 import { loadDestinationConfig, type DeadLetter } from '../../libs/destinations';
 import { loadDocumentConfig } from '../../libs/documents/config';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
 import { logsData, subscriptionEvent } from '../support/subscription';
@@ -19,7 +20,7 @@ describe('forwardSubscription', () => {
   it('with no configuration, prints one JSON document per line on stdout', async () => {
     let out = '';
     const sink = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
-    const forwarder = createForwarder({}, { transport: new StdoutTransport(sink) });
+    const forwarder = createPipeline({}, { transport: new StdoutTransport(sink) });
     await forwardSubscription(forwarder, fixture('lambda-invocation.json'), context, quiet);
     const lines = out
       .trim()
@@ -32,7 +33,7 @@ describe('forwardSubscription', () => {
   it('delivers a subscription payload to _bulk and skips control messages', async () => {
     const server = await new BulkServer().start();
     try {
-      const forwarder = createForwarder({
+      const forwarder = createPipeline({
         DESTINATION_URL: server.url,
         INDEX_PREFIX: 'logs',
         INDEX_TIMEZONE: 'Asia/Seoul',
@@ -60,7 +61,7 @@ describe('forwardSubscription', () => {
     const server = await new BulkServer().start();
     const dead: DeadLetter[] = [];
     try {
-      const forwarder = createForwarder(
+      const forwarder = createPipeline(
         { DESTINATION_URL: server.url },
         { deadLetters: { put: async (entries) => (dead.push(...entries), 'memory') } },
       );
@@ -79,7 +80,7 @@ describe('forwardSubscription', () => {
   it('fails the invocation on an undecodable payload and logs what was wrong, not the payload', async () => {
     const lines: string[] = [];
     const log = new Logger({}, 'info', { write: (line: string) => lines.push(line) });
-    const forwarder = createForwarder({});
+    const forwarder = createPipeline({});
     await expect(
       forwardSubscription(forwarder, { awslogs: { data: 'bm90IGd6aXA=' } }, context, log),
     ).rejects.toThrow(DecodeError);
@@ -151,7 +152,7 @@ describe('metrics', () => {
     }).start();
     const lines: string[] = [];
     try {
-      const forwarder = createForwarder(
+      const forwarder = createPipeline(
         {
           DESTINATION_URL: server.url,
           RETRY_BASE_DELAY_MS: '1',

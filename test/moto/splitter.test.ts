@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
 import { documentsFromLogsData } from '../../libs/documents/build';
 import { Logger } from '../../libs/logging/logger';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitting/splitter';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
 import { BulkServer } from '../support/bulk-server';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 import { multiMember, options, record } from '../splitter/support';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
 import { documentsFromLogsData, IndexNamer, type LogDocument } from '../../libs/documents';
-import { decodeRecordData, lineDocument, recordOrigin } from '../../libs/kinesis';
+import { recordLineDocument } from '../../libs/documents/lines';
+import { decodeRecordData, recordOrigin } from '../../libs/kinesis';
 
 /** Where one leaf of a document lands in a mapping. */
 export type Resolution =
@@ -94,7 +95,7 @@ export function kinesisDocuments(jsonAtRoot: boolean): LogDocument[] {
         return [...documentsFromLogsData(decoded.payload.data, options, () => {})];
       }
       const origin = recordOrigin(record);
-      return decoded.payload.lines.map((line) => lineDocument(line, origin, options));
+      return decoded.payload.lines.map((line) => recordLineDocument(line, origin, options));
     }),
   );
 }

@@ -9,7 +9,7 @@ import { documentsFromLogsData } from '../../libs/documents/build';
 import { Logger } from '../../libs/logging/logger';
 import { SplitFaultError, TimeBudgetError } from '../../libs/splitting/errors';
 import { decodeEventKey } from '../../libs/splitting/s3-event';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitting/splitter';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
 import { BulkServer } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 import { control, multiMember, options, record } from './support';
