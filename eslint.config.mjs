@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.serverless', '.esbuild', 'coverage', 'dist', '.build'] },
+  { ignores: ['node_modules', '.serverless', '.esbuild', 'coverage', 'dist', '.build', '.cache'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

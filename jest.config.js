@@ -7,4 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // Tests start real loopback servers; give slow CI machines room without timing anything.
   testTimeout: 60000,
+  // Real OpenSearch and Elasticsearch nodes (and other peers) for the integration tests.
+  globalSetup: '<rootDir>/test/peers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/peers/global-teardown.ts',
 };
