@@ -19,7 +19,8 @@ export async function engineUrl(kind: EngineKind, timeoutMs = 300_000): Promise<
     throw new Error(
       `${engineEnvName(kind, 'URL')} is not set: is test/peers/global-setup.ts the jest globalSetup?`,
     );
-  const pid = Number(process.env[engineEnvName(kind, 'PID')]);
+  // Without a PID the node was started outside this run (`npm run engine`).
+  const pid = Number(process.env[engineEnvName(kind, 'PID')] ?? process.pid);
   const log = process.env[engineEnvName(kind, 'LOG')] ?? '';
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

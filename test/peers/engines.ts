@@ -312,6 +312,8 @@ export async function startEngines(): Promise<void> {
   const logs = join(__dirname, '..', '..', '.cache', 'engine-logs');
   mkdirSync(logs, { recursive: true });
   for (const kind of ENGINE_KINDS) {
+    // A node already running (`npm run engine` in another terminal) is used as it is.
+    if (process.env[engineEnvName(kind, 'URL')] !== undefined) continue;
     const logFile = join(logs, `${kind}.log`);
     rmSync(logFile, { force: true });
     // Resolving the jars (first use) fails here, with Maven's own message, before any test runs.
