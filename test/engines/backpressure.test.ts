@@ -14,10 +14,11 @@ import { eventId, logsData, subscriptionEvent } from '../support/subscription';
  * stopped in the middle of an invocation and started again on the same data.
  */
 const quiet = new Logger({}, 'error', { write: () => true });
-const invocation = (remainingMs: number) => ({
-  getRemainingTimeInMillis: () => remainingMs,
-  awsRequestId: 'backpressure',
-});
+/** An invocation's context whose remaining time runs down as Lambda's does. */
+const invocation = (timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  return { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: 'backpressure' };
+};
 
 function payload(first: number, count: number, logStream: string) {
   return subscriptionEvent(
@@ -91,7 +92,7 @@ describeEachEngine('a real node under pressure', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await node.stop();
-    await expect(running).rejects.toThrow();
+    await expect(running).rejects.toMatchObject({ name: 'DeliveryError' });
 
     node = await startEngine(kind, {
       home,
