@@ -7,6 +7,7 @@ import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
 import { documentsFromLogsData } from '../../libs/documents/build';
 import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
+import { coldStart, type Handler } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
 import { MIXED_START, mixedSubscription } from '../support/mixed-payload';
 import { LocalS3 } from '../support/s3';
@@ -32,19 +33,6 @@ const seedFixture = JSON.parse(
 const s3PutFixture = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/splitter/s3-put.json'), 'utf8'),
 ) as S3Event;
-
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-
-/** Loads a function's handler module afresh with `env` as its environment (a cold start). */
-function coldStart(fn: 'forwarder' | 'splitter', env: Record<string, string>): Handler {
-  Object.assign(process.env, env);
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module per cold start
-    handler = (require(`../../functions/${fn}/handler`) as { handler: Handler }).handler;
-  });
-  return handler!;
-}
 
 /** The EMF metric lines the function printed while `run` ran. */
 async function metricsOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
