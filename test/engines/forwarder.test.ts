@@ -206,6 +206,39 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
       expect(letter.reason).toMatch(/status/);
     });
 
+    it('a JSON value over 32 KiB: Elasticsearch indexes the line, OpenSearch refuses it (dead-lettered)', async () => {
+      // A day of its own, so the November counts of the other tests stay exact.
+      const DECEMBER = Date.UTC(2024, 11, 1);
+      // flattened has ignore_above (set to 1024 by search:setup); flat_object takes no parameters,
+      // so OpenSearch refuses the document: "immense term in field=json._value".
+      const events = [
+        {
+          id: eventId(500),
+          timestamp: DECEMBER,
+          message: `{"level":"info","payload":"${'y'.repeat(40_000)}"}`,
+        },
+        { id: eventId(501), timestamp: DECEMBER, message: '{"level":"info","payload":"small"}' },
+      ];
+      const [metrics] = await metricsOf(() =>
+        forward(subscriptionEvent(logsData(events, { logStream: 'immense' })), context),
+      );
+      const stored = await engine.count(`${prefix}-2024.12.*`, {
+        term: { 'aws.cloudwatch.log_stream': 'immense' },
+      });
+      if (kind === 'elasticsearch') {
+        expect(metrics).toMatchObject({ Delivered: 2, DeadLettered: 0 });
+        expect(stored).toBe(2);
+      } else {
+        expect(metrics).toMatchObject({ Delivered: 1, DeadLettered: 1 });
+        expect(stored).toBe(1);
+        const keys = await s3.keys(DEAD, 'dead-letter/');
+        const letters = await Promise.all(
+          keys.map(async (key) => gunzipSync(await s3.get(DEAD, key)).toString('utf8')),
+        );
+        expect(letters.join('\n')).toMatch(/immense term in field=\\"json\._value\\"/);
+      }
+    });
+
     it('the splitter on a Firehose object of the same events adds no documents (same _id)', async () => {
       const data = decodeSubscriptionEvent(mixedSubscription(EVENTS));
       const key = 'firehose/2024/11/20/17/logpipe-logs-1-2024-11-20-17-05-01-3f1c2b7e.gz';
