@@ -1,4 +1,5 @@
 import type { GroupState } from '../../../libs/export/types';
+import type { DeletedEvent } from './logs-model';
 import type { Simulation } from './simulation';
 
 /** Ids of every event inside an export object (each line is `<ISO time> <message>`). */
@@ -11,20 +12,30 @@ export function exportedEventIds(sim: Simulation): Set<string> {
   return ids;
 }
 
-/** Every event the exporter caused to disappear (stream deletion, retention) was exported first. */
-export function assertNothingLost(sim: Simulation): number {
+/** Events the exporter caused to disappear (stream deletion, retention) that no export holds. */
+export function lostEvents(sim: Simulation): { checked: number; lost: DeletedEvent[] } {
   const exported = exportedEventIds(sim);
   let checked = 0;
+  const lost: DeletedEvent[] = [];
   for (const deleted of sim.model.deleted) {
     if (deleted.how === 'group-deleted') continue; // someone else's deletion, not ours
     checked++;
-    if (!exported.has(deleted.event.id)) {
-      const { id, timestamp, ingestedAt, exportableAt } = deleted.event;
-      throw new Error(
-        `event ${id} of ${deleted.logGroupName} lost by ${deleted.how}: timestamp ${new Date(timestamp).toISOString()}, ` +
-          `ingested ${new Date(ingestedAt).toISOString()}, exportable ${new Date(exportableAt).toISOString()}`,
-      );
-    }
+    if (!exported.has(deleted.event.id)) lost.push(deleted);
+  }
+  return { checked, lost };
+}
+
+/** Every event the exporter caused to disappear (stream deletion, retention) was exported first. */
+export function assertNothingLost(sim: Simulation): number {
+  const { checked, lost } = lostEvents(sim);
+  const first = lost[0];
+  if (first) {
+    const { id, timestamp, ingestedAt, exportableAt } = first.event;
+    throw new Error(
+      `${lost.length} of ${checked} removed events lost; event ${id} of ${first.logGroupName} lost by ${first.how}: ` +
+        `timestamp ${new Date(timestamp).toISOString()}, ingested ${new Date(ingestedAt).toISOString()}, ` +
+        `exportable ${new Date(exportableAt).toISOString()}`,
+    );
   }
   return checked;
 }
