@@ -90,3 +90,54 @@ export function assertCheckpointsAndWindows(sim: Simulation): Map<string, Commit
   }
   return windows;
 }
+
+/**
+ * Reads the archive the way docs/exporter.md tells readers to skip follow-up duplicates: a
+ * line of a stream counts as many times as the one task object holding it most often has it
+ * (every export of a window sees a superset of the earlier ones' events, so the latest holds
+ * the true count; different windows never share a timestamp). Keyed by stream, then line.
+ */
+export function readArchive(sim: Simulation): Map<string, Map<string, number>> {
+  const perTask = new Map<string, Map<string, number>>(); // `${task}\n${stream}` -> line -> count
+  for (const [key, { body }] of sim.s3.objects) {
+    if (!key.startsWith(`${sim.config.exportPrefix}/`) || key.endsWith('aws-logs-write-test')) continue;
+    // <export prefix>/<group>/dt=<date>/<taskId>/<stream>/000000.gz; `dt=` cannot occur in a group name.
+    const [, rest] = key.split('/dt=') as [string, string];
+    const [, taskId, ...streamAndFile] = rest.split('/');
+    const group = key.slice(0, key.indexOf('/dt='));
+    const stream = `${group}:${streamAndFile.slice(0, -1).join('/')}`;
+    const counts = perTask.get(`${taskId}\n${stream}`) ?? new Map<string, number>();
+    for (const line of body.split('\n')) counts.set(line, (counts.get(line) ?? 0) + 1);
+    perTask.set(`${taskId}\n${stream}`, counts);
+  }
+  const archive = new Map<string, Map<string, number>>();
+  for (const [taskAndStream, counts] of perTask) {
+    const stream = taskAndStream.slice(taskAndStream.indexOf('\n') + 1);
+    const lines = archive.get(stream) ?? new Map<string, number>();
+    for (const [line, count] of counts) lines.set(line, Math.max(lines.get(line) ?? 0, count));
+    archive.set(stream, lines);
+  }
+  return archive;
+}
+
+/** Read with readArchive, every exported event (unique ids in the model) appears exactly once. */
+export function assertArchiveReadsOnce(sim: Simulation): { duplicateLines: number } {
+  let raw = 0;
+  for (const [key, { body }] of sim.s3.objects) {
+    if (key.startsWith(`${sim.config.exportPrefix}/`) && !key.endsWith('aws-logs-write-test')) {
+      raw += body.split('\n').length;
+    }
+  }
+  let read = 0;
+  const seen = new Set<string>();
+  for (const lines of readArchive(sim).values()) {
+    for (const [line, count] of lines) {
+      if (count !== 1) throw new Error(`line "${line}" reads ${count} times`);
+      const id = line.slice(line.indexOf(' ') + 1);
+      if (seen.has(id)) throw new Error(`event ${id} is in two streams`);
+      seen.add(id);
+      read++;
+    }
+  }
+  return { duplicateLines: raw - read };
+}
