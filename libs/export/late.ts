@@ -1,23 +1,24 @@
 import type { GroupEntry, RunContext, RunSummary } from './context';
 import { CheckpointConflictError, errorName } from './errors';
 import { retryNotBefore, settlesAt, type Window } from './planning';
-import { EXPORTABLE_DELAY_MS, utcDate } from './time';
+import { DAY_MS, EXPORTABLE_DELAY_MS } from './time';
 import type { ExportedWindow, FollowUpExport, GroupState, LogStreamInfo } from './types';
 
 /**
  * Late events. CloudWatch accepts events up to 14 days old, so a window exported `lag` after
  * its end can miss events that arrive later. A window therefore settles 14 days + 12 h after
- * its end (planning.ts, settlesAt): from then on no event can still arrive for it. Once every
- * window of one destination prefix (one UTC date) has reached that point, one scan of the
+ * its end (planning.ts, settlesAt): from then on no event can still arrive for it. Windows
+ * are checked in batches of up to a week (batchesToScan, followUpSpanMs): one pass over the
  * group's streams finds the streams that ingested something after a window was requested
- * (minus the 12 h exportability delay); if there are any, one follow-up export of those windows,
- * restricted to the late streams' common name prefix, goes under the same prefix. Until a
- * window settles, retention keeps it (protectedFrom) and stream pruning checks each of its
- * streams against its request time (prune.ts).
+ * (minus the 12 h exportability delay); if there are any, one follow-up export of the batch,
+ * restricted to the late streams' common name prefix, goes under the prefix of the batch's
+ * first window. Until a window settles, retention keeps it (protectedFrom) and stream pruning
+ * checks each of its streams against its request time (prune.ts).
  *
  * Stream metadata cannot tell a late event from a later on-time one: a stream still written
  * 12 h before a window's request counts as late for it. Groups with long-lived streams thus
- * get a follow-up for most dates (bounded: one per group and date), i.e. duplicates, never loss.
+ * get a follow-up for most batches (at most one per group and week): duplicates and slot
+ * time, never loss.
  */
 
 /** Retention must not reach this: the checkpoint, or the oldest window not yet settled. */
@@ -38,27 +39,37 @@ export function isLateFor(stream: LogStreamInfo, window: ExportedWindow): boolea
 }
 
 /**
- * Unsettled windows whose whole date is ready for its scan: the checkpoint has left that date
- * (no more windows will start on it), every window of it is past settlesAt, and no follow-up
- * for it is queued already. Grouped by destination prefix, oldest first.
+ * How much time one follow-up may repeat: a week, or the maximum window if longer. Follow-ups
+ * share the one export slot, so with late data everywhere one per window would double the
+ * tasks (the benchmark's 50 groups then fall days behind); one per group and week costs
+ * about one task a week per group, and still keeps each export within a few days of its `dt=`.
  */
-export function datesToScan(state: GroupState, now: number): ExportedWindow[][] {
-  const byPrefix = new Map<string, ExportedWindow[]>();
-  for (const window of state.windows) {
-    if (window.settled) continue;
-    const list = byPrefix.get(window.destinationPrefix) ?? [];
-    list.push(window);
-    byPrefix.set(window.destinationPrefix, list);
+export function followUpSpanMs(maxWindowMs: number): number {
+  return Math.max(maxWindowMs, 7 * DAY_MS);
+}
+
+/**
+ * Unsettled windows ready for their scan, in batches, oldest first. A batch is consecutive
+ * windows within one follow-up span of its first; it is ready once no further window can join
+ * it (the next one exists and does not fit, or the checkpoint is past the span) and its last
+ * window is past settlesAt. Windows of a queued follow-up are not scanned again.
+ */
+export function batchesToScan(state: GroupState, now: number, spanMs: number): ExportedWindow[][] {
+  const queuedThrough = Math.max(-Infinity, ...(state.followUps ?? []).map((f) => f.to));
+  const open = state.windows.filter((w) => !w.settled && w.from > queuedThrough);
+  const batches: ExportedWindow[][] = [];
+  let i = 0;
+  while (i < open.length) {
+    const spanEnd = open[i]!.from + spanMs;
+    let j = i + 1;
+    while (j < open.length && open[j]!.to < spanEnd && open[j]!.from === open[j - 1]!.to + 1) j++;
+    const batch = open.slice(i, j);
+    const closed = j < open.length || state.checkpoint >= spanEnd;
+    if (!closed || now < settlesAt(batch.at(-1)!)) break; // later batches settle later still
+    batches.push(batch);
+    i = j;
   }
-  const queued = new Set((state.followUps ?? []).map((f) => f.destinationPrefix));
-  return [...byPrefix.entries()]
-    .filter(
-      ([prefix, windows]) =>
-        !queued.has(prefix) &&
-        utcDate(state.checkpoint) !== utcDate(windows[0]!.from) &&
-        now >= settlesAt(windows.at(-1)!),
-    )
-    .map(([, windows]) => windows);
+  return batches;
 }
 
 export function commonPrefix(names: readonly string[]): string {
@@ -70,14 +81,14 @@ export function commonPrefix(names: readonly string[]): string {
   return prefix;
 }
 
-/** The scan's verdict for one date: no late stream -> its windows settle; else a follow-up. */
+/** The scan's verdict per batch: no late stream -> its windows settle; else a follow-up. */
 export function withScanResult(
   state: GroupState,
-  dates: Array<{ windows: ExportedWindow[]; lateStreams: string[] }>,
+  batches: Array<{ windows: ExportedWindow[]; lateStreams: string[] }>,
 ): GroupState {
   const settle = new Set<ExportedWindow>();
   const followUps = [...(state.followUps ?? [])];
-  for (const { windows, lateStreams } of dates) {
+  for (const { windows, lateStreams } of batches) {
     if (lateStreams.length === 0) {
       for (const window of windows) settle.add(window);
       continue;
@@ -148,14 +159,14 @@ export function chooseFollowUp(states: readonly GroupState[], now: number): Foll
   return best;
 }
 
-/** Scans every group with a date ready to settle; queues follow-ups or settles the windows. */
+/** Scans every group with a batch ready to settle; queues follow-ups or settles the windows. */
 export async function lateStep(ctx: RunContext, entries: GroupEntry[], summary: RunSummary): Promise<void> {
   for (const entry of entries) {
-    const dates = datesToScan(entry.current.state, ctx.now);
-    if (dates.length === 0) continue;
+    const batches = batchesToScan(entry.current.state, ctx.now, followUpSpanMs(ctx.config.maxWindowMs));
+    if (batches.length === 0) continue;
     if (outOfTime(ctx)) return;
     try {
-      const scanned = await scanStreams(ctx, entry.current.state.logGroupName, dates);
+      const scanned = await scanStreams(ctx, entry.current.state.logGroupName, batches);
       if (!scanned) continue; // out of time or group gone mid-scan: nothing written, scan again
       const next = withScanResult(entry.current.state, scanned);
       for (const { windows, lateStreams } of scanned) {
@@ -181,15 +192,15 @@ export async function lateStep(ctx: RunContext, entries: GroupEntry[], summary: 
 
 /**
  * Reads every stream (oldest last event first, as pruning does: a stream written during the
- * pass moves to a page still to come, never to one already read) and lists each date's late
+ * pass moves to a page still to come, never to one already read) and lists each batch's late
  * streams. Undefined when the run ran out of time before the last page.
  */
 async function scanStreams(
   ctx: RunContext,
   logGroupName: string,
-  dates: ExportedWindow[][],
+  batches: ExportedWindow[][],
 ): Promise<Array<{ windows: ExportedWindow[]; lateStreams: string[] }> | undefined> {
-  const result = dates.map((windows) => ({ windows, lateStreams: [] as string[] }));
+  const result = batches.map((windows) => ({ windows, lateStreams: [] as string[] }));
   let nextToken: string | undefined;
   do {
     if (outOfTime(ctx)) return undefined;
@@ -201,8 +212,8 @@ async function scanStreams(
       throw error;
     }
     for (const stream of page.items) {
-      for (const date of result) {
-        if (date.windows.some((w) => isLateFor(stream, w))) date.lateStreams.push(stream.name);
+      for (const batch of result) {
+        if (batch.windows.some((w) => isLateFor(stream, w))) batch.lateStreams.push(stream.name);
       }
     }
     nextToken = page.nextToken;

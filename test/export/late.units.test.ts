@@ -2,7 +2,7 @@ import { loadExporterConfig } from '../../libs/export/config';
 import {
   chooseFollowUp,
   commonPrefix,
-  datesToScan,
+  batchesToScan,
   isLateFor,
   protectedFrom,
   withFollowUpCompletion,
@@ -59,14 +59,17 @@ describe('detecting late streams', () => {
     expect(isLateFor({ name: 'empty' }, window)).toBe(false);
   });
 
-  it('scans a date once no more windows start on it and its last window can receive nothing more', () => {
+  it('scans batches of up to one max window once no window can join them and their last has settled', () => {
     const s = state(3);
-    const lastOfDay0 = s.windows[0]!;
-    expect(datesToScan(s, settlesAt(lastOfDay0) - 1)).toEqual([]);
-    expect(datesToScan(s, settlesAt(lastOfDay0))).toEqual([[lastOfDay0]]);
-    // The checkpoint is still on the date of the newest window: more windows may start on it.
-    const open = { ...s, checkpoint: s.windows[2]!.from + 3 * HOUR_MS };
-    expect(datesToScan(open, settlesAt(s.windows[2]!) + DAY_MS)).toHaveLength(2);
+    const [w0, w1, w2] = s.windows as [ExportedWindow, ExportedWindow, ExportedWindow];
+    expect(batchesToScan(s, settlesAt(w0) - 1, DAY_MS)).toEqual([]);
+    expect(batchesToScan(s, settlesAt(w0), DAY_MS)).toEqual([[w0]]);
+    // Two days per batch: one follow-up may repeat both, so it waits for the second.
+    expect(batchesToScan(s, settlesAt(w0), 2 * DAY_MS)).toEqual([]);
+    expect(batchesToScan(s, settlesAt(w2), 2 * DAY_MS)).toEqual([[w0, w1]]);
+    expect(batchesToScan(s, settlesAt(w2), 3 * DAY_MS)).toEqual([[w0, w1, w2]]);
+    // The checkpoint is inside the span: a window may still join the batch.
+    expect(batchesToScan(s, settlesAt(w2) + 9 * DAY_MS, 4 * DAY_MS)).toEqual([]);
   });
 
   it('takes the common prefix of the late streams, empty when they share nothing', () => {
@@ -97,7 +100,7 @@ describe('follow-up bookkeeping', () => {
       }),
     ]);
     // Queued: the date is not scanned again; retention keeps the oldest unsettled window.
-    expect(datesToScan(next, settlesAt(s.windows[2]!))).toEqual([[next.windows[2]]]);
+    expect(batchesToScan(next, settlesAt(s.windows[2]!), DAY_MS)).toEqual([[next.windows[2]]]);
     expect(protectedFrom(next)).toBe(s.windows[1]!.from);
     expect(protectedFrom(s)).toBe(s.windows[0]!.from);
   });
