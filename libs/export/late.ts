@@ -159,16 +159,40 @@ export function chooseFollowUp(states: readonly GroupState[], now: number): Foll
   return best;
 }
 
+/**
+ * Windows with nothing left to export: requested after they settled (checkpoints written
+ * before windows carried the flag), or wholly older than the group's retention (CloudWatch
+ * has expired and refuses such events; a follow-up could only find less). Same object when
+ * nothing changes.
+ */
+export function withNothingLeftToSettle(
+  state: GroupState,
+  now: number,
+  retentionInDays: number | undefined,
+): GroupState {
+  const expiredBefore = retentionInDays === undefined ? -Infinity : now - retentionInDays * DAY_MS;
+  const done = (w: ExportedWindow) =>
+    !w.settled && (w.requestedAt >= settlesAt(w) || (w.to < expiredBefore && !queuedCovers(state, w)));
+  if (!state.windows.some(done)) return state;
+  return { ...state, windows: state.windows.map((w) => (done(w) ? { ...w, settled: true } : w)) };
+}
+
+/** A queued follow-up settles its windows itself, once verified. */
+function queuedCovers(state: GroupState, window: ExportedWindow): boolean {
+  return (state.followUps ?? []).some((f) => f.from <= window.from && window.to <= f.to);
+}
+
 /** Scans every group with a batch ready to settle; queues follow-ups or settles the windows. */
 export async function lateStep(ctx: RunContext, entries: GroupEntry[], summary: RunSummary): Promise<void> {
   for (const entry of entries) {
-    const batches = batchesToScan(entry.current.state, ctx.now, followUpSpanMs(ctx.config.maxWindowMs));
-    if (batches.length === 0) continue;
+    const state = withNothingLeftToSettle(entry.current.state, ctx.now, entry.group.retentionInDays);
+    const batches = batchesToScan(state, ctx.now, followUpSpanMs(ctx.config.maxWindowMs));
+    if (batches.length === 0 && state === entry.current.state) continue;
     if (outOfTime(ctx)) return;
     try {
-      const scanned = await scanStreams(ctx, entry.current.state.logGroupName, batches);
+      const scanned = batches.length > 0 ? await scanStreams(ctx, state.logGroupName, batches) : [];
       if (!scanned) continue; // out of time or group gone mid-scan: nothing written, scan again
-      const next = withScanResult(entry.current.state, scanned);
+      const next = withScanResult(state, scanned);
       for (const { windows, lateStreams } of scanned) {
         if (lateStreams.length === 0) summary.windowsSettled += windows.length;
       }
@@ -182,7 +206,10 @@ export async function lateStep(ctx: RunContext, entries: GroupEntry[], summary: 
           lateStreams: followUp.lateStreams,
         });
       }
-      if (!ctx.config.dryRun) entry.current = await ctx.store.replace(entry.current, next);
+      // A dry run writes nothing but reports the retention this state would need.
+      entry.current = ctx.config.dryRun
+        ? { ...entry.current, state: next }
+        : await ctx.store.replace(entry.current, next);
     } catch (error) {
       if (error instanceof CheckpointConflictError) summary.conflicts++;
       else summary.errors.push({ step: 'late-scan', logGroupName: entry.group.name, error });

@@ -6,6 +6,7 @@ import {
   isLateFor,
   protectedFrom,
   withFollowUpCompletion,
+  withNothingLeftToSettle,
   withScanResult,
 } from '../../libs/export/late';
 import { initialState, settlesAt, withCompletion, WINDOW_HISTORY_LIMIT } from '../../libs/export/planning';
@@ -184,6 +185,21 @@ describe('follow-up bookkeeping', () => {
     );
     expect(early.windows[0]!.settled).toBeUndefined();
     expect(late.windows[0]!.settled).toBe(true);
+  });
+});
+
+describe('checkpoints written before windows could settle', () => {
+  it('settles windows requested after they settled, and windows CloudWatch has already expired', () => {
+    const s = state(20);
+    const now = DAY0 + 40 * DAY_MS;
+    expect(withNothingLeftToSettle(s, now, undefined)).toBe(s);
+    const byRetention = withNothingLeftToSettle(s, now, 30);
+    // Days 0-9 end before now - 30 days: nothing of them is left in CloudWatch to export.
+    expect(byRetention.windows.map((w) => w.settled === true)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i < 10),
+    );
+    const backlog = { ...s, windows: [{ ...s.windows[0]!, requestedAt: settlesAt(s.windows[0]!) }] };
+    expect(withNothingLeftToSettle(backlog, now, undefined).windows[0]!.settled).toBe(true);
   });
 });
 
