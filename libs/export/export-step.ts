@@ -176,8 +176,8 @@ export async function exportLanded(objects: ObjectStore, prefix: string, taskId:
 }
 
 /**
- * Starts the export of `window`; with `followUp`, a second export of an exported window
- * restricted to a stream name prefix, written under the window's own prefix.
+ * Starts the export of `window`; with `followUp`, a second export of exported windows
+ * restricted to a stream name prefix, written under the prefix of the first of them.
  */
 async function startExport(
   ctx: RunContext,
