@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { Logger } from '../../libs/logging/logger';
 import { describeEachEngine } from '../peers/engine-env';
 import { startEngine, type EngineNode } from '../peers/engines';
@@ -63,7 +64,7 @@ describeEachEngine('a real node under pressure', (kind) => {
       RETRY_MAX_DELAY_MS: '500',
       RETRY_MAX_ATTEMPTS: '50',
     };
-    const forwarder = createForwarder(env);
+    const forwarder = createPipeline(env);
     const reports = await Promise.all(
       [0, 1, 2, 3].map((n) =>
         forwardSubscription(forwarder, payload(n * 1000, 1000, `stream-${n}`), invocation(120_000), quiet),
@@ -87,7 +88,7 @@ describeEachEngine('a real node under pressure', (kind) => {
       TIME_RESERVE_MS: '1000',
     };
     const event = payload(10_000, 3000, 'restart');
-    const first = createForwarder(env);
+    const first = createPipeline(env);
     const running = forwardSubscription(first, event, invocation(6000), quiet);
     // Stop the node once part of the payload is in.
     while ((await engine.count('restart-*').catch(() => 0)) === 0) {
