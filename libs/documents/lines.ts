@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RecordLine } from '../kinesis/records';
 import { markFailure } from '../rules/apply';
-import { RESERVED_ROOTS } from '../rules/types';
-import { enrich, isMetadataField, PIPELINE_FIELDS, type DocumentOptions } from './build';
+import { enrich, type DocumentOptions } from './build';
+import { copyToRoot, PIPELINE_FIELDS, type CopyToRoot } from './fields';
 import { isoTimestamp } from './timestamp';
 import type { DocumentSource, LogDocument } from './types';
 
@@ -37,6 +37,10 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time'] as const;
 // Lambda console lines, CloudWatch exports and many loggers start with an ISO UTC time.
 const LEADING_ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)[\s\t]/;
+
+// A record's own `log` object or `tags` string would conflict with the pipeline's fields, and
+// `_id`, `_index`… are the engine's metadata fields: they stay under `json`.
+const RECORD_FIELDS: CopyToRoot = { protect: PIPELINE_FIELDS, protectedKeys: 'json', overwrite: true };
 
 /** Epoch ms of the record's own ISO 8601 time, if it carries one. */
 function fieldsTime(fields: Record<string, unknown>): number | undefined {
@@ -88,14 +92,13 @@ export function recordLineDocument(
     // `message` is added below only when the record has one (Fluent Bit may have parsed it away).
   } as unknown as DocumentSource;
   if (fields !== undefined) {
-    for (const key of Object.keys(fields)) {
-      if (key === '@timestamp' || ((key === 'log' || key === 'message') && message === fields[key])) continue;
-      // A record's own `log` object or `tags` string would conflict with the pipeline's fields,
-      // and `_id`, `_index`… are the engine's metadata fields (refused in a document).
-      if (RESERVED_ROOTS.has(key) || PIPELINE_FIELDS.has(key) || isMetadataField(key))
-        (source.json ??= {})[key] = fields[key];
-      else source[key] = fields[key];
-    }
+    // The time and the line that became `message` are not copied again.
+    copyToRoot(
+      source,
+      fields,
+      RECORD_FIELDS,
+      (key) => key === '@timestamp' || ((key === 'log' || key === 'message') && message === fields[key]),
+    );
   }
   if (message !== undefined) {
     source.message = message;

@@ -2,6 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
 import { decodeBase64 } from '../decoding/base64';
+import { isGzip } from '../decoding/gzip';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../documents/json-message';
 import type { RecordOrigin } from '../documents/lines';
 
@@ -23,8 +24,7 @@ export type RecordPayload =
 /** A record that can never be decoded (retrying cannot help): reported as failed, see forward.ts. */
 export type DecodedRecord = { ok: true; payload: RecordPayload } | { ok: false; reason: string };
 
-// Magic numbers: gzip, zlib (first byte 0x78 and a valid header checksum), KPL aggregation.
-const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+// Magic numbers: zlib (first byte 0x78 and a valid header checksum), KPL aggregation (gzip: isGzip).
 const isZlib = (b: Buffer) => b.length >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]!) % 31 === 0;
 const isKplAggregate = (b: Buffer) =>
   b.length >= 4 && b[0] === 0xf3 && b[1] === 0x89 && b[2] === 0x9a && b[3] === 0xc2;
