@@ -5,7 +5,7 @@
  *   minimal loader with the forwarder's concurrency (4): no decoding, no transform;
  * - the forwarder as deployed (createPipeline + forwardSubscription);
  * - the AWS console blueprint: its transform, then one unbatched `_bulk` body per payload;
- * - one request per event (as seed 000 did), on a tenth of the payload.
+ * - one request per event (a forwarder that posts each event), on a tenth of the payload.
  * Then the splitter on a Firehose object of five such payloads, as MiB/s and documents/s.
  * Every round writes new indices (no 409 shortcuts) and they are deleted outside the timing.
  */

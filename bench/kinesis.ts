@@ -1,5 +1,5 @@
 /**
- * Kinesis input benchmark (issue 7). The same 10,000 access-log lines, three ways, measured in
+ * Kinesis input benchmark. The same 10,000 access-log lines, three ways, measured in
  * alternation in one process (ratios matter, absolute rates drift):
  * - plain: the forwarder's subscription path, decode + documentsFromLogsData + encode, no rules;
  * - subscription+rules: the same payload arriving as a Kinesis record, parsed and routed by a

@@ -125,7 +125,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
   });
 });
 
-/** Checks of issue 6 (docs/deploy.md): least privilege, buckets, failures kept, self-watching. */
+/** Deployment checks (docs/deploy.md): least privilege, buckets, failures kept, self-watching. */
 describe.each(STAGES)('deployment of stage %s', (stage) => {
   const resources = () => templates.get(stage)!;
   const ofTypeHere = (type: string) => ofType(resources(), type);
@@ -273,7 +273,7 @@ describe('sls invoke local', () => {
         '-f',
         'forwarder',
         '-p',
-        'test/fixtures/forwarder/seed-000-lambda-console.json',
+        'test/fixtures/forwarder/lambda-console-lines.json',
         '-e',
         'BATCH_MAX_DOCS=abc',
       ],

@@ -3,18 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
-import { Logger } from '../../libs/logging/logger';
 import { describeEachEngine } from '../peers/engine-env';
 import { startEngine, type EngineNode } from '../peers/engines';
 import { EngineClient } from '../support/engine-client';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
 
 /**
  * A node of its own per engine, started with a write queue of one slot: concurrent invocations
  * meet the engine's real per-item 429 (es_rejected_execution_exception). Then the node is
  * stopped in the middle of an invocation and started again on the same data.
  */
-const quiet = new Logger({}, 'error', { write: () => true });
 /** An invocation's context whose remaining time runs down as Lambda's does. */
 const invocation = (timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;

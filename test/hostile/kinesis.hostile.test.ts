@@ -28,7 +28,11 @@ function kinesis(prefix: string) {
   const letters = s3DeadLetters(s3, prefix);
   const forwarder = createKinesisSource(
     createPipeline(
-      { DESTINATION_URL: server.url, BATCH_MAX_DOCS: '4', RULES_FILE: 'config/rules.dev.json' },
+      {
+        DESTINATION_URL: server.url,
+        BATCH_MAX_DOCS: '4',
+        RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
+      },
       { deadLetters: letters.sink },
     ),
   );

@@ -2,11 +2,10 @@ import { createPipeline } from '../../libs/pipeline/pipeline';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
-import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
+import { quiet } from '../support/logging';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'prop' };
 
 /** A record: poison, or some lines of which some are refused by the destination for good (429 forever). */

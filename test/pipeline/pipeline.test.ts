@@ -2,14 +2,13 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { EncodedDocument, ItemOutcome, Transport } from '../../libs/destinations';
 import { StdoutTransport } from '../../libs/destinations/stdout';
-import { Logger } from '../../libs/logging/logger';
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
 import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { kinesisEvent } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
 
 /** A real stdout transport into memory that records, per batch, whether its items hold their documents. */

@@ -1,7 +1,6 @@
 import type { S3Event } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { Logger } from '../../libs/logging/logger';
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
 import { createSplitter, splitS3Event } from '../../libs/pipeline/sources/s3-object';
@@ -10,10 +9,10 @@ import { BulkServer } from '../support/bulk-server';
 import { ACCESS_LINE, kinesisEvent } from '../support/kinesis';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
 
 // One set of CloudWatch Logs events, sent through the three sources of the pipeline: each must
 // index byte-identical documents (`_id`, `_index`, `_source`), rules included.
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 600000, awsRequestId: 'same-documents' };
 const RAW = 'raw-logs';
 const env = {

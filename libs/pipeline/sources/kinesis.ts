@@ -8,7 +8,7 @@ import { DeliveryError, type Delivery, type DeliveryReport } from '../../destina
 import { EventGuard, failureReason, type DocumentSink } from '../../documents/guard';
 import { RecordOutcomes, type RecordState } from '../../kinesis/outcomes';
 import { decodeRecordData, recordOrigin, type RecordLine, type RecordPayload } from '../../kinesis/records';
-import { logger as rootLogger, type Logger } from '../../logging/logger';
+import { invocationLogger, type Logger } from '../../logging/logger';
 import type { RuleCounts } from '../documents';
 import type { OutcomeTracking, Pipeline } from '../pipeline';
 
@@ -59,8 +59,8 @@ interface BatchCounts extends RuleCounts {
  * as 409 duplicates (deterministic ids) and cost nothing.
  *
  * A poison record (one that can never be decoded) is reported as failed like any other. With
- * the event source mapping of serverless.yml (bisectBatchOnFunctionError, maximumRetryAttempts,
- * destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
+ * the Kinesis event source mapping the stack declares (resources/kinesis.js:
+ * bisectBatchOnFunctionError, maximumRetryAttempts, destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
  * then sends the batch's shard id and sequence-number range to the on-failure queue and moves the
  * shard's checkpoint past it. So a poison record delays its shard by a few retries and never
  * blocks it; the queue message says where to read it from the stream (until retention expires).
@@ -69,7 +69,7 @@ export async function forwardKinesis(
   kinesis: KinesisSource,
   event: KinesisStreamEvent,
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+  log: Logger = invocationLogger(context),
 ): Promise<KinesisStreamBatchResponse> {
   const counts: BatchCounts = {
     records: event.Records.length,

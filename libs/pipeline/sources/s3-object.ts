@@ -3,7 +3,7 @@ import type { Context, S3Event } from 'aws-lambda';
 import type { Env } from '../../config/env';
 import type { DeliveryReport } from '../../destinations';
 import { AppError, describeError } from '../../errors';
-import { logger as rootLogger, type Logger } from '../../logging/logger';
+import { invocationLogger, type Logger } from '../../logging/logger';
 import { S3Archiver, type Archiver } from '../../splitting/archive';
 import { loadSplitterConfig, type SplitterConfig } from '../../splitting/config';
 import { SplitFaultError, TimeBudgetError } from '../../splitting/errors';
@@ -43,7 +43,7 @@ export async function splitS3Event(
   splitter: Splitter,
   event: S3Event,
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+  log: Logger = invocationLogger(context),
 ): Promise<ObjectOutcome[]> {
   const outcomes: ObjectOutcome[] = [];
   const failures: unknown[] = [];

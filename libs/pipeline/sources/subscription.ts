@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { decodeSubscriptionEvent, DecodeError } from '../../decoding/subscription';
 import type { DeliveryReport } from '../../destinations';
-import { logger as rootLogger, type Logger } from '../../logging/logger';
+import { invocationLogger, type Logger } from '../../logging/logger';
 import type { Pipeline } from '../pipeline';
 
 /**
@@ -13,7 +13,7 @@ export async function forwardSubscription(
   pipeline: Pipeline,
   event: unknown,
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+  log: Logger = invocationLogger(context),
 ): Promise<DeliveryReport | undefined> {
   let data;
   try {

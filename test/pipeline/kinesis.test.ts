@@ -1,19 +1,17 @@
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { DeadLetter, DeadLetterSink } from '../../libs/destinations';
 import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/pipeline/sources/kinesis';
-import { Logger } from '../../libs/logging/logger';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/forwarder/${name}.json`, 'utf8')) as KinesisStreamEvent;
+const fixture = (name: string) => loadFixture<KinesisStreamEvent>('forwarder', `${name}.json`);
 
 /** Dead letters kept in memory; `fail` makes put() throw like an S3 outage. */
 class MemorySink implements DeadLetterSink {
@@ -42,7 +40,7 @@ async function run(
           RETRY_MAX_DELAY_MS: '2',
           RETRY_MAX_ATTEMPTS: '3',
           BATCH_MAX_DOCS: '2',
-          RULES_FILE: 'config/rules.dev.json',
+          RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
           ...setup.env,
         },
         { deadLetters: setup.deadLetters },
@@ -216,7 +214,7 @@ describe('rules on the subscription path', () => {
       const kinesis = createKinesisSource(
         createPipeline({
           DESTINATION_URL: server.url,
-          RULES_FILE: 'config/rules.dev.json',
+          RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
         }),
       );
       const data = logsData(

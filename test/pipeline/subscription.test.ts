@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DecodeError } from '../../libs/decoding/subscription';
 import { StdoutTransport } from '../../libs/destinations/stdout';
@@ -10,11 +8,11 @@ import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8'));
+const fixture = (name: string): unknown => loadFixture('forwarder', name);
 
 describe('forwardSubscription', () => {
   it('with no configuration, prints one JSON document per line on stdout', async () => {
@@ -40,7 +38,7 @@ describe('forwardSubscription', () => {
       });
       const report = await forwardSubscription(
         forwarder,
-        fixture('seed-000-lambda-console.json'),
+        fixture('lambda-console-lines.json'),
         context,
         quiet,
       );
