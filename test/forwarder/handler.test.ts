@@ -1,19 +1,14 @@
-import type { Context, KinesisStreamBatchResponse } from 'aws-lambda';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
 import { BulkServer } from '../support/bulk-server';
+import { coldStart } from '../support/cold-start';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
 
-const context = {
-  awsRequestId: 'req-forwarder-1',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
+const context = { awsRequestId: 'req-forwarder-1', getRemainingTimeInMillis: () => 60_000 };
 
 /** The handler module as Lambda loads it: configuration (and RULES_FILE) read from process.env at import. */
-async function loadHandler(env: Record<string, string>) {
-  Object.assign(process.env, env);
-  return (await import('../../functions/forwarder/handler')).handler;
-}
+const loadHandler = async (env: Record<string, string>) => coldStart('forwarder', env);
 
 describe('forwarder handler', () => {
   const saved = { ...process.env };

@@ -1,6 +1,7 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { coldStart } from '../support/cold-start';
 import { FIXTURE_DIR, loadEvent } from './fixtures';
 
 const context = {
@@ -12,8 +13,7 @@ const context = {
 async function loadHandler(env: Record<string, string>) {
   for (const key of Object.keys(process.env))
     if (key.startsWith('SLACK_') || key === 'STAGE') delete process.env[key];
-  Object.assign(process.env, env);
-  return (await import('../../functions/notifier/handler')).handler;
+  return coldStart('notifier', env);
 }
 
 describe('notifier handler', () => {
@@ -30,7 +30,9 @@ describe('notifier handler', () => {
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
     jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (logged.push(String(chunk)), true));
     const handler = await loadHandler({ STAGE: 'dev' });
-    const result = await handler(loadEvent('plain-text') as unknown as SNSEvent, context);
+    const result = (await handler(loadEvent('plain-text') as unknown as SNSEvent, context)) as {
+      outcomes: unknown[];
+    };
     expect(result.outcomes).toHaveLength(1);
     // The golden message of the same notification (built without the invocation's clock).
     const golden = JSON.parse(readFileSync(join(FIXTURE_DIR, 'golden', 'plain-text.json'), 'utf8')) as {
