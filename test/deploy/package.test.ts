@@ -30,7 +30,8 @@ function declaredStages(): string[] {
 }
 const STAGES = declaredStages();
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties?: Json; DependsOn?: unknown };
 const templates = new Map<string, Record<string, Resource>>();
 const templateFiles = new Map<string, string>();
 const zips = new Map<string, Record<string, string[]>>(); // stage -> function zip -> its entries
@@ -117,6 +118,27 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
         .sort(),
     ).toEqual([...FUNCTIONS.map((f) => `${f}Role`), 'LogsToFirehoseRole', 'RawLogsDeliveryRole'].sort());
     expect(resources().IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('ships each bundle with its source map, and makes stack traces use it', () => {
+    expect(Object.keys(zips.get(stage)!).sort()).toEqual([
+      'exporter.zip',
+      'forwarder.zip',
+      'notifier.zip',
+      'splitter.zip',
+    ]);
+    for (const [zip, entries] of Object.entries(zips.get(stage)!)) {
+      const fn = zip.replace('.zip', '');
+      expect([zip, entries.filter((e) => e.startsWith('functions/')).sort()]).toEqual([
+        zip,
+        [`functions/${fn}/handler.js`, `functions/${fn}/handler.js.map`],
+      ]);
+    }
+    for (const [id, fn] of ofTypeHere('AWS::Lambda::Function'))
+      expect([id, (fn.Properties!.Environment as { Variables: Json }).Variables.NODE_OPTIONS]).toEqual([
+        id,
+        '--enable-source-maps',
+      ]);
   });
 
   it("lets each function's role write its own log group only", () => {
