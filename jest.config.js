@@ -7,7 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // Tests start real loopback servers; give slow CI machines room without timing anything.
   testTimeout: 60000,
-  // Peers shared by every test file (moto: the AWS emulator); a peer that cannot start fails the run.
+  // Peers shared by every test file: real OpenSearch and Elasticsearch nodes, moto for the AWS
+  // APIs; a peer that cannot start fails the run.
   globalSetup: '<rootDir>/test/peers/global-setup.ts',
   globalTeardown: '<rootDir>/test/peers/global-teardown.ts',
 };

@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   kinesis: () => import('./kinesis'),
   splitter: () => import('./splitter'),
   exporter: () => import('./exporter'),
+  engines: () => import('./engines'),
 };
 
 async function main(): Promise<void> {

@@ -64,19 +64,24 @@ export async function applySearchSetup(cluster: ApiClient, options: SetupOptions
   const writer = new Writer(options.dryRun);
   const engine = engineFromRootInfo((await cluster.expectOk({ method: 'GET', path: '/' })).json);
   const steps: StepResult[] = [];
-  const policy =
-    engine.kind === 'elasticsearch'
-      ? await putIlmPolicy(cluster, writer, options.settings)
-      : await putIsmPolicy(cluster, writer, options.settings);
-  steps.push(policy);
-  steps.push(await putTemplate(cluster, writer, options.settings, engine));
-  steps.push(
-    await attachExistingIndices(cluster, (request) => writer.write(cluster, 'cluster', request), {
-      engine,
-      settings: options.settings,
-      policyUpdated: policy.outcome === 'updated',
-    }),
-  );
+  if (options.settings.withoutRetention) {
+    steps.push({ step: 'retention policy', outcome: 'skipped', detail: '--no-retention' });
+    steps.push(await putTemplate(cluster, writer, options.settings, engine));
+  } else {
+    const policy =
+      engine.kind === 'elasticsearch'
+        ? await putIlmPolicy(cluster, writer, options.settings)
+        : await putIsmPolicy(cluster, writer, options.settings);
+    steps.push(policy);
+    steps.push(await putTemplate(cluster, writer, options.settings, engine));
+    steps.push(
+      await attachExistingIndices(cluster, (request) => writer.write(cluster, 'cluster', request), {
+        engine,
+        settings: options.settings,
+        policyUpdated: policy.outcome === 'updated',
+      }),
+    );
+  }
   if (options.dashboards !== undefined) {
     steps.push(await importSavedObjects(options.dashboards, writer, options.settings, engine));
   } else {
@@ -90,10 +95,25 @@ function outcomeFor(existing: string | undefined, wanted: string): Outcome {
   return existing === wanted ? 'unchanged' : 'updated';
 }
 
+/**
+ * A cluster without the retention plugin (ILM is a module of Elasticsearch's default
+ * distribution, ISM a plugin of OpenSearch's) has no route for its API: both engines answer 400
+ * "no handler found for uri".
+ */
+function missingPlugin(path: string, response: { status: number; text: string }, plugin: string): void {
+  if (response.status === 400 && response.text.includes('no handler found for uri')) {
+    throw new SearchSetupError(
+      `the cluster has no ${plugin} (GET ${path} answered "no handler found"): install it, or run with ` +
+        '--no-retention to apply the index template alone and manage retention yourself',
+    );
+  }
+}
+
 /** GET that treats 404 as "not there"; anything else but 2xx is an error. */
-async function getIfExists(cluster: ApiClient, path: string): Promise<unknown> {
+async function getIfExists(cluster: ApiClient, path: string, plugin?: string): Promise<unknown> {
   const response = await cluster.send({ method: 'GET', path });
   if (response.status === 404) return undefined;
+  if (plugin !== undefined) missingPlugin(path, response, plugin);
   if (response.status < 200 || response.status >= 300) {
     throw new SearchSetupError(`GET ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
   }
@@ -103,8 +123,11 @@ async function getIfExists(cluster: ApiClient, path: string): Promise<unknown> {
 async function putIlmPolicy(cluster: ApiClient, writer: Writer, settings: SearchSettings) {
   const name = policyName(settings);
   const body = ilmPolicy(settings);
-  const existing = (await getIfExists(cluster, `/_ilm/policy/${name}`)) as
-    Record<string, { policy?: { _meta?: { fingerprint?: string } } }> | undefined;
+  const existing = (await getIfExists(
+    cluster,
+    `/_ilm/policy/${name}`,
+    'ILM (index lifecycle management)',
+  )) as Record<string, { policy?: { _meta?: { fingerprint?: string } } }> | undefined;
   const current = existing === undefined ? undefined : (existing[name]?.policy?._meta?.fingerprint ?? '');
   const outcome = outcomeFor(current, fingerprintOf(body));
   if (outcome !== 'unchanged')
@@ -115,8 +138,11 @@ async function putIlmPolicy(cluster: ApiClient, writer: Writer, settings: Search
 async function putIsmPolicy(cluster: ApiClient, writer: Writer, settings: SearchSettings) {
   const name = policyName(settings);
   const body = ismPolicy(settings);
-  const existing = (await getIfExists(cluster, `/_plugins/_ism/policies/${name}`)) as
-    { _seq_no?: number; _primary_term?: number; policy?: { description?: string } } | undefined;
+  const existing = (await getIfExists(
+    cluster,
+    `/_plugins/_ism/policies/${name}`,
+    'ISM plugin (index state management)',
+  )) as { _seq_no?: number; _primary_term?: number; policy?: { description?: string } } | undefined;
   const current = existing === undefined ? undefined : fingerprintOf({ policy: existing.policy ?? {} });
   const outcome = outcomeFor(current, fingerprintOf(body));
   if (outcome !== 'unchanged') {

@@ -6,6 +6,8 @@ import { documentMappings } from './mappings';
 export interface SearchSettings {
   indexPrefix: string;
   retentionDays: number;
+  /** No ILM / ISM policy (the cluster has no such plugin, or retention is managed elsewhere). */
+  withoutRetention?: boolean;
 }
 
 export const MANAGED_BY = 'logpipe search:setup';
@@ -44,7 +46,9 @@ export function indexTemplate(settings: SearchSettings, engine: Engine): Record<
     refresh_interval: '5s',
   };
   // ISM attaches itself through the policy's ism_template; ILM is named in the index settings.
-  if (engine.kind === 'elasticsearch') indexSettings['lifecycle.name'] = policyName(settings);
+  if (engine.kind === 'elasticsearch' && !settings.withoutRetention) {
+    indexSettings['lifecycle.name'] = policyName(settings);
+  }
   const body = {
     index_patterns: [indexPattern(settings)],
     priority: templatePriority(settings),

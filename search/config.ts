@@ -8,14 +8,15 @@ import type { SearchSettings } from './artifacts';
 import { SearchSetupError } from './engine';
 
 export const USAGE = `usage: npm run search:setup -- [--stage <stage> [--region <region>]] [--retention-days <n>]
-                            [--dashboards-url <url>] [--dry-run] [--out <dir>]
+                            [--dashboards-url <url>] [--dry-run] [--out <dir>] [--no-retention]
   --stage           read the destination and index prefix from the stage (sls print); without it,
                     from DESTINATION_URL, DESTINATION_AUTH, DESTINATION_CREDENTIALS, INDEX_PREFIX, ...
   --retention-days  days before a daily index is deleted (default: stage param searchRetentionDays,
                     env SEARCH_RETENTION_DAYS, else 30)
   --dashboards-url  Kibana or OpenSearch Dashboards base URL: also import the data view and saved search
   --dry-run         read the cluster, print every write instead of sending it
-  --out <dir>       write the artifacts for both engines to <dir> and exit (no cluster needed)`;
+  --out <dir>       write the artifacts for both engines to <dir> and exit (no cluster needed)
+  --no-retention    no ILM / ISM policy (a cluster without the plugin): the index template alone`;
 
 export interface CliOptions {
   stage?: string;
@@ -24,6 +25,7 @@ export interface CliOptions {
   dashboardsUrl?: string;
   dryRun: boolean;
   out?: string;
+  noRetention: boolean;
   help: boolean;
 }
 
@@ -39,6 +41,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
         'dashboards-url': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         out: { type: 'string' },
+        'no-retention': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -49,6 +52,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
       dashboardsUrl: values['dashboards-url'],
       dryRun: values['dry-run'] ?? false,
       out: values.out,
+      noRetention: values['no-retention'] ?? false,
       help: values.help ?? false,
     };
   } catch (cause) {
@@ -139,7 +143,12 @@ export async function resolveTarget(
     min: 1,
     max: 36500,
   });
-  return { source, vars, settings: { indexPrefix: loadDocumentConfig(vars).indexPrefix, retentionDays } };
+  const indexPrefix = loadDocumentConfig(vars).indexPrefix;
+  return {
+    source,
+    vars,
+    settings: { indexPrefix, retentionDays, ...(options.noRetention ? { withoutRetention: true } : {}) },
+  };
 }
 
 /** The target's destination, when it is one this command can set up. */

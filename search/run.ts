@@ -84,7 +84,10 @@ export async function runSearchSetup(argv: string[], deps: RunDeps): Promise<num
     const cluster = new ApiClient(destination.url, http, auth, timeoutMs);
     deps.print(
       `${options.dryRun ? 'dry run: ' : ''}${target.source}, ${destination.url.host} (auth ${destination.auth.kind}), ` +
-        `indices ${target.settings.indexPrefix}-*, retention ${target.settings.retentionDays} days`,
+        `indices ${target.settings.indexPrefix}-*, ` +
+        (target.settings.withoutRetention
+          ? 'no retention policy'
+          : `retention ${target.settings.retentionDays} days`),
     );
     const report = await applySearchSetup(cluster, {
       settings: target.settings,

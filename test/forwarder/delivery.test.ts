@@ -157,7 +157,8 @@ describe('delivery to a _bulk server', () => {
       expect(entries).toEqual([
         {
           id: 'id-4',
-          reason: '400 document_parsing_exception: failed to parse field [json.n] of type [long]',
+          reason:
+            "400 document_parsing_exception: failed to parse field [json.n] of type [long] in document with id 'id-4'. Preview of field's value: 'text'",
         },
       ]);
       expect(server.attempts.get('id-4')).toBe(1); // permanent: never retried

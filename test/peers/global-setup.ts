@@ -1,6 +1,11 @@
+import { startEngines } from './engines';
 import { startMoto } from './moto';
 
-/** Peers shared by the whole jest run; each line starts one (its teardown stops it). */
+/**
+ * jest globalSetup: the peers the integration tests talk to (OpenSearch and Elasticsearch nodes,
+ * moto for the AWS APIs), started together before any test file; a peer that cannot start fails
+ * the run. Each is tied to jest's process, so none outlives it.
+ */
 export default async function globalSetup(): Promise<void> {
-  await startMoto();
+  await Promise.all([startEngines(), startMoto()]);
 }

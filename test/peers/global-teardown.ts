@@ -1,5 +1,7 @@
+import { stopEngines } from './engines';
 import { stopMoto } from './moto';
 
+/** jest globalTeardown: stops what global-setup started. */
 export default async function globalTeardown(): Promise<void> {
-  await stopMoto();
+  await Promise.all([stopEngines(), stopMoto()]);
 }

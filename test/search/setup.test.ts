@@ -157,6 +157,29 @@ describe('engine versions', () => {
     }
   });
 
+  it.each<Flavor>(['elasticsearch', 'opensearch'])(
+    'on %s without the retention plugin: stops before writing, names the plugin; --no-retention puts the template alone',
+    async (flavor) => {
+      const server = await new SearchServer(flavor, { noRetentionPlugin: true }).start();
+      try {
+        const env = { DESTINATION_URL: server.url, INDEX_PREFIX: 'cwl' };
+        const deps = { env, printStage: noStage, print: () => undefined };
+        await expect(runSearchSetup([], deps)).rejects.toThrow(
+          flavor === 'elasticsearch' ? /no ILM .*--no-retention/ : /no ISM plugin .*--no-retention/,
+        );
+        expect(server.writes).toEqual([]);
+        expect(await runSearchSetup(['--no-retention'], deps)).toBe(0);
+        expect(server.writes.map((r) => `${r.method} ${r.url}`)).toEqual([
+          'PUT /_index_template/logpipe-cwl',
+        ]);
+        const template = server.templates.get('logpipe-cwl') as { template: { settings: { index: object } } };
+        expect(template.template.settings.index).not.toHaveProperty('lifecycle.name');
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+
   it('signs with SigV4 (service es) when the destination does', async () => {
     const server = await new SearchServer('opensearch').start();
     try {

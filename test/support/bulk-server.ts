@@ -36,7 +36,24 @@ export interface BulkServerOptions {
   dropTrailingItems?: (requestNumber: number) => number | undefined;
   /** Reject the request with 403 unless this returns true (used to check signatures). */
   authorize?: (request: http.IncomingMessage, body: Buffer) => boolean;
+  /** Whose error types and reasons to answer with (default Elasticsearch). */
+  flavor?: 'elasticsearch' | 'opensearch';
 }
+
+/**
+ * Error types and reasons as real nodes answer them (captured from Elasticsearch 9.5.3 and
+ * OpenSearch 3.8.0 with a write queue of one): the same failure has a different type per engine.
+ */
+const ENGINE_ERRORS = {
+  elasticsearch: {
+    mapping: 'document_parsing_exception',
+    rejected: 'es_rejected_execution_exception',
+  },
+  opensearch: {
+    mapping: 'mapper_parsing_exception',
+    rejected: 'rejected_execution_exception',
+  },
+} as const;
 
 /**
  * A loopback server that behaves like Elasticsearch `_bulk` (and Logstash's http input on any
@@ -108,7 +125,7 @@ export class BulkServer {
       items: isBulk ? lines.length / 2 : lines.length,
     });
     const failure = this.options.requestFault?.(number);
-    if (failure !== undefined) return this.reply(res, failure, { error: `scripted ${failure}` });
+    if (failure !== undefined) return this.reply(res, failure, this.requestError(failure));
     if (!isBulk) {
       for (const line of lines) {
         const doc = JSON.parse(line) as Record<string, unknown> & {
@@ -138,16 +155,31 @@ export class BulkServer {
     return this.reply(res, 200, { took: 1, errors, items: results });
   }
 
+  /** A whole request refused: the engines' error body (OpenSearch answers a full write queue so). */
+  private requestError(status: number): Record<string, unknown> {
+    const errors = ENGINE_ERRORS[this.options.flavor ?? 'elasticsearch'];
+    const error =
+      status === 429
+        ? {
+            type: errors.rejected,
+            reason: 'rejected execution of TransportBulkAction on write, queue capacity = 1',
+          }
+        : { type: 'cluster_block_exception', reason: `scripted ${status}` };
+    return { error: { root_cause: [error], ...error }, status };
+  }
+
   private apply(item: BulkItem, attempt: number): Record<string, unknown> {
     const forced = this.options.itemFault?.(item, attempt);
     const base = { _index: item.index, _id: item.id };
+    const errors = ENGINE_ERRORS[this.options.flavor ?? 'elasticsearch'];
     if (forced === 400) {
       return {
         ...base,
         status: 400,
         error: {
-          type: 'document_parsing_exception',
-          reason: 'failed to parse field [json.n] of type [long]',
+          type: errors.mapping,
+          reason: `failed to parse field [json.n] of type [long] in document with id '${item.id}'. Preview of field's value: 'text'`,
+          caused_by: { type: 'illegal_argument_exception', reason: 'For input string: "text"' },
         },
       };
     }
@@ -155,7 +187,10 @@ export class BulkServer {
       return {
         ...base,
         status: 429,
-        error: { type: 'es_rejected_execution_exception', reason: 'queue full' },
+        error: {
+          type: errors.rejected,
+          reason: 'rejected execution of TransportReplicationAction on write, queue capacity = 1',
+        },
       };
     if (forced !== undefined && forced >= 500)
       return {
@@ -167,12 +202,23 @@ export class BulkServer {
       return {
         ...base,
         status: 409,
-        error: { type: 'version_conflict_engine_exception', reason: 'document already exists' },
+        error: {
+          type: 'version_conflict_engine_exception',
+          reason: `[${item.id}]: version conflict, document already exists (current version [1])`,
+          index: item.index,
+          shard: '0',
+        },
       };
     }
     this.documents.set(item.id, { index: item.index, source: item.source });
     this.creations.set(item.id, (this.creations.get(item.id) ?? 0) + 1);
-    return { ...base, status: 201, result: 'created' };
+    return {
+      ...base,
+      _version: 1,
+      result: 'created',
+      _shards: { total: 2, successful: 1, failed: 0 },
+      status: 201,
+    };
   }
 
   private reply(res: http.ServerResponse, status: number, body: unknown): void {

@@ -45,7 +45,12 @@ export class SearchServer {
 
   constructor(
     readonly flavor: Flavor,
-    private readonly options: { version?: string; authorize?: (req: http.IncomingMessage) => boolean } = {},
+    private readonly options: {
+      version?: string;
+      authorize?: (req: http.IncomingMessage) => boolean;
+      /** A cluster without ILM / ISM (e.g. nodes from the published jars): their routes do not exist. */
+      noRetentionPlugin?: boolean;
+    } = {},
   ) {}
 
   get url(): string {
@@ -95,15 +100,22 @@ export class SearchServer {
     let match = /^\/_index_template\/([^/]+)$/.exec(path);
     if (match) return this.template(method, match[1]!, body);
     match = /^\/_ilm\/policy\/([^/]+)$/.exec(path);
-    if (match && this.flavor === 'elasticsearch') return this.ilm(method, match[1]!, body);
+    const retention = !this.options.noRetentionPlugin;
+    if (match && retention && this.flavor === 'elasticsearch') return this.ilm(method, match[1]!, body);
     match = /^\/_plugins\/_ism\/policies\/([^/]+)$/.exec(path);
-    if (match && this.flavor === 'opensearch') return this.ism(method, match[1]!, body, url.searchParams);
+    if (match && retention && this.flavor === 'opensearch')
+      return this.ism(method, match[1]!, body, url.searchParams);
     match = /^\/_plugins\/_ism\/(explain|add|change_policy)\/(.+)$/.exec(path);
     if (match && this.flavor === 'opensearch') return this.ismIndices(match[1]!, match[2]!, body);
     match = /^\/([^_/][^/]*)\/_settings(?:\/index\.lifecycle\.name)?$/.exec(path);
     if (match && this.flavor === 'elasticsearch') return this.settings(method, match[1]!, body);
     if (key === 'POST /api/saved_objects/_import') return this.importObjects(headers, raw, url.searchParams);
-    return { status: 404, body: { error: `no route for ${key}` } };
+    // What both engines answer for a route nobody registered (checked on Elasticsearch 9.5.3 and
+    // OpenSearch 3.8.0): 400, not 404.
+    return {
+      status: 400,
+      body: { error: `no handler found for uri [${url.pathname}] and method [${method}]` },
+    };
   }
 
   private rootInfo(): Json {
