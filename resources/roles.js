@@ -17,6 +17,7 @@ const { functionRole, roleId } = require('./lib/cfn');
 /** @param {Context} context */
 async function resources(context) {
   const { prefix } = await params(context).serviceAndStage();
+  const region = String(await context.resolveVariable('self:provider.region'));
   const functions = /** @type {Record<string, { name?: string, role?: unknown }>} */ (
     (await context.resolveVariable('self:functions')) || {}
   );
@@ -30,6 +31,7 @@ async function resources(context) {
     const source = /** @type {RoleSource} */ (require(path.join(__dirname, `${key}.js`)));
     Resources[roleId(key)] = functionRole(
       fn.name || `${prefix}-${key}`,
+      region,
       await source.iamRoleStatements(context),
     );
   }

@@ -129,13 +129,20 @@ function alarmActions({ insufficientData = false } = {}) {
 /**
  * A function's own role: writing its log group, plus exactly the statements given. Every
  * function declares `role: <Name>Role`, so the framework creates no shared default role.
+ * Named "<function>-<region>-lambdaRole" (without the suffix past IAM's 64 characters), the
+ * names serverless-iam-roles-per-function gave, which OpenSearch access policies map.
  * @param {string} functionName the deployed name, "<service>-<stage>-<key>"
+ * @param {string} region
  * @param {Statement[]} statements @returns {Resource}
  */
-function functionRole(functionName, statements) {
+function functionRole(functionName, region, statements) {
+  const full = `${functionName}-${region}-lambdaRole`;
+  const roleName = full.length <= 64 ? full : `${functionName}-${region}`;
+  if (roleName.length > 64) throw new Error(`role name ${roleName} is longer than IAM's 64 characters`);
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
+      RoleName: roleName,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [

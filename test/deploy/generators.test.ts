@@ -33,8 +33,9 @@ const cfn = require('../../resources/lib/cfn.js') as {
   alarmActions(options?: { insufficientData?: boolean }): Json;
   functionRole(
     name: string,
+    region: string,
     statements: Statement[],
-  ): { Properties: { Policies: { PolicyDocument: Json }[] } };
+  ): { Properties: { RoleName: string; Policies: { PolicyDocument: Json }[] } };
 };
 const iam = require('../../resources/lib/iam.js') as {
   destinationStatements(d: { auth: string; credentials: string; resourceArn: string }): Statement[];
@@ -112,6 +113,7 @@ function context(overrides: Json = {}, functions: Json = {}, stage = 'dev'): Con
     'sls:stage': stage,
     'self:functions': functions,
     'self:custom.alarms': ALARMS,
+    'self:provider.region': 'ap-northeast-2',
   };
   for (const [key, value] of Object.entries({ ...DEFAULTS, ...overrides })) values[`param:${key}`] = value;
   return { options: { stage }, resolveVariable: async (name) => values[name] ?? null };
@@ -199,12 +201,23 @@ describe('resources/lib/cfn.js', () => {
   });
 
   it("gives a function's role its log group and the statements given, nothing more", () => {
-    const role = cfn.functionRole('logpipe-dev-x', [
+    const role = cfn.functionRole('logpipe-dev-x', 'ap-northeast-2', [
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn' },
     ]);
     const statements = (role.Properties.Policies[0]!.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(actions(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject']);
     expect(text(statements[0])).toContain('log-group:/aws/lambda/logpipe-dev-x:*');
+  });
+
+  it('names the role as the per-function plugin did, shortened or refused past 64 characters', () => {
+    expect(cfn.functionRole('logpipe-dev-x', 'ap-northeast-2', []).Properties.RoleName).toBe(
+      'logpipe-dev-x-ap-northeast-2-lambdaRole',
+    );
+    const long = `logpipe-${'s'.repeat(30)}-forwarder`;
+    expect(cfn.functionRole(long, 'ap-northeast-2', []).Properties.RoleName).toBe(`${long}-ap-northeast-2`);
+    expect(() => cfn.functionRole(`${long}-more-than-iam-allows`, 'ap-northeast-2', [])).toThrow(
+      "longer than IAM's 64 characters",
+    );
   });
 });
 
