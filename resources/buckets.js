@@ -11,7 +11,7 @@
  *   framework's provider.s3 schema does not know GLACIER_IR). rawLogsColdAfterDays / rawLogsExpireDays.
  * - DeadLetterBucket (deadLetterBucket): documents the destination refused for good and
  *   malformed events, from the forwarder and the splitter. deadLetterColdAfterDays / deadLetterExpireDays.
- * - ArchiveBucket (archiveBucket; '' = the stage keeps no archive, no bucket): the splitter's
+ * - SplitterArchiveBucket (archiveBucket; '' = the stage keeps no archive, no bucket): the splitter's
  *   NDJSON archive. archiveColdAfterDays / archiveExpireDays.
  * - ExportBucket (exporterBucket): the exporter's, versioned (checkpoints survive an overwrite;
  *   overwritten ones expire after exportNoncurrentDays), with the statements the logs service
@@ -78,18 +78,23 @@ async function resources(context) {
     NoncurrentVersionExpiration: { NoncurrentDays: (await param.days('exportNoncurrentDays')) || 30 },
   });
 
+  const exportBucketPolicy = tlsOnlyPolicy('ExportBucket', exports, await exportBucketStatements(context));
+  // A policy's Bucket changed from Ref to the name would replace it: the export bucket's names it by Ref, as before.
+  exportBucketPolicy.Properties.Bucket = { Ref: 'ExportBucket' };
+  // Policy ids as before (…TlsPolicy, ExportBucketPolicy): a renamed policy resource would be
+  // created, then the old one's deletion would remove the bucket's only policy.
   /** @type {Record<string, unknown>} */
   const Resources = {
-    S3BucketRawLogsPolicy: tlsOnlyPolicy('S3BucketRawLogs', rawLogs),
+    S3BucketRawLogsTlsPolicy: tlsOnlyPolicy('S3BucketRawLogs', rawLogs),
     DeadLetterBucket: privateBucket(deadLetters, {
       LifecycleConfiguration: { Rules: await lifecycleFor(context, 'deadLetter') },
     }),
-    DeadLetterBucketPolicy: tlsOnlyPolicy('DeadLetterBucket', deadLetters),
+    DeadLetterBucketTlsPolicy: tlsOnlyPolicy('DeadLetterBucket', deadLetters),
     ExportBucket: privateBucket(exports, {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: { Rules: exportRules },
     }),
-    ExportBucketPolicy: tlsOnlyPolicy('ExportBucket', exports, await exportBucketStatements(context)),
+    ExportBucketPolicy: exportBucketPolicy,
   };
   /** @type {Record<string, unknown>} */
   const Outputs = {
@@ -98,11 +103,11 @@ async function resources(context) {
     ExportBucketName: { Value: exports },
   };
   if (archive !== '') {
-    Resources.ArchiveBucket = privateBucket(archive, {
+    Resources.SplitterArchiveBucket = privateBucket(archive, {
       LifecycleConfiguration: { Rules: await lifecycleFor(context, 'archive') },
     });
-    Resources.ArchiveBucketPolicy = tlsOnlyPolicy('ArchiveBucket', archive);
-    Outputs.ArchiveBucketName = { Value: archive };
+    Resources.SplitterArchiveBucketTlsPolicy = tlsOnlyPolicy('SplitterArchiveBucket', archive);
+    Outputs.SplitterArchiveBucketName = { Value: archive };
   }
   const extensions = {
     S3BucketRawLogs: {

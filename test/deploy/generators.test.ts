@@ -439,14 +439,14 @@ describe('resources/buckets.js', () => {
     const dev = (await buckets.resources(context())) as Out;
     expect(Object.keys(dev.Resources).sort()).toEqual([
       'DeadLetterBucket',
-      'DeadLetterBucketPolicy',
+      'DeadLetterBucketTlsPolicy',
       'ExportBucket',
       'ExportBucketPolicy',
-      'S3BucketRawLogsPolicy',
+      'S3BucketRawLogsTlsPolicy',
     ]);
     const prod = (await buckets.resources(context({ archiveBucket: 'arch' }))) as Out;
-    expect(prod.Resources.ArchiveBucket?.Properties.BucketName).toBe('arch');
-    expect(rules(prod.Resources.ArchiveBucket)).toEqual([
+    expect(prod.Resources.SplitterArchiveBucket?.Properties.BucketName).toBe('arch');
+    expect(rules(prod.Resources.SplitterArchiveBucket)).toEqual([
       'abort-incomplete-multipart-uploads',
       'cold-after-90-days',
     ]);

@@ -298,9 +298,9 @@ describe('the stage-specific parts', () => {
   });
 
   it('archives to a bucket only in a stage that names one', () => {
-    expect(templates.get('dev')!.ArchiveBucket).toBeUndefined();
+    expect(templates.get('dev')!.SplitterArchiveBucket).toBeUndefined();
     expect(statementsOf('dev', 'SplitterRole')).not.toContain('log-archive');
-    expect(templates.get('prod')!.ArchiveBucket!.Properties!.BucketName).toBe(
+    expect(templates.get('prod')!.SplitterArchiveBucket!.Properties!.BucketName).toBe(
       'logpipe-prod-ap-northeast-2-log-archive',
     );
     expect(statementsOf('prod', 'SplitterRole')).toContain(
