@@ -130,7 +130,8 @@ function alarmActions({ insufficientData = false } = {}) {
  * A function's own role: writing its log group, plus exactly the statements given. Every
  * function declares `role: <Name>Role`, so the framework creates no shared default role.
  * Named "<function>-<region>-lambdaRole" (without the suffix past IAM's 64 characters), the
- * names serverless-iam-roles-per-function gave, which OpenSearch access policies map.
+ * names the roles had before (serverless-iam-roles-per-function), which OpenSearch access
+ * policies map.
  * @param {string} functionName the deployed name, "<service>-<stage>-<key>"
  * @param {string} region
  * @param {Statement[]} statements @returns {Resource}
