@@ -16,17 +16,16 @@ import {
 } from './checks';
 
 /**
- * `sls package` for every stage serverless.yml declares, offline, and the invariants every
+ * `sls package` for every stage serverless.yml declares (params.yml), offline, and the invariants every
  * stage's template must keep. The stages are packaged one after another: serverless-esbuild
  * builds in the project's .esbuild directory.
  */
 const root = join(__dirname, '..', '..');
 
-/** The stages of serverless.yml's params block (its two-space keys but `default`). */
+/** The stages of params.yml (serverless.yml `params`): its top-level keys but `default`. */
 function declaredStages(): string[] {
-  const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
-  const block = /\nparams:\n((?:(?: .*)?\n)+)/.exec(yml)![1]!;
-  return [...block.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]!).filter((stage) => stage !== 'default');
+  const yml = readFileSync(join(root, 'params.yml'), 'utf8');
+  return [...yml.matchAll(/^([\w-]+):/gm)].map((m) => m[1]!).filter((stage) => stage !== 'default');
 }
 const STAGES = declaredStages();
 
