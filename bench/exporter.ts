@@ -7,7 +7,9 @@
  * free starts the next task. Deterministic (seeded), so the numbers are comparable run to run.
  */
 import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../libs/export/time';
+import type { PruneMode } from '../libs/export/config';
 import { fiveToSixtyMinutes, Simulation } from '../test/export/model/simulation';
+import { Workload } from '../test/export/model/workload';
 
 const GROUPS = 50;
 const BACKLOG_DAYS = 30;
@@ -32,11 +34,11 @@ function caughtUp(window: { to: number }, requestedAt: number): boolean {
 }
 
 /** 50 groups with a 30-day backlog, one export slot, exports of 5-60 minutes. */
-function backlogSimulation(seed: number, maxWindowHours: number): Simulation {
+function backlogSimulation(seed: number, maxWindowHours: number, pruneMode: PruneMode = 'none'): Simulation {
   return new Simulation({
     seed,
     groups: GROUPS,
-    pruneMode: 'none',
+    pruneMode,
     start: START,
     // origin = creation - 14 days, so groups created 16 days ago have 30 days to export.
     groupCreatedAt: -(BACKLOG_DAYS - 14) * DAY_MS,
@@ -119,6 +121,44 @@ export async function run(): Promise<void> {
     `after catching up (rate 10 min, max window 168 h), a week of steady state: max checkpoint lag ` +
       `${steady.toFixed(1)} h (lag ${LAG_MS / HOUR_MS} h + time between two exports of a group)`,
   );
+  const late = await steadyStateWithLateData(10 * MINUTE_MS, 168);
+  console.log(
+    `with producers writing (3% of events 1-48 h late, mode both), days 10-35: max checkpoint lag ` +
+      `${late.maxLagHours.toFixed(1)} h; last week ${late.tasksPerDay.toFixed(1)} tasks/day of which ` +
+      `${late.followUpsPerDay.toFixed(1)} follow-ups; retention ${late.retentionDays.join('-')} days`,
+  );
+}
+
+/**
+ * Catch up, then run with producers writing (3% of events 1-48 h late) until windows settle and
+ * follow-ups run: what follow-ups cost the one slot, and the retention the exporter then holds.
+ */
+async function steadyStateWithLateData(rateMs: number, maxWindowHours: number) {
+  const sim = backlogSimulation(7, maxWindowHours, 'both');
+  const workload = new Workload(sim.model, sim.random, {
+    minLatenessMs: HOUR_MS,
+    maxLatenessMs: 48 * HOUR_MS,
+    lateShare: 0.03,
+  });
+  const caughtUpBy = START + 10 * DAY_MS;
+  const end = caughtUpBy + 25 * DAY_MS;
+  let maxLag = 0;
+  let lastHour = floorTo(sim.now, HOUR_MS);
+  while (sim.now < end) {
+    const summary = (await sim.run())!;
+    if (sim.now >= caughtUpBy) maxLag = Math.max(maxLag, ...Object.values(summary.lagMsByGroup));
+    sim.advance(rateMs);
+    for (; lastHour + HOUR_MS <= sim.now; lastHour += HOUR_MS) workload.hour(lastHour + HOUR_MS);
+  }
+  const recent = sim.model.tasks.filter((t) => t.createdAt >= end - 7 * DAY_MS);
+  const followUps = recent.filter((t) => t.logStreamNamePrefix !== undefined);
+  const retention = [...sim.model.groups.values()].map((g) => g.retentionInDays ?? 0);
+  return {
+    maxLagHours: maxLag / HOUR_MS,
+    tasksPerDay: recent.length / 7,
+    followUpsPerDay: followUps.length / 7,
+    retentionDays: [Math.min(...retention), Math.max(...retention)],
+  };
 }
 
 /** Catch up, then run a week more and report the largest checkpoint lag: what the alarm must allow. */

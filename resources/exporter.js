@@ -82,7 +82,8 @@ async function iamRoleStatements(context) {
   const writes = c.dryRun !== 'true';
   const logsActions = [
     'logs:CreateExportTask',
-    ...(streams ? ['logs:DescribeLogStreams'] : []),
+    // Every mode: the late scan lists streams to find late events for follow-up exports.
+    'logs:DescribeLogStreams',
     ...(streams && writes ? ['logs:DeleteLogStream'] : []),
     ...(retention && writes ? ['logs:PutRetentionPolicy'] : []),
   ];

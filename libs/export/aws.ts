@@ -39,7 +39,18 @@ export async function sdkLogsApi(client: CloudWatchLogsClient): Promise<LogsApi>
       return { items, nextToken: out.nextToken };
     },
     async createExportTask(input) {
-      const out = await client.send(new sdk.CreateExportTaskCommand(input));
+      const out = await client.send(
+        new sdk.CreateExportTaskCommand({
+          taskName: input.taskName,
+          logGroupName: input.logGroupName,
+          from: input.from,
+          to: input.to,
+          destination: input.destination,
+          destinationPrefix: input.destinationPrefix,
+          // Absent, not empty, for a whole-group export (the API wants at least one character).
+          ...(input.logStreamNamePrefix ? { logStreamNamePrefix: input.logStreamNamePrefix } : {}),
+        }),
+      );
       if (!out.taskId) throw new Error('CreateExportTask returned no taskId');
       return { taskId: out.taskId };
     },

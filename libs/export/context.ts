@@ -37,6 +37,8 @@ export interface WindowReport {
   from: number;
   to: number;
   taskId?: string;
+  /** Set for a follow-up export restricted to late streams. */
+  logStreamNamePrefix?: string;
 }
 
 export interface RunSummary {
@@ -47,6 +49,11 @@ export interface RunSummary {
   started?: WindowReport;
   wouldStart?: WindowReport;
   windowsExported: WindowReport[];
+  /** Follow-up exports of late streams: queued by this run's scan, verified by this run. */
+  followUpsQueued: Array<WindowReport & { logStreamNamePrefix: string; lateStreams: number }>;
+  followUpsExported: WindowReport[];
+  /** Windows found to have no late stream once no event could still arrive for them. */
+  windowsSettled: number;
   failures: Array<WindowReport & { status: string; consecutive: number; message?: string }>;
   streamsPruned: number;
   streamsEligible: number;
@@ -64,6 +71,9 @@ export function emptySummary(dryRun: boolean): RunSummary {
     outcome: 'not-run',
     groups: 0,
     windowsExported: [],
+    followUpsQueued: [],
+    followUpsExported: [],
+    windowsSettled: 0,
     failures: [],
     streamsPruned: 0,
     streamsEligible: 0,

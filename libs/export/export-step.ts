@@ -18,15 +18,23 @@ import {
   withoutIntent,
   type Window,
 } from './planning';
+import { chooseFollowUp, withFollowUpCompletion } from './late';
 import { findTaskById, findTaskByName, isOurs, listActiveTasks } from './tasks';
-import { ACTIVE_STATUSES, type ExportStatus, type GroupState, type ObjectStore } from './types';
+import {
+  ACTIVE_STATUSES,
+  type ExportStatus,
+  type GroupState,
+  type ObjectStore,
+  type PendingExport,
+} from './types';
 
 type Next = 'continue' | 'stop';
 
 /**
  * The export half of a run, one pass of the task state machine and never a wait:
  * slot busy -> stop; our pending task finished -> verify and advance, or record the failure;
- * then start the next window for the group furthest behind.
+ * then start whichever covers older data: a queued follow-up export of late streams
+ * (late.ts), or the next window of the group furthest behind.
  */
 export async function exportStep(ctx: RunContext, entries: GroupEntry[], summary: RunSummary): Promise<void> {
   const { logs } = ctx.deps;
@@ -51,23 +59,29 @@ export async function exportStep(ctx: RunContext, entries: GroupEntry[], summary
     if ((await resolvePending(ctx, entry, summary)) === 'stop') return;
   }
 
-  const candidate = chooseNext(
-    entries.map((e) => e.current.state),
-    ctx.now,
-    ctx.config,
-  );
+  const states = entries.map((e) => e.current.state);
+  // Oldest data first, follow-ups and windows alike: the retention the exporter must hold is
+  // set by the oldest range not yet safely exported (late.ts, chooseFollowUp).
+  const next = chooseNext(states, ctx.now, ctx.config);
+  let followUp = chooseFollowUp(states, ctx.now);
+  if (followUp && next && next.window.from < followUp.window.from) followUp = undefined;
+  const candidate = followUp ?? next;
   if (!candidate) {
     summary.outcome = 'idle';
     return;
   }
   const entry = entries.find((e) => e.current.state === candidate.state)!;
-  const report = { logGroupName: entry.group.name, ...candidate.window };
+  const window = { from: candidate.window.from, to: candidate.window.to };
+  const restriction = followUp && {
+    logStreamNamePrefix: followUp.followUp.logStreamNamePrefix,
+    destinationPrefix: followUp.followUp.destinationPrefix,
+  };
   if (ctx.config.dryRun) {
     summary.outcome = 'dry-run';
-    summary.wouldStart = report;
+    summary.wouldStart = { logGroupName: entry.group.name, ...window, ...restriction };
     return;
   }
-  await startExport(ctx, entry, candidate.window, summary);
+  await startExport(ctx, entry, window, summary, restriction);
 }
 
 async function save(
@@ -100,6 +114,7 @@ async function resolvePending(ctx: RunContext, entry: GroupEntry, summary: RunSu
     from: pending.from,
     to: pending.to,
     taskId: task?.taskId,
+    ...(pending.followUp ? { logStreamNamePrefix: pending.logStreamNamePrefix ?? '' } : {}),
   };
 
   if (!task) {
@@ -115,8 +130,11 @@ async function resolvePending(ctx: RunContext, entry: GroupEntry, summary: RunSu
   }
   if (task.status === 'COMPLETED') {
     if (await exportLanded(ctx.deps.objects, pending.destinationPrefix, task.taskId)) {
-      const next = await save(ctx, entry, withCompletion(state, task.taskId), summary);
-      if (next === 'continue') summary.windowsExported.push(report);
+      const done = pending.followUp ? withFollowUpCompletion(state) : withCompletion(state, task.taskId);
+      const next = await save(ctx, entry, done, summary);
+      if (next === 'continue') {
+        (pending.followUp ? summary.followUpsExported : summary.windowsExported).push(report);
+      }
       return next;
     }
     return recordFailure(
@@ -157,24 +175,35 @@ export async function exportLanded(objects: ObjectStore, prefix: string, taskId:
   return (await objects.list(`${prefix}/aws-logs-write-test`, 1)).length > 0;
 }
 
+/**
+ * Starts the export of `window`; with `followUp`, a second export of exported windows
+ * restricted to a stream name prefix, written under the prefix of the first of them.
+ */
 async function startExport(
   ctx: RunContext,
   entry: GroupEntry,
   window: Window,
   summary: RunSummary,
+  followUp?: { logStreamNamePrefix: string; destinationPrefix: string },
 ): Promise<void> {
   const { config, deps } = ctx;
   const nonce = deps.nonce ? deps.nonce() : randomUUID();
-  const pending = {
+  const pending: PendingExport = {
     taskName: `${config.taskNamePrefix}-${nonce}`,
     from: window.from,
     to: window.to,
-    destinationPrefix: destinationPrefix(config.exportPrefix, entry.group.name, window.from),
+    destinationPrefix:
+      followUp?.destinationPrefix ?? destinationPrefix(config.exportPrefix, entry.group.name, window.from),
     requestedAt: ctx.now,
+    ...(followUp ? { followUp: true, logStreamNamePrefix: followUp.logStreamNamePrefix } : {}),
   };
   // The intent is durable before the task exists, so a crash right after CreateExportTask is found again.
   if ((await save(ctx, entry, withIntent(entry.current.state, pending), summary)) === 'stop') return;
-  const report = { logGroupName: entry.group.name, ...window };
+  const report = {
+    logGroupName: entry.group.name,
+    ...window,
+    ...(followUp ? { logStreamNamePrefix: followUp.logStreamNamePrefix } : {}),
+  };
   let taskId: string;
   try {
     ({ taskId } = await deps.logs.createExportTask({
@@ -184,6 +213,8 @@ async function startExport(
       to: window.to,
       destination: config.bucket,
       destinationPrefix: pending.destinationPrefix,
+      // An empty common prefix means the whole window again: leave the parameter out.
+      ...(pending.logStreamNamePrefix ? { logStreamNamePrefix: pending.logStreamNamePrefix } : {}),
     }));
   } catch (error) {
     await handleRefusal(ctx, entry, summary, report, error);

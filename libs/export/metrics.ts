@@ -13,6 +13,7 @@ export function metricLines(summary: RunSummary, dimensions: Record<string, stri
     dimensions,
     {
       WindowsExported: summary.windowsExported.length,
+      FollowUpExports: summary.followUpsExported.length,
       ExportFailures: summary.failures.length,
       StreamsPruned: summary.streamsPruned,
       RetentionChanges: summary.dryRun ? 0 : summary.retentionChanges.length,

@@ -1,9 +1,29 @@
 import type { ExporterConfig } from './config';
-import { floorTo, HOUR_MS, MAX_EVENT_AGE_MS, utcDate } from './time';
+import { floorTo, HOUR_MS, MAX_EVENT_AGE_MS, SETTLE_AFTER_MS, utcDate } from './time';
 import type { ExportedWindow, GroupState, LogGroupInfo, PendingExport } from './types';
 
-/** How many exported windows a checkpoint keeps; older streams are left to retention. */
+/**
+ * How many settled windows a checkpoint keeps (unsettled ones are always kept); streams older
+ * than the history are never pruned, retention handles them.
+ */
 export const WINDOW_HISTORY_LIMIT = 200;
+
+/** When every event the window will ever hold is ingested and exportable (see late.ts). */
+export function settlesAt(window: Pick<ExportedWindow, 'to'>): number {
+  return window.to + 1 + SETTLE_AFTER_MS;
+}
+
+/** A window requested after it settles (a backlog being caught up) saw everything at once. */
+export function settledOnExport(window: Pick<ExportedWindow, 'to' | 'requestedAt'>): boolean {
+  return window.requestedAt >= settlesAt(window);
+}
+
+/** Drops the oldest windows beyond the limit, but never one still waiting to settle. */
+export function trimHistory(windows: ExportedWindow[]): ExportedWindow[] {
+  let drop = 0;
+  while (windows.length - drop > WINDOW_HISTORY_LIMIT && windows[drop]!.settled) drop++;
+  return drop === 0 ? windows : windows.slice(drop);
+}
 
 /** After this many consecutive failures a group waits before its next attempt. */
 export const FAILURES_BEFORE_BACKOFF = 3;
@@ -86,7 +106,7 @@ export function withIntent(state: GroupState, pending: PendingExport): GroupStat
 /** The only way a checkpoint moves: our pending task COMPLETED and its objects were found. */
 export function withCompletion(state: GroupState, taskId: string): GroupState {
   const pending = state.pending;
-  if (!pending || pending.from !== state.checkpoint) {
+  if (!pending || pending.followUp || pending.from !== state.checkpoint) {
     throw new Error(`completion does not continue the checkpoint of ${state.logGroupName}`);
   }
   const window: ExportedWindow = {
@@ -96,13 +116,14 @@ export function withCompletion(state: GroupState, taskId: string): GroupState {
     requestedAt: pending.requestedAt,
     destinationPrefix: pending.destinationPrefix,
   };
+  if (settledOnExport(window)) window.settled = true;
   const { pending: _done, lastFailure: _cleared, ...rest } = state;
   return {
     ...rest,
     checkpoint: pending.to + 1,
     failures: 0,
     pruneDue: true,
-    windows: [...state.windows, window].slice(-WINDOW_HISTORY_LIMIT),
+    windows: trimHistory([...state.windows, window]),
   };
 }
 

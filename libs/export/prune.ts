@@ -13,9 +13,10 @@ export type StreamVerdict =
  * - its first event is at or after the group's origin and its window is still in the history,
  * - its last event, last ingestion and creation are older than the checkpoint by the margin
  *   (metadata is eventually consistent; the margin also covers a writer's last late batch),
- * - its last ingestion was exportable (ingestion + 12 h) before the window holding its first
- *   event was requested. Windows of a group are requested in order, so every later window
- *   holding its events was requested later still and saw every event too.
+ * - every window its events overlap is settled (all of it is in S3, late events included:
+ *   late.ts), or was requested at least 12 h after the stream's last ingestion. Each window is
+ *   checked, not only the first one's: once follow-ups settle windows out of order, a stream's
+ *   first window being settled says nothing about the later ones.
  */
 export function streamVerdict(
   stream: LogStreamInfo,
@@ -34,9 +35,15 @@ export function streamVerdict(
   const cutoff = state.checkpoint - config.pruneMarginMs;
   if (last >= cutoff || ingested >= cutoff || stream.creationTime >= cutoff) return 'too-young';
   if (first < state.origin) return 'before-origin';
-  const window = windowContaining(state.windows, first);
-  if (!window) return 'outside-history';
-  if (ingested + EXPORTABLE_DELAY_MS > window.requestedAt) return 'ingested-after-export';
+  const start = windowContaining(state.windows, first);
+  if (!start) return 'outside-history';
+  // The history is contiguous from `start` up to the checkpoint, which is past `last`.
+  for (let i = state.windows.indexOf(start); i < state.windows.length; i++) {
+    const window = state.windows[i]!;
+    if (window.from > last) break;
+    if (window.settled) continue;
+    if (ingested + EXPORTABLE_DELAY_MS > window.requestedAt) return 'ingested-after-export';
+  }
   return 'delete';
 }
 

@@ -1,6 +1,7 @@
 import type { ExporterConfig } from './config';
 import type { GroupEntry, RunContext, RunSummary } from './context';
 import { errorName } from './errors';
+import { protectedFrom } from './late';
 import { ALLOWED_RETENTION_DAYS, DAY_MS } from './time';
 
 /** Extra time, beyond the margin, before an unexported event could expire: covers missed runs. */
@@ -12,7 +13,9 @@ export function smallestAllowedRetention(minDays: number): number {
 
 /**
  * Retention expires events by timestamp. Everything at or after the checkpoint is not exported
- * yet, so the retention must outlast (now - checkpoint) + margin + headroom. Raise as soon as it
+ * yet, nor are late events of windows not settled yet (late.ts: up to 14 days + 12 h after a
+ * window's end, then until its follow-up export is verified). So the retention must outlast
+ * (now - protectedFrom) + margin + headroom; callers pass protectedFrom as `checkpoint`. Raise as soon as it
  * falls short; lower only to the target computed with one more day, so it does not flap.
  * Returns the days to set, or undefined to leave the group alone.
  */
@@ -43,7 +46,7 @@ export async function retentionStep(
 ): Promise<void> {
   for (const entry of entries) {
     const { state } = entry.current;
-    const days = retentionChange(ctx.now, state.checkpoint, entry.group.retentionInDays, ctx.config);
+    const days = retentionChange(ctx.now, protectedFrom(state), entry.group.retentionInDays, ctx.config);
     if (days === undefined) continue;
     const change = { logGroupName: entry.group.name, to: days } as RunSummary['retentionChanges'][number];
     if (entry.group.retentionInDays !== undefined) change.from = entry.group.retentionInDays;

@@ -12,6 +12,7 @@ import { discoverLogGroups } from './discovery';
 import { CheckpointConflictError, isThrottling } from './errors';
 import { exportStep } from './export-step';
 import { metricLines } from './metrics';
+import { lateStep } from './late';
 import { initialState } from './planning';
 import { pruneStep } from './prune';
 import { retentionStep } from './retention';
@@ -52,6 +53,8 @@ export async function runExporter(config: ExporterConfig, deps: ExporterDeps): P
   const entries = await loadEntries(ctx, groups, summary);
 
   await guarded(summary, 'export', () => exportStep(ctx, entries, summary));
+  // Every mode: late events belong in the archive whether or not anything is pruned.
+  await guarded(summary, 'late-scan', () => lateStep(ctx, entries, summary));
   if (prunesStreams(config.pruneMode))
     await guarded(summary, 'prune', () => pruneStep(ctx, entries, summary));
   if (setsRetention(config.pruneMode)) {
@@ -116,6 +119,9 @@ function report(config: ExporterConfig, deps: ExporterDeps, summary: RunSummary,
     started: summary.started,
     wouldStart: summary.wouldStart,
     windowsExported: summary.windowsExported,
+    followUpsQueued: summary.followUpsQueued.length > 0 ? summary.followUpsQueued : undefined,
+    followUpsExported: summary.followUpsExported.length > 0 ? summary.followUpsExported : undefined,
+    windowsSettled: summary.windowsSettled,
     failures: summary.failures,
     repeatedFailures: summary.failures.filter((f) => f.consecutive > 1).length,
     streamsPruned: summary.streamsPruned,

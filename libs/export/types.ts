@@ -46,6 +46,8 @@ export interface CreateExportTaskInput {
   to: number;
   destination: string;
   destinationPrefix: string;
+  /** Only streams whose name starts with this (a follow-up export of late streams). */
+  logStreamNamePrefix?: string;
 }
 
 export interface LogsApi {
@@ -56,7 +58,10 @@ export interface LogsApi {
     nextToken?: string;
   }): Promise<Page<ExportTaskInfo>>;
   createExportTask(input: CreateExportTaskInput): Promise<{ taskId: string }>;
-  /** Ordered by last event time, oldest first, so pruning can stop at the first young stream. */
+  /**
+   * Ordered by last event time, oldest first, so pruning can stop at the first young stream
+   * (and a stream written during a pass moves to a page not read yet, never to one already read).
+   */
   describeLogStreams(input: { logGroupName: string; nextToken?: string }): Promise<Page<LogStreamInfo>>;
   deleteLogStream(input: { logGroupName: string; logStreamName: string }): Promise<void>;
   putRetentionPolicy(input: { logGroupName: string; retentionInDays: number }): Promise<void>;
@@ -80,6 +85,30 @@ export interface PendingExport {
   /** Written before CreateExportTask, so it is a lower bound for the task's snapshot time. */
   requestedAt: number;
   taskId?: string;
+  /** A follow-up export of an already exported window, restricted to its late streams. */
+  followUp?: boolean;
+  logStreamNamePrefix?: string;
+}
+
+/**
+ * A second export of the unsettled windows of one destination prefix (one UTC date), restricted
+ * by stream name prefix to the streams that received events after those windows were requested.
+ * Queued here until its task is verified; then its windows are settled and it is dropped.
+ */
+export interface FollowUpExport {
+  from: number;
+  /** Inclusive, like a window's. */
+  to: number;
+  /** The windows' own prefix: the archive stays one place per window. */
+  destinationPrefix: string;
+  /**
+   * Common prefix of the late streams' names (empty: the whole range again). A prefix is all
+   * CreateExportTask takes, so it may match more streams than the late ones: duplicates, no loss.
+   */
+  logStreamNamePrefix: string;
+  lateStreams: number;
+  /** Up to 5 of the late streams' names, for the report. */
+  sample: string[];
 }
 
 /** A window whose task COMPLETED and whose objects were found in S3. */
@@ -89,6 +118,11 @@ export interface ExportedWindow {
   taskId: string;
   requestedAt: number;
   destinationPrefix: string;
+  /**
+   * Every event of the window, in every stream, is in S3: an export of it (the window's own or
+   * a follow-up) was requested once no event could still arrive for it (see late.ts).
+   */
+  settled?: boolean;
 }
 
 export interface GroupState {
@@ -101,11 +135,16 @@ export interface GroupState {
   /** Everything in [origin, checkpoint) is exported and verified; the next window starts here. */
   checkpoint: number;
   pending?: PendingExport;
-  /** Consecutive failed attempts at the window starting at `checkpoint`. */
+  /** Consecutive failed export attempts of this group (its next window or a follow-up). */
   failures: number;
   lastFailure?: { at: number; status: string; message?: string };
   /** Set together with an advance, cleared once a prune pass over the group finished. */
   pruneDue: boolean;
-  /** Recent exported windows, oldest first (bounded); pruning needs their request times. */
+  /**
+   * Exported windows, oldest first: every window not yet settled, plus recent settled ones
+   * (bounded). Pruning needs their request times, retention their settling.
+   */
   windows: ExportedWindow[];
+  /** Follow-up exports of late streams waiting for the export slot, oldest first. */
+  followUps?: FollowUpExport[];
 }

@@ -54,6 +54,26 @@ describe('CloudWatch Logs adapter', () => {
     ).rejects.toMatchObject({ name: 'LimitExceededException' });
   });
 
+  it('sends a follow-up export restricted to a stream name prefix, and none for a whole window', async () => {
+    logsMock.on(CreateExportTaskCommand).resolves({ taskId: 't2' });
+    const logs = await sdkLogsApi(new CloudWatchLogsClient({ region: 'ap-northeast-2' }));
+    const task = {
+      taskName: 'x',
+      logGroupName: '/a',
+      from: 1,
+      to: 2,
+      destination: 'b',
+      destinationPrefix: 'p',
+    };
+    expect(await logs.createExportTask({ ...task, logStreamNamePrefix: '2026/01/01/[$LATEST]' })).toEqual({
+      taskId: 't2',
+    });
+    await logs.createExportTask(task);
+    const inputs = logsMock.commandCalls(CreateExportTaskCommand).map((c) => c.args[0].input);
+    expect(inputs[0]).toEqual({ ...task, logStreamNamePrefix: '2026/01/01/[$LATEST]' });
+    expect(inputs[1]).toEqual(task);
+  });
+
   it('lists streams oldest last event first, so pruning can stop early', async () => {
     logsMock
       .on(DescribeLogStreamsCommand)

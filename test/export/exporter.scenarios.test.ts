@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../libs/export/time';
 import type { LogsApi } from '../../libs/export/types';
-import { assertCheckpointsAndWindows, assertNothingLost } from './model/checks';
+import { assertArchiveReadsOnce, assertCheckpointsAndWindows, assertNothingLost } from './model/checks';
 import { groupName, Simulation } from './model/simulation';
 
 const tenMinutes = () => 10 * MINUTE_MS;
@@ -175,17 +175,61 @@ describe('pruning and dry run', () => {
     expect(s.model.groups.get(groupName(0))!.streams.has('day-19')).toBe(true);
   });
 
-  it('keeps a stream that received an event after its window was exported', async () => {
+  it('keeps a stream that received an event after its window was exported until a follow-up has it', async () => {
     const s = sim({ groups: 1, pruneMode: 'streams' });
-    s.model.putLogEvents(groupName(0), 'late', [{ id: 'early', timestamp: s.now - 1 }]);
+    const lastHourOf2025 = s.now - 1;
+    s.model.putLogEvents(groupName(0), 'app-1', [{ id: 'early', timestamp: lastHourOf2025 }]);
+    let keptUntilSettled = false;
     for (let hour = 0; hour < 24 * 20; hour++) {
-      if (hour === 24 * 10)
-        s.model.putLogEvents(groupName(0), 'late', [{ id: 'late', timestamp: s.now - 9 * DAY_MS }]);
+      // 30 h late: the window of 2025-12-31 was requested about 6 h before.
+      if (hour === 30)
+        s.model.putLogEvents(groupName(0), 'app-1', [{ id: 'late', timestamp: lastHourOf2025 - 1 }]);
       s.advance(HOUR_MS);
       await s.run();
+      // That window settles 14.5 days after its end: the stream stays at least till then.
+      if (hour === 24 * 14) keptUntilSettled = s.model.groups.get(groupName(0))!.streams.has('app-1');
     }
-    expect(s.model.groups.get(groupName(0))!.streams.has('late')).toBe(true);
-    assertNothingLost(s);
+    expect(keptUntilSettled).toBe(true);
+    const followUps = s.model.tasks.filter((t) => t.logStreamNamePrefix !== undefined);
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]).toMatchObject({ logStreamNamePrefix: 'app-1', status: 'COMPLETED' });
+    expect(s.model.groups.get(groupName(0))!.streams.has('app-1')).toBe(false);
+    expect(assertNothingLost(s)).toBe(2);
+  });
+
+  it('exports late streams by prefix, which may match more streams: duplicates the reader can skip', async () => {
+    const s = sim({ groups: 1, pruneMode: 'none' });
+    const lastHourOf2025 = s.now - 1;
+    for (const stream of ['app-1', 'app-12', 'web-1']) {
+      s.model.putLogEvents(groupName(0), stream, [{ id: `${stream}-on-time`, timestamp: lastHourOf2025 }]);
+    }
+    for (let hour = 0; hour < 24 * 17; hour++) {
+      if (hour === 30)
+        s.model.putLogEvents(groupName(0), 'app-1', [{ id: 'late', timestamp: lastHourOf2025 - 1 }]);
+      s.advance(HOUR_MS);
+      const summary = await s.run();
+      if (summary?.followUpsQueued.length) {
+        expect(summary.followUpsQueued).toEqual([
+          expect.objectContaining({ logStreamNamePrefix: 'app-1', lateStreams: 1 }),
+        ]);
+      }
+    }
+    const [followUp, ...more] = s.model.tasks.filter((t) => t.logStreamNamePrefix !== undefined);
+    expect(more).toEqual([]);
+    // Same prefix as the window, its own task directory; 'app-12' matched too, 'web-1' not.
+    const window = s.model.tasks.find((t) => t.from === followUp!.from && t !== followUp)!;
+    expect(followUp!.destinationPrefix).toBe(window.destinationPrefix);
+    expect(followUp!.snapshot.map((e) => e.event.id).sort()).toEqual([
+      'app-1-on-time',
+      'app-12-on-time',
+      'late',
+    ]);
+    expect(assertArchiveReadsOnce(s).duplicateLines).toBe(2);
+    const state = s.checkpoints().get(groupName(0))!;
+    expect(state.followUps).toEqual([]);
+    // Its windows settled (and, hourly windows being many, already trimmed from the history).
+    expect(state.windows.filter((w) => w.from <= followUp!.to && !w.settled)).toEqual([]);
+    expect(state.windows.filter((w) => !w.settled).length).toBeGreaterThan(0);
   });
 
   it('in dry-run mode writes nothing and reports what it would do', async () => {

@@ -82,7 +82,8 @@ describe('planning windows', () => {
           from: s.checkpoint,
           to: s.checkpoint + 9,
           destinationPrefix: 'p',
-          requestedAt: 1,
+          // Requested long after the window ended: settled at once, so it may leave the history.
+          requestedAt: NOW,
         },
       };
       s = withCompletion(s, `task-${i}`);

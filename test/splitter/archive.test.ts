@@ -1,11 +1,23 @@
 import { gunzipSync } from 'node:zlib';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { S3Archiver } from '../../libs/splitting/archive';
 import { LocalS3 } from '../support/s3';
 
 const DAY = 24 * 60 * 60 * 1000;
 const spoolDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('splitter-archive-'));
+
+// The archiver spools under os.tmpdir(); a directory of this file's own keeps the counts above
+// free of other processes' spool directories.
+const sharedTmp = process.env.TMPDIR;
+const ownTmp = mkdtempSync(join(tmpdir(), 'archive-test-'));
+beforeAll(() => (process.env.TMPDIR = ownTmp));
+afterAll(() => {
+  if (sharedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = sharedTmp;
+  rmSync(ownTmp, { recursive: true, force: true });
+});
 
 describe('archive output (s3rver)', () => {
   let s3: LocalS3;
@@ -72,6 +84,7 @@ describe('archive output (s3rver)', () => {
       { owner: '1', logGroup: 'g', logStream: 's' },
       { id: '1', timestamp: 0, message: 'm'.repeat(70000) },
     );
+    expect(spoolDirs().length).toBe(before + 1); // spooled where this test looks
     await session.abort();
     expect(await s3.keys('archive', 'aborted/')).toEqual([]);
     expect(spoolDirs().length).toBe(before);

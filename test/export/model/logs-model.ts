@@ -50,6 +50,9 @@ export class LogsModel implements LogsApi {
   calls = 0;
   private nextTaskId = 1;
   private readonly pageSize: number;
+  /** Bumped by every change to streams or events; stream listings are cached until then. */
+  private version = 0;
+  private readonly listings = new Map<string, { version: number; streams: LogStreamInfo[] }>();
 
   constructor(private readonly options: LogsModelOptions) {
     this.pageSize = options.pageSize ?? 3;
@@ -60,6 +63,7 @@ export class LogsModel implements LogsApi {
 
   advanceTo(now: number): void {
     this.now = now;
+    this.version++;
     for (const task of this.tasks) this.settle(task);
     for (const group of this.groups.values()) {
       if (group.retentionInDays === undefined) continue;
@@ -78,6 +82,7 @@ export class LogsModel implements LogsApi {
 
   createLogGroup(name: string): void {
     this.groups.set(name, { name, creationTime: this.now, streams: new Map() });
+    this.version++;
   }
 
   deleteLogGroup(name: string): void {
@@ -88,6 +93,7 @@ export class LogsModel implements LogsApi {
         this.deleted.push({ logGroupName: name, event, how: 'group-deleted' });
     }
     this.groups.delete(name);
+    this.version++;
   }
 
   /** PutLogEvents with the service's age rules; returns how many events were accepted. */
@@ -103,6 +109,7 @@ export class LogsModel implements LogsApi {
       stream = { name: streamName, creationTime: this.now, events: [] };
       group.streams.set(streamName, stream);
     }
+    this.version++;
     const oldest = Math.max(
       this.now - MAX_EVENT_AGE_MS,
       group.retentionInDays === undefined ? -Infinity : this.now - group.retentionInDays * DAY_MS,
@@ -178,6 +185,9 @@ export class LogsModel implements LogsApi {
     if (!this.groups.has(input.logGroupName)) {
       throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
     }
+    if (input.logStreamNamePrefix === '') {
+      throw awsError('InvalidParameterException', 'logStreamNamePrefix must have length at least 1');
+    }
     if (input.from > input.to) throw awsError('InvalidParameterException', 'from must not be after to');
     if (this.tasks.some((t) => ACTIVE_STATUSES.includes(t.status))) {
       throw awsError('LimitExceededException', 'Resource limit exceeded.');
@@ -201,9 +211,12 @@ export class LogsModel implements LogsApi {
       input.destinationPrefix,
       duration,
     );
+    if (input.logStreamNamePrefix !== undefined) task.logStreamNamePrefix = input.logStreamNamePrefix;
     // Adversarial: the task sees only what was exportable when it was created.
     const group = this.groups.get(input.logGroupName)!;
     for (const stream of group.streams.values()) {
+      if (input.logStreamNamePrefix !== undefined && !stream.name.startsWith(input.logStreamNamePrefix))
+        continue;
       for (const event of stream.events) {
         if (event.timestamp >= input.from && event.timestamp <= input.to && event.exportableAt <= this.now) {
           task.snapshot.push({ stream: stream.name, event });
@@ -219,10 +232,17 @@ export class LogsModel implements LogsApi {
     this.enter();
     const group = this.groups.get(logGroupName);
     if (!group) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
-    const streams = [...group.streams.values()].map((s) => this.metadata(s));
     const key = (s: LogStreamInfo) => `${String(s.lastEventTimestamp ?? -1).padStart(16, '0')}|${s.name}`;
-    streams.sort((a, b) => key(a).localeCompare(key(b)));
-    return paginate(this.pageSize, streams, key, nextToken);
+    // One listing per state of the group (pages of one pass see one staleness draw), so long
+    // passes over thousands of streams stay linear.
+    let listing = this.listings.get(logGroupName);
+    if (listing?.version !== this.version) {
+      const streams = [...group.streams.values()].map((s) => this.metadata(s));
+      streams.sort((a, b) => key(a).localeCompare(key(b)));
+      listing = { version: this.version, streams };
+      this.listings.set(logGroupName, listing);
+    }
+    return paginate(this.pageSize, listing.streams, key, nextToken);
   }
 
   async deleteLogStream({ logGroupName, logStreamName }: { logGroupName: string; logStreamName: string }) {
@@ -231,6 +251,7 @@ export class LogsModel implements LogsApi {
     if (!stream) throw awsError('ResourceNotFoundException', 'The specified log stream does not exist.');
     for (const event of stream.events) this.deleted.push({ logGroupName, event, how: 'stream-deleted' });
     this.groups.get(logGroupName)!.streams.delete(logStreamName);
+    this.version++;
   }
 
   async putRetentionPolicy({

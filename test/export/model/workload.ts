@@ -7,6 +7,8 @@ interface ActiveStream {
 }
 
 export interface WorkloadOptions {
+  /** Earliest a late event arrives after its own timestamp, in ms (default 0). */
+  minLatenessMs?: number;
   /** Latest an event may arrive after its own timestamp (late delivery), in ms. */
   maxLatenessMs: number;
   /** Share of events that arrive late at all. */
@@ -43,8 +45,11 @@ export class Workload {
         const count = Math.floor(this.random() * 4);
         const events = [];
         for (let i = 0; i < count; i++) {
+          const min = this.options.minLatenessMs ?? 0;
           const late =
-            this.random() < this.options.lateShare ? this.random() * this.options.maxLatenessMs : 0;
+            this.random() < this.options.lateShare
+              ? min + this.random() * (this.options.maxLatenessMs - min)
+              : 0;
           events.push({
             id: `evt-${++this.eventCounter}`,
             timestamp: Math.floor(now - this.random() * HOUR_MS - late),
