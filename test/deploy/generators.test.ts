@@ -405,10 +405,16 @@ describe('resources/exporter.js', () => {
       (await exporter.iamRoleStatements(context({ ...selected, ...overrides }))).find((s) =>
         s.Action.includes('logs:CreateExportTask'),
       )?.Action;
-    expect(await logsActions({})).toEqual(['logs:CreateExportTask']);
+    // DescribeLogStreams in every mode: the late scan lists streams for follow-up exports.
+    expect(await logsActions({})).toEqual(['logs:CreateExportTask', 'logs:DescribeLogStreams']);
     expect(await logsActions({ exporterPruneMode: 'streams' })).toEqual([
       'logs:CreateExportTask',
       'logs:DescribeLogStreams',
+    ]);
+    expect(await logsActions({ exporterPruneMode: 'streams', exporterDryRun: 'false' })).toEqual([
+      'logs:CreateExportTask',
+      'logs:DescribeLogStreams',
+      'logs:DeleteLogStream',
     ]);
     expect(await logsActions({ exporterPruneMode: 'both', exporterDryRun: 'false' })).toEqual([
       'logs:CreateExportTask',
