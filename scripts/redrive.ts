@@ -18,8 +18,11 @@ import { parseArgs } from 'node:util';
 import { lambdaInvoker, queueUrlOf, sqsQueue } from '../libs/redrive/aws';
 import { redrive, type MessageReport } from '../libs/redrive/redrive';
 
+/** The functions that have an on-failure queue (serverless.yml). */
+const FUNCTIONS = ['forwarder', 'splitter', 'notifier', 'exporter'];
+
 const USAGE =
-  'usage: npx tsx scripts/redrive.ts --stage <stage> --function <forwarder|splitter|notifier|exporter>\n' +
+  `usage: npx tsx scripts/redrive.ts --stage <stage> --function <${FUNCTIONS.join('|')}>\n` +
   '       [--dry-run] [--max N (default 1000)] [--visibility SECONDS (default 300)]\n' +
   '       [--region REGION] [--service NAME (default logpipe)] [--queue-url URL]';
 
@@ -57,6 +60,11 @@ async function main(): Promise<number> {
   ) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
+  }
+  // Checked before any AWS call: a typo would otherwise surface as a missing queue.
+  if (!FUNCTIONS.includes(values.function)) {
+    process.stderr.write(`--function ${values.function}: not one of ${FUNCTIONS.join(', ')}\n${USAGE}\n`);
+    return 2;
   }
   const region =
     values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';

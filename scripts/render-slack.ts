@@ -3,7 +3,8 @@
  * screenshots it with headless Chromium (Debian: `apt-get install -y chromium`). Not part of
  * `npm test`; it exists so a person can see what the channel will see.
  *
- *   npx tsx scripts/render-slack.ts --demo docs/images        # the two images in docs/notifier.md
+ *   npx tsx scripts/render-slack.ts --demo /tmp/slack-demo    # the two images in docs/notifier.md
+ *   npx tsx scripts/render-slack.ts --demo docs/images        # regenerate the committed ones
  *   npx tsx scripts/render-slack.ts payload.json out.png      # any payload the notifier printed
  */
 import { execFileSync } from 'node:child_process';
@@ -116,25 +117,35 @@ function screenshot(html: string, png: string, height: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'render-slack-'));
   const file = join(dir, 'message.html');
   writeFileSync(file, html);
-  execFileSync(
-    'chromium',
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${join(dir, 'profile')}`,
-      '--hide-scrollbars',
-      `--screenshot=${resolve(png)}`,
-      `--window-size=900,${height}`,
-      `file://${file}`,
-    ],
-    { stdio: 'ignore' },
-  );
+  const chromium = process.env.CHROMIUM ?? 'chromium';
+  try {
+    execFileSync(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--hide-scrollbars',
+        `--screenshot=${resolve(png)}`,
+        `--window-size=900,${height}`,
+        `file://${file}`,
+      ],
+      { stdio: 'ignore' },
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    console.error(
+      `render-slack needs headless Chromium and found no "${chromium}" on the PATH.\n` +
+        'Install it (Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y chromium) or set CHROMIUM to its path.',
+    );
+    process.exit(1);
+  }
   console.error(`wrote ${png} (html: ${file})`);
 }
 
@@ -191,11 +202,11 @@ function demo(outDir: string): void {
 }
 
 const [first, second] = process.argv.slice(2);
-if (first === '--demo') demo(second ?? 'docs/images');
+if (first === '--demo' && second) demo(second);
 else if (first && second) {
   const payload = JSON.parse(readFileSync(first, 'utf8')) as SlackMessage & { channel?: string };
   screenshot(page(payload.channel ?? 'alarms', [messageHtml(payload, 'now')]), second, 900);
 } else {
-  console.error('usage: render-slack.ts --demo <dir> | render-slack.ts <payload.json> <out.png>');
+  console.error('usage: render-slack.ts --demo <out dir> | render-slack.ts <payload.json> <out.png>');
   process.exit(2);
 }
