@@ -147,4 +147,4 @@ async function resources(context) {
   return { Resources };
 }
 
-module.exports = { resources, alarmSettings, shortName };
+module.exports = { resources, alarmSettings };

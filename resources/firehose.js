@@ -313,4 +313,4 @@ async function resources(context) {
   };
 }
 
-module.exports = { resources, checkLoops };
+module.exports = { resources };

@@ -39,9 +39,6 @@ const s3Arn = (bucket, key) =>
 /** @param {string} logGroupName @param {string} [suffix] */
 const logGroupArn = (logGroupName, suffix = '') => arn('logs', `log-group:${logGroupName}${suffix}`);
 
-/** @param {string} id */
-const getArn = (id) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-
 /**
  * Where a function's events go after their retries: encrypted, kept the 14-day maximum, to
  * redrive once the cause is fixed (scripts/redrive.ts).
@@ -180,13 +177,10 @@ module.exports = {
   arn,
   s3Arn,
   logGroupArn,
-  getArn,
   failureQueue,
   privateBucket,
-  denyInsecureTransport,
   tlsOnlyPolicy,
   alarmActions,
   functionRole,
   roleId,
-  PUBLIC_ACCESS_BLOCK,
 };

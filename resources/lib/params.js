@@ -103,4 +103,4 @@ class Params {
 /** @param {Context} context */
 const params = (context) => new Params(context);
 
-module.exports = { params, Params, integer, positiveNumber, stringList };
+module.exports = { params, integer, positiveNumber, stringList };
