@@ -1,5 +1,6 @@
 import {
   CloudWatchLogsClient,
+  CreateExportTaskCommand,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeExportTasksCommand,
@@ -20,7 +21,9 @@ import { sdkLogsApi, sdkObjectStore } from '../../libs/export/aws';
 import { loadExporterConfig } from '../../libs/export/config';
 import type { RunSummary } from '../../libs/export/context';
 import { CheckpointConflictError } from '../../libs/export/errors';
+import { settlesAt } from '../../libs/export/planning';
 import { runExporter } from '../../libs/export/run';
+import { EXPORTABLE_DELAY_MS } from '../../libs/export/time';
 import { Logger } from '../../libs/logging/logger';
 import { MOTO_REGION, useMoto } from '../support/moto';
 
@@ -60,7 +63,13 @@ describe('exporter against moto', () => {
   const log = new Logger({}, 'warn', { write: () => true });
   const put: PutEvent[] = [];
   const summaries: RunSummary[] = [];
+  const runTimes: number[] = []; // runTimes[i] is the clock of summaries[i]
+  const ingestedAt = new Map<string, number>(); // stream -> lastIngestionTime (moto's real clock)
+  const deletedAt = new Map<string, number>(); // stream -> clock of the run that deleted it
   const start = Date.now();
+
+  const streamsOf = async (group: string) =>
+    (await logsClient.send(new DescribeLogStreamsCommand({ logGroupName: group }))).logStreams ?? [];
 
   const run = async (now: number) =>
     runExporter(config, {
@@ -99,9 +108,35 @@ describe('exporter against moto', () => {
         for (const event of events) put.push({ group, stream, ...event });
       }
     }
-    // A run every 2 hours for 18 days of our clock: the backlog, lag and margins pass, pruning follows.
-    for (let now = start; now <= start + 18 * DAY; now += 2 * HOUR) summaries.push(await run(now));
+    for (const group of GROUPS) {
+      for (const s of await streamsOf(group)) ingestedAt.set(s.logStreamName!, s.lastIngestionTime!);
+    }
+    // A run every 2 hours for 18 days of our clock: the backlog, lag and margins pass, pruning
+    // and the follow-up exports of the streams that were late for their first export follow.
+    for (let now = start; now <= start + 18 * DAY; now += 2 * HOUR) {
+      summaries.push(await run(now));
+      runTimes.push(now);
+      const left = new Set<string>();
+      for (const group of GROUPS) for (const s of await streamsOf(group)) left.add(s.logStreamName!);
+      for (const stream of ingestedAt.keys()) {
+        if (!left.has(stream) && !deletedAt.has(stream)) deletedAt.set(stream, now);
+      }
+    }
   }, 300_000);
+
+  /** Every task the exporter started, with its clock and whether it was a follow-up. */
+  const startedTasks = () =>
+    summaries.flatMap((s, i) =>
+      s.started
+        ? [{ ...s.started, requestedAt: runTimes[i]!, followUp: 'logStreamNamePrefix' in s.started }]
+        : [],
+    );
+  const followUpIds = () =>
+    new Set(
+      startedTasks()
+        .filter((t) => t.followUp)
+        .map((t) => t.taskId),
+    );
 
   let exported: Promise<Map<string, { key: string; time: string }[]>> | undefined;
   const exportedLines = () => (exported ??= readExports());
@@ -141,27 +176,47 @@ describe('exporter against moto', () => {
     expect(summaries.reduce((n, s) => n + s.windowsExported.length, 0)).toBeGreaterThan(2 * GROUPS.length);
   });
 
-  it('exported every event exactly once, in an object of its own export task, with its time', async () => {
+  it('exported every event once in its window’s task, and again only in follow-ups that match it', async () => {
     const lines = await exportedLines();
     const tasks = (await logsClient.send(new DescribeExportTasksCommand({}))).exportTasks ?? [];
+    const followUps = new Map(
+      startedTasks()
+        .filter((t) => t.followUp)
+        .map((t) => [t.taskId, t]),
+    );
     for (const event of put) {
       const found = lines.get(event.message) ?? [];
-      expect([event.message, found.length]).toEqual([event.message, 1]);
-      const [{ key, time }] = found as [{ key: string; time: string }];
-      // <prefix>/<group>/dt=<day>/<taskId>/<stream>/000000.gz of a task covering the event
-      const task = tasks.find((t) => key.includes(`/${t.taskId}/`));
-      expect(task).toMatchObject({ logGroupName: event.group, status: { code: 'COMPLETED' } });
-      expect(event.timestamp).toBeGreaterThanOrEqual(task!.from!);
-      expect(event.timestamp).toBeLessThanOrEqual(task!.to!);
-      // moto writes whole seconds (".000Z"); AWS writes the milliseconds.
-      expect(Date.parse(time)).toBe(Math.floor(event.timestamp / 1000) * 1000);
+      const taskOf = (key: string) => tasks.find((t) => key.includes(`/${t.taskId}/`));
+      const inWindows = found.filter(({ key }) => !followUps.has(taskOf(key)?.taskId));
+      expect([event.message, inWindows.length]).toEqual([event.message, 1]);
+      for (const { key, time } of found) {
+        // <prefix>/<group>/dt=<day>/<taskId>/<stream>/000000.gz of a task covering the event
+        const task = taskOf(key);
+        expect(task).toMatchObject({ logGroupName: event.group, status: { code: 'COMPLETED' } });
+        expect(key).toContain(`/${task!.taskId}/${event.stream.replace(/\//g, '-')}/`);
+        expect(event.timestamp).toBeGreaterThanOrEqual(task!.from!);
+        expect(event.timestamp).toBeLessThanOrEqual(task!.to!);
+        // moto writes whole seconds (".000Z"); AWS writes the milliseconds.
+        expect(Date.parse(time)).toBe(Math.floor(event.timestamp / 1000) * 1000);
+        // A follow-up repeats only the streams its prefix matches (docs/exporter.md, late events).
+        const followUp = followUps.get(task!.taskId!);
+        if (followUp) expect(event.stream.startsWith(followUp.logStreamNamePrefix!)).toBe(true);
+      }
+      // Read the duplicate-free way (max over task directories), the event is there once.
+      const perTask = new Map<string, number>();
+      for (const { key } of found)
+        perTask.set(taskOf(key)!.taskId!, (perTask.get(taskOf(key)!.taskId!) ?? 0) + 1);
+      expect(Math.max(...perTask.values())).toBe(1);
     }
   });
 
-  it('never exported a window twice: each group’s tasks tile time from its origin', async () => {
+  it('never exported a window twice: each group’s window tasks tile time from its origin', async () => {
     const tasks = (await logsClient.send(new DescribeExportTasksCommand({}))).exportTasks ?? [];
+    const followUps = followUpIds();
     for (const group of GROUPS) {
-      const windows = tasks.filter((t) => t.logGroupName === group).sort((a, b) => a.from! - b.from!);
+      const windows = tasks
+        .filter((t) => t.logGroupName === group && !followUps.has(t.taskId!))
+        .sort((a, b) => a.from! - b.from!);
       expect(windows.length).toBeGreaterThan(1);
       for (let i = 1; i < windows.length; i++) expect(windows[i]!.from).toBe(windows[i - 1]!.to! + 1);
       expect(windows[0]!.from!).toBeLessThanOrEqual(start - DAYS_OF_BACKLOG * DAY);
@@ -169,22 +224,68 @@ describe('exporter against moto', () => {
     }
   });
 
+  it('exported the streams late for their window again, once that window could receive no more', () => {
+    const started = startedTasks();
+    for (const group of GROUPS) {
+      const windows = started.filter((t) => t.logGroupName === group && !t.followUp);
+      const followUps = started.filter((t) => t.logGroupName === group && t.followUp);
+      // The backlog was ingested just before the first run: windows requested within 12 h of
+      // that may have missed it (on AWS), so each group gets follow-ups.
+      expect(followUps.length).toBeGreaterThan(0);
+      for (const followUp of followUps) {
+        // A follow-up repeats whole windows, after the last of them settled.
+        const first = windows.find((w) => w.from === followUp.from);
+        const last = windows.find((w) => w.to === followUp.to);
+        expect([first, last].every(Boolean)).toBe(true);
+        expect(followUp.requestedAt).toBeGreaterThanOrEqual(settlesAt(last!));
+      }
+      // moto completes a task at once: each is verified by the next run (none after the last).
+      const verified = summaries.flatMap((s) => s.followUpsExported).filter((f) => f.logGroupName === group);
+      const beforeLastRun = followUps.filter((f) => f.requestedAt < runTimes.at(-1)!);
+      expect(verified.map((f) => f.taskId).sort()).toEqual(beforeLastRun.map((f) => f.taskId).sort());
+    }
+  });
+
   it('pruned only exported streams, and retention never reaches an unexported event', async () => {
     const lines = await exportedLines();
-    const left: PutEvent[] = [];
-    for (const group of GROUPS) {
-      const streams =
-        (await logsClient.send(new DescribeLogStreamsCommand({ logGroupName: group }))).logStreams ?? [];
-      const kept = new Set(streams.map((s) => s.logStreamName));
-      left.push(...put.filter((e) => e.group === group && !kept.has(e.stream)));
-    }
-    // The backlog was ingested just before the first run. A stream whose first window was
-    // requested less than 12 h after that ingestion stays (AWS may not have had its events
-    // exportable yet); the streams of later windows go.
+    const left = put.filter((e) => deletedAt.has(e.stream));
     expect(left.length).toBeGreaterThan(0);
-    expect(left.length).toBeLessThan(put.length);
     for (const event of left)
       expect([event.message, lines.has(event.message)]).toEqual([event.message, true]);
+
+    // The backlog was ingested just before the first run. A stream with events in a window
+    // requested less than 12 h after that ingestion (AWS may not have had them exportable yet)
+    // is deleted only after a verified follow-up of that window matched it.
+    const started = startedTasks();
+    const followUpsVerified = summaries.flatMap((s, i) =>
+      s.followUpsExported.map((f) => ({ ...f, verifiedAt: runTimes[i]! })),
+    );
+    let lateStreams = 0;
+    for (const [stream, deleted] of deletedAt) {
+      const events = put.filter((e) => e.stream === stream);
+      const [first, last] = [events[0]!.timestamp, events.at(-1)!.timestamp];
+      const lateFor = started.filter(
+        (w) =>
+          !w.followUp &&
+          w.logGroupName === events[0]!.group &&
+          w.from <= last &&
+          w.to >= first &&
+          w.requestedAt < ingestedAt.get(stream)! + EXPORTABLE_DELAY_MS,
+      );
+      if (lateFor.length > 0) lateStreams++;
+      for (const window of lateFor) {
+        const covered = followUpsVerified.some(
+          (f) =>
+            f.logGroupName === window.logGroupName &&
+            f.from <= window.from &&
+            f.to >= window.to &&
+            stream.startsWith(f.logStreamNamePrefix!) &&
+            f.verifiedAt <= deleted,
+        );
+        expect([stream, window.from, covered]).toEqual([stream, window.from, true]);
+      }
+    }
+    expect(lateStreams).toBeGreaterThan(0);
 
     // moto stores the retention but never expires events; AWS would expire everything older
     // than it by the last run, so that must all be exported already.
@@ -241,5 +342,56 @@ describe('exporter against moto', () => {
     expect(a.conflicts + b.conflicts).toBeGreaterThanOrEqual(1);
     expect(tasks - before).toBeLessThanOrEqual(1);
     expect([a, b].filter((s) => s.started)).toHaveLength(tasks - before);
+  });
+
+  it('moto as corrected by test/peers/moto_server.py writes where AWS writes, only streams the prefix matches', async () => {
+    // docs/exporter.md ("moto"): keys as AWS lays them out, in a versioned bucket too, and
+    // logStreamNamePrefix honoured. Under a prefix of its own, so the audits above never see it.
+    const group = '/app/launcher-check';
+    await logsClient.send(new CreateLogGroupCommand({ logGroupName: group }));
+    for (const stream of ['web/1', 'web/2', 'worker/1']) {
+      await logsClient.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+      await logsClient.send(
+        new PutLogEventsCommand({
+          logGroupName: group,
+          logStreamName: stream,
+          logEvents: [{ timestamp: start - HOUR, message: `from ${stream}` }],
+        }),
+      );
+    }
+    const listed = async (prefix: string) =>
+      (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents?.map(
+        (o) => o.Key,
+      );
+    const exportTo = async (logGroupName: string, prefix: string, logStreamNamePrefix?: string) =>
+      (
+        await logsClient.send(
+          new CreateExportTaskCommand({
+            logGroupName,
+            from: start - DAY,
+            to: start,
+            destination: BUCKET,
+            destinationPrefix: prefix,
+            logStreamNamePrefix,
+          }),
+        )
+      ).taskId!;
+
+    const taskId = await exportTo(group, 'launcher-check/web', 'web/');
+    expect((await listed('launcher-check/web/'))!.sort()).toEqual(
+      [
+        'launcher-check/web/aws-logs-write-test',
+        `launcher-check/web/${taskId}/web-1/000000.gz`,
+        `launcher-check/web/${taskId}/web-2/000000.gz`,
+      ].sort(),
+    );
+    // A group without streams: only the write test, under each export's own prefix, every time
+    // (the bucket is versioned: a moved key keeps its name behind a delete marker).
+    await logsClient.send(new CreateLogGroupCommand({ logGroupName: `${group}-empty` }));
+    for (const prefix of ['launcher-check/empty-1', 'launcher-check/empty-2']) {
+      await exportTo(`${group}-empty`, prefix);
+      expect(await listed(`${prefix}/`)).toEqual([`${prefix}/aws-logs-write-test`]);
+    }
+    expect(await listed('aws-logs-write-test')).toBeUndefined();
   });
 });

@@ -4,11 +4,13 @@ tests (started by test/peers/moto.ts).
 Prints the port on the first line of stdout, then serves until stdin closes: the test process
 holds the other end of that pipe, so the server ends with it even when jest is killed outright.
 
-Two corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API reference says
+Three corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API reference says
 (docs/exporter.md, "moto"); everything else is moto's own behaviour:
 - DescribeExportTasks honours statusCode (moto returns every task whatever the filter);
 - CreateExportTask writes <prefix>/<taskId>/<stream>/000000.gz and <prefix>/aws-logs-write-test
-  (moto writes <prefix>/<random uuid per stream>/... and the write test at the bucket root).
+  (moto writes <prefix>/<random uuid per stream>/... and the write test at the bucket root),
+  also in a versioned bucket, where a key written before keeps its name after we move it;
+- CreateExportTask honours logStreamNamePrefix (moto ignores it and exports every stream).
 The export's content (one "<time> <message>" line per event, gzip) is still moto's code.
 Two in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
 errors (moto fails it on any finding, warnings included, where AWS checks the syntax only), and
@@ -26,25 +28,45 @@ from moto.cloudformation import models as cfn_models  # noqa: E402
 from moto.logs import models as logs_models  # noqa: E402
 from moto.logs import responses as logs_responses  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
-from moto.s3.models import s3_backends  # noqa: E402
+from moto.s3.models import FakeDeleteMarker, s3_backends  # noqa: E402
 
 import moto_cloudformation  # noqa: E402,F401  (registers CloudFormation types moto lacks)
 
 _create_export_task = logs_models.LogsBackend.create_export_task
 
 
-def create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to):
+def live_objects(bucket):
+    """The latest version of every key that is not deleted. A versioned bucket keeps a deleted
+    key's name (with a delete marker), so "new key names" would miss a key written again."""
+    latest = ((key, bucket.keys[key]) for key in list(bucket.keys.keys()))
+    return {key: obj for key, obj in latest if not isinstance(obj, FakeDeleteMarker)}
+
+
+def create_export_task(
+    self, taskName, logGroupName, destination, destinationPrefix, fromTime, to, logStreamNamePrefix=None
+):
     # moto validates the bucket and group, records the task and writes its objects; then move the
-    # objects of this call to the keys AWS uses. Keys written by the call are new keys.
+    # objects this call wrote to the keys AWS uses.
     s3 = s3_backends[self.account_id][self.partition]
     try:
         bucket = s3.get_bucket(destination)
     except Exception:  # no such bucket: moto's own call answers with the API's error
         return _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
-    before = set(bucket.keys.keys())
-    task_id = _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
-    for key in sorted(set(bucket.keys.keys()) - before):
-        value = s3.get_object(destination, key).value
+    group = self.groups.get(logGroupName)
+    before = live_objects(bucket)
+    all_streams = group.streams if group else None
+    if group and logStreamNamePrefix:
+        # moto exports every stream; AWS only those whose name starts with the prefix. The
+        # group's stream table is narrowed for this call only (moto exports synchronously).
+        group.streams = {n: s for n, s in all_streams.items() if n.startswith(logStreamNamePrefix)}
+    try:
+        task_id = _create_export_task(self, taskName, logGroupName, destination, destinationPrefix, fromTime, to)
+    finally:
+        if group:
+            group.streams = all_streams
+    for key, obj in live_objects(bucket).items():
+        if before.get(key) is obj:
+            continue
         if key == "aws-logs-write-test":
             target = f"{destinationPrefix}/aws-logs-write-test"
         else:
@@ -52,8 +74,22 @@ def create_export_task(self, taskName, logGroupName, destination, destinationPre
             stream_part = key[len(destinationPrefix) + 1 :].split("/", 1)[1]
             target = f"{destinationPrefix}/{task_id}/{stream_part}"
         s3.delete_object(destination, key)
-        s3.put_object(bucket_name=destination, key_name=target, value=value)
+        s3.put_object(bucket_name=destination, key_name=target, value=obj.value)
     return task_id
+
+
+def create_export_task_response(self):
+    # moto's handler drops logStreamNamePrefix; pass it on (AWS exports only the matching streams).
+    task_id = self.logs_backend.create_export_task(
+        logGroupName=self._get_param("logGroupName"),
+        fromTime=self._get_int_param("from"),
+        to=self._get_int_param("to"),
+        destination=self._get_param("destination"),
+        destinationPrefix=self._get_param("destinationPrefix", "exportedlogs"),
+        taskName=self._get_param("taskName"),
+        logStreamNamePrefix=self._get_param("logStreamNamePrefix"),
+    )
+    return json.dumps({"taskId": str(task_id)})
 
 
 def describe_export_tasks(self):
@@ -67,6 +103,7 @@ def describe_export_tasks(self):
 _describe_export_tasks = logs_responses.LogsResponse.describe_export_tasks
 logs_models.LogsBackend.create_export_task = create_export_task
 logs_responses.LogsResponse.describe_export_tasks = describe_export_tasks
+logs_responses.LogsResponse.create_export_task = create_export_task_response
 
 
 _validate_template = cfn_models.CloudFormationBackend.validate_template
