@@ -1,3 +1,8 @@
+// AWS SDK v3 warns on every client created under Node < 22 (seven lines each, many per run on
+// Node 20); the suite runs on Node 20 and 24 on purpose (README "Tests"). Workers and the
+// processes tests start inherit it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -1,66 +1,34 @@
+// @ts-check
 'use strict';
 
 /**
- * What every bucket of the stack gets besides encryption and the public access block (declared
- * with each bucket): a TLS-only bucket policy and lifecycle rules from per-stage params.
- * Referenced from serverless.yml:
- *   resources: - ${file(./resources/buckets.js):resources}
- *     (TLS-only policies; the raw-logs bucket's lifecycle as an extension of S3BucketRawLogs,
- *     because the framework's provider.s3 schema does not know the GLACIER_IR storage class)
- * and from resources/splitter.yml (archive and dead-letter buckets' LifecycleConfiguration).
+ * Every bucket of the stack, each private (encrypted, no public access), with one TLS-only
+ * policy and lifecycle rules from per-stage params (docs/deploy.md; days, 0 = never; cold = S3
+ * Glacier Instant Retrieval: millisecond reads, billed 90 days minimum):
  *
- * params (per stage, docs/deploy.md); 0 = never:
- *   rawLogsColdAfterDays / rawLogsExpireDays: Firehose objects, once split, are a replayable copy.
- *   archiveColdAfterDays / archiveExpireDays: the splitter's NDJSON archive.
- *   deadLetterColdAfterDays / deadLetterExpireDays: refused documents and malformed events.
- *   exportColdAfterDays / exportExpireDays: the exporter's bucket (ExportBucket, declared with
- *     its own TLS-only and logs-service policy in resources/exporter.js); it is versioned, so
- *     overwritten checkpoints (noncurrent versions) expire after exportNoncurrentDays.
- * Cold = S3 Glacier Instant Retrieval (millisecond reads, no retrieval job; billed 90 days min).
- *
- * A bucket added to the stack needs an entry in BUCKETS (the deploy test fails otherwise).
+ * - S3BucketRawLogs (rawLogsBucket): Firehose objects, a replayable copy once split. Declared by
+ *   the splitter's s3 event (provider.s3.rawLogs), so only its policy and lifecycle are here (the
+ *   framework's provider.s3 schema does not know GLACIER_IR). rawLogsColdAfterDays / rawLogsExpireDays.
+ * - DeadLetterBucket (deadLetterBucket): documents the destination refused for good and
+ *   malformed events, from the forwarder and the splitter. deadLetterColdAfterDays / deadLetterExpireDays.
+ * - SplitterArchiveBucket (archiveBucket; '' = the stage keeps no archive, no bucket): the splitter's
+ *   NDJSON archive. archiveColdAfterDays / archiveExpireDays.
+ * - ExportBucket (exporterBucket): the exporter's, versioned (checkpoints survive an overwrite;
+ *   overwritten ones expire after exportNoncurrentDays), with the statements the logs service
+ *   needs (resources/exporter.js). exportColdAfterDays / exportExpireDays.
  */
 
-const { paramReader } = require('./lib/params');
+const { params } = require('./lib/params');
+const { privateBucket, tlsOnlyPolicy } = require('./lib/cfn');
+const { exportBucketStatements } = require('./exporter');
 
-/** Logical id -> the param holding its name. A policy on the exporter's bucket lives with its own statements. */
-const BUCKETS = {
-  S3BucketRawLogs: 'rawLogsBucket',
-  SplitterArchiveBucket: 'archiveBucketName',
-  SplitterDeadLetterBucket: 'splitterDeadLetterBucket',
-};
+/** @typedef {import('./lib/params').Context} Context */
 
-/** The statement every bucket policy carries: no request over plain HTTP, from anyone. */
-function denyInsecureTransport(bucketName) {
-  return {
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [
-      { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` },
-      { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}/*` },
-    ],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  };
-}
-
-async function param(context, name) {
-  return paramReader(context.resolveVariable)(name);
-}
-
-async function days(context, name) {
-  const text = await param(context, name);
-  const value = Number(text === '' ? 0 : text);
-  if (!Number.isInteger(value) || value < 0 || value > 36500)
-    throw new Error(`param ${name} must be a whole number of days (0 = never), got "${text}"`);
-  return value;
-}
-
-/** Lifecycle rules: abort stale multipart uploads, then optionally cold storage and expiry. */
+/** Abort stale multipart uploads, then optionally cold storage and expiry. @param {string} what @param {number} coldAfter @param {number} expireAfter */
 function lifecycleRules(what, coldAfter, expireAfter) {
   if (coldAfter > 0 && expireAfter > 0 && expireAfter <= coldAfter)
     throw new Error(`${what}: expiry (${expireAfter} days) must come after cold storage (${coldAfter} days)`);
+  /** @type {Record<string, unknown>[]} */
   const rules = [
     {
       Id: 'abort-incomplete-multipart-uploads',
@@ -79,47 +47,74 @@ function lifecycleRules(what, coldAfter, expireAfter) {
   return rules;
 }
 
-const lifecycleFor = (prefix) => async (context) =>
-  lifecycleRules(
+/** @param {Context} context @param {string} prefix params <prefix>ColdAfterDays and <prefix>ExpireDays */
+async function lifecycleFor(context, prefix) {
+  const param = params(context);
+  return lifecycleRules(
     prefix,
-    await days(context, `${prefix}ColdAfterDays`),
-    await days(context, `${prefix}ExpireDays`),
+    await param.days(`${prefix}ColdAfterDays`),
+    await param.days(`${prefix}ExpireDays`),
   );
+}
 
+/** @param {Context} context @param {string} name */
+async function bucketName(context, name) {
+  const value = await params(context).text(name);
+  if (value === '') throw new Error(`param ${name} must not be empty`);
+  return value;
+}
+
+/** @param {Context} context */
 async function resources(context) {
-  const Resources = {};
-  for (const [id, nameParam] of Object.entries(BUCKETS)) {
-    const name = String(await param(context, nameParam));
-    if (name === '') throw new Error(`param ${nameParam} (bucket ${id}) must not be empty`);
-    Resources[`${id}TlsPolicy`] = {
-      Type: 'AWS::S3::BucketPolicy',
-      DependsOn: [id],
-      Properties: {
-        Bucket: name,
-        PolicyDocument: { Version: '2012-10-17', Statement: [denyInsecureTransport(name)] },
-      },
-    };
-  }
-  const exportRules = await lifecycleFor('export')(context);
+  const param = params(context);
+  const rawLogs = await bucketName(context, 'rawLogsBucket');
+  const deadLetters = await bucketName(context, 'deadLetterBucket');
+  const exports = await bucketName(context, 'exporterBucket');
+  const archive = await param.text('archiveBucket');
+  const exportRules = await lifecycleFor(context, 'export');
   exportRules.push({
     Id: 'expire-noncurrent-versions',
     Status: 'Enabled',
-    NoncurrentVersionExpiration: { NoncurrentDays: (await days(context, 'exportNoncurrentDays')) || 30 },
+    NoncurrentVersionExpiration: { NoncurrentDays: (await param.days('exportNoncurrentDays')) || 30 },
   });
+
+  const exportBucketPolicy = tlsOnlyPolicy('ExportBucket', exports, await exportBucketStatements(context));
+  // A policy's Bucket changed from Ref to the name would replace it: the export bucket's names it by Ref, as before.
+  exportBucketPolicy.Properties.Bucket = { Ref: 'ExportBucket' };
+  // Policy ids as before (…TlsPolicy, ExportBucketPolicy): a renamed policy resource would be
+  // created, then the old one's deletion would remove the bucket's only policy.
+  /** @type {Record<string, unknown>} */
+  const Resources = {
+    S3BucketRawLogsTlsPolicy: tlsOnlyPolicy('S3BucketRawLogs', rawLogs),
+    DeadLetterBucket: privateBucket(deadLetters, {
+      LifecycleConfiguration: { Rules: await lifecycleFor(context, 'deadLetter') },
+    }),
+    DeadLetterBucketTlsPolicy: tlsOnlyPolicy('DeadLetterBucket', deadLetters),
+    ExportBucket: privateBucket(exports, {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: exportRules },
+    }),
+    ExportBucketPolicy: exportBucketPolicy,
+  };
+  /** @type {Record<string, unknown>} */
+  const Outputs = {
+    RawLogsBucketName: { Description: 'Firehose writes here, under rawLogsPrefix', Value: rawLogs },
+    DeadLetterBucketName: { Value: deadLetters },
+    ExportBucketName: { Value: exports },
+  };
+  if (archive !== '') {
+    Resources.SplitterArchiveBucket = privateBucket(archive, {
+      LifecycleConfiguration: { Rules: await lifecycleFor(context, 'archive') },
+    });
+    Resources.SplitterArchiveBucketTlsPolicy = tlsOnlyPolicy('SplitterArchiveBucket', archive);
+    Outputs.SplitterArchiveBucketName = { Value: archive };
+  }
   const extensions = {
     S3BucketRawLogs: {
-      Properties: { LifecycleConfiguration: { Rules: await lifecycleFor('rawLogs')(context) } },
+      Properties: { LifecycleConfiguration: { Rules: await lifecycleFor(context, 'rawLogs') } },
     },
-    ExportBucket: { Properties: { LifecycleConfiguration: { Rules: exportRules } } },
   };
-  return { Resources, extensions };
+  return { Resources, Outputs, extensions };
 }
 
-module.exports = {
-  resources,
-  archiveLifecycleRules: lifecycleFor('archive'),
-  deadLetterLifecycleRules: lifecycleFor('deadLetter'),
-  denyInsecureTransport,
-  lifecycleRules,
-  BUCKETS,
-};
+module.exports = { resources, lifecycleRules };

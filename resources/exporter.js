@@ -1,45 +1,49 @@
+// @ts-check
 'use strict';
 
 /**
- * The exporter's environment, IAM statements and resources (docs/exporter.md), generated from
- * params because the log-group selection and the prune mode decide which ARNs and actions the
- * role needs (YAML cannot leave statements out or split lists). Referenced from serverless.yml:
- *   exporter environment:      ${file(./resources/exporter.js):environment}
- *   exporter iamRoleStatements: ${file(./resources/exporter.js):iamRoleStatements}
- *   resources:                 - ${file(./resources/exporter.js):resources}
+ * The exporter's environment, role statements and bucket statements (docs/exporter.md),
+ * generated from params because the log-group selection and the prune mode decide which ARNs
+ * and actions the role needs (YAML cannot leave statements out or split lists). serverless.yml:
+ * `environment: ${file(./resources/exporter.js):environment}`; resources/roles.js calls
+ * iamRoleStatements, resources/buckets.js declares ExportBucket with exportBucketStatements.
  *
  * params: exporterBucket, exporterLogGroupNames, exporterLogGroupPrefixes, exporterLogGroupExcludes,
  * exporterLagHours, exporterMaxWindowHours, exporterPruneMode, exporterPruneMarginHours,
  * exporterRetentionDays, exporterDryRun.
  */
 
-const { paramReader } = require('./lib/params');
+const { params } = require('./lib/params');
+const { logGroupArn, s3Arn, sub } = require('./lib/cfn');
+const { sendToQueue } = require('./lib/iam');
+
+/** @typedef {import('./lib/params').Context} Context */
 
 const EXPORT_PREFIX = 'cloudwatch-exports';
 const STATE_PREFIX = 'exporter-state';
+const PRUNE_MODES = ['none', 'streams', 'retention', 'both'];
 
-async function settings({ resolveVariable }) {
-  const param = paramReader(resolveVariable);
-  const list = async (name) => {
-    const value = await param(name);
-    const items = Array.isArray(value) ? value : String(value).split(',');
-    return items.map((item) => String(item).trim()).filter((item) => item !== '');
-  };
-  const text = async (name) => String(await param(name));
+/** @param {Context} context */
+async function settings(context) {
+  const param = params(context);
+  const pruneMode = (await param.text('exporterPruneMode')) || 'none';
+  if (!PRUNE_MODES.includes(pruneMode))
+    throw new Error(`param exporterPruneMode must be one of ${PRUNE_MODES.join(', ')}, got "${pruneMode}"`);
   return {
-    bucket: await text('exporterBucket'),
-    names: await list('exporterLogGroupNames'),
-    prefixes: await list('exporterLogGroupPrefixes'),
-    excludes: await list('exporterLogGroupExcludes'),
-    lagHours: await text('exporterLagHours'),
-    maxWindowHours: await text('exporterMaxWindowHours'),
-    pruneMode: (await text('exporterPruneMode')) || 'none',
-    pruneMarginHours: await text('exporterPruneMarginHours'),
-    retentionDays: await text('exporterRetentionDays'),
-    dryRun: (await text('exporterDryRun')) || 'true',
+    bucket: await param.text('exporterBucket'),
+    names: await param.list('exporterLogGroupNames'),
+    prefixes: await param.list('exporterLogGroupPrefixes'),
+    excludes: await param.list('exporterLogGroupExcludes'),
+    lagHours: await param.text('exporterLagHours'),
+    maxWindowHours: await param.text('exporterMaxWindowHours'),
+    pruneMode,
+    pruneMarginHours: await param.text('exporterPruneMarginHours'),
+    retentionDays: await param.text('exporterRetentionDays'),
+    dryRun: (await param.text('exporterDryRun')) || 'true',
   };
 }
 
+/** @param {Context} context */
 async function environment(context) {
   const c = await settings(context);
   return {
@@ -58,19 +62,18 @@ async function environment(context) {
   };
 }
 
-const logGroupArn = (suffix) => ({
-  'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${suffix}`,
-});
-
 /** The selected groups' ARNs: each name with and without `:*`, each prefix as a wildcard. */
-function selectedLogGroupArns(c) {
+function selectedLogGroupArns(/** @type {{ names: string[], prefixes: string[] }} */ c) {
   return [
-    ...c.names.flatMap((name) => [logGroupArn(name), logGroupArn(`${name}:*`)]),
+    ...c.names.flatMap((name) => [logGroupArn(name), logGroupArn(name, ':*')]),
     ...c.prefixes.map((prefix) => logGroupArn(`${prefix}*`)),
   ];
 }
 
-/** Least privilege: list groups and tasks, export / prune only the selected groups, own state only. */
+/**
+ * Least privilege: list groups and tasks, export / prune only the selected groups, own state only.
+ * @param {Context} context @returns {Promise<import('./lib/cfn').Statement[]>}
+ */
 async function iamRoleStatements(context) {
   const c = await settings(context);
   const selected = selectedLogGroupArns(c);
@@ -92,106 +95,48 @@ async function iamRoleStatements(context) {
     // Unconditioned ListBucket: without it GetObject of a missing checkpoint is 403, not 404.
     // GetBucketAcl and PutObject on the export prefix: CreateExportTask wants a caller that
     // may write to the destination itself.
-    { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketAcl'], Resource: `arn:aws:s3:::${c.bucket}` },
-    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:aws:s3:::${c.bucket}/${EXPORT_PREFIX}/*` },
+    { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketAcl'], Resource: s3Arn(c.bucket) },
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: s3Arn(c.bucket, `${EXPORT_PREFIX}/*`) },
     {
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],
-      Resource: `arn:aws:s3:::${c.bucket}/${STATE_PREFIX}/*`,
+      Resource: s3Arn(c.bucket, `${STATE_PREFIX}/*`),
     },
-    {
-      Effect: 'Allow',
-      Action: ['sqs:SendMessage'],
-      Resource: { 'Fn::GetAtt': ['ExporterFailureQueue', 'Arn'] },
-    },
+    sendToQueue('ExporterFailureQueue'),
   ];
 }
 
-/** The export bucket, the policy the logs service needs (scoped to this account and groups), the queue. */
-async function resources(context) {
+/**
+ * What the logs service needs on the export bucket besides TLS-only: the ACL check and writes
+ * under the export prefix, only for this account's selected log groups.
+ * @param {Context} context
+ */
+async function exportBucketStatements(context) {
   const c = await settings(context);
-  const service = await context.resolveVariable('self:service');
-  const stage = await context.resolveVariable('sls:stage');
-  const bucketArn = `arn:aws:s3:::${c.bucket}`;
   const selected = selectedLogGroupArns(c);
   const fromOurLogGroups = {
     StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
     ArnLike: { 'aws:SourceArn': selected.length > 0 ? selected : [logGroupArn('*')] },
   };
-  const logsService = { Service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' } };
-  return {
-    Resources: {
-      ExportBucket: {
-        Type: 'AWS::S3::Bucket',
-        Properties: {
-          BucketName: c.bucket,
-          BucketEncryption: {
-            // SSE-S3: CreateExportTask supports it without extra key policy.
-            ServerSideEncryptionConfiguration: [
-              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-            ],
-          },
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            BlockPublicPolicy: true,
-            IgnorePublicAcls: true,
-            RestrictPublicBuckets: true,
-          },
-          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-          VersioningConfiguration: { Status: 'Enabled' }, // checkpoints and exports survive an overwrite
-        },
-      },
-      ExportBucketPolicy: {
-        Type: 'AWS::S3::BucketPolicy',
-        Properties: {
-          Bucket: { Ref: 'ExportBucket' },
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'DenyInsecureTransport',
-                Effect: 'Deny',
-                Principal: '*',
-                Action: 's3:*',
-                Resource: [bucketArn, `${bucketArn}/*`],
-                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-              },
-              {
-                Sid: 'CloudWatchLogsAclCheck',
-                Effect: 'Allow',
-                Principal: logsService,
-                Action: 's3:GetBucketAcl',
-                Resource: bucketArn,
-                Condition: fromOurLogGroups,
-              },
-              {
-                Sid: 'CloudWatchLogsWrite',
-                Effect: 'Allow',
-                Principal: logsService,
-                Action: 's3:PutObject',
-                Resource: `${bucketArn}/${EXPORT_PREFIX}/*`,
-                Condition: fromOurLogGroups,
-              },
-            ],
-          },
-        },
-      },
-      // Runs that ended with a fault an operator must fix (bucket policy), after no retry:
-      // the next scheduled run is the retry.
-      ExporterFailureQueue: {
-        Type: 'AWS::SQS::Queue',
-        Properties: {
-          QueueName: `${service}-${stage}-exporter-failures`,
-          SqsManagedSseEnabled: true,
-          MessageRetentionPeriod: 1209600,
-        },
-      },
+  const logsService = { Service: sub('logs.${AWS::Region}.amazonaws.com') };
+  return [
+    {
+      Sid: 'CloudWatchLogsAclCheck',
+      Effect: 'Allow',
+      Principal: logsService,
+      Action: 's3:GetBucketAcl',
+      Resource: s3Arn(c.bucket),
+      Condition: fromOurLogGroups,
     },
-    Outputs: {
-      ExportBucketName: { Value: { Ref: 'ExportBucket' } },
-      ExporterFailureQueueUrl: { Value: { Ref: 'ExporterFailureQueue' } },
+    {
+      Sid: 'CloudWatchLogsWrite',
+      Effect: 'Allow',
+      Principal: logsService,
+      Action: 's3:PutObject',
+      Resource: s3Arn(c.bucket, `${EXPORT_PREFIX}/*`),
+      Condition: fromOurLogGroups,
     },
-  };
+  ];
 }
 
-module.exports = { environment, iamRoleStatements, resources };
+module.exports = { environment, iamRoleStatements, exportBucketStatements };

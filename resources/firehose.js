@@ -1,16 +1,16 @@
+// @ts-check
 'use strict';
 
 /**
- * The Firehose path of seed 002 as code: CloudWatch Logs subscription filters on the archived
- * log groups -> Firehose delivery stream -> raw-logs bucket under rawLogsPrefix -> splitter.
- * Generated from params (YAML cannot loop over a list). Referenced from serverless.yml:
- *   resources: - ${file(./resources/firehose.js):resources}
+ * The Firehose path: CloudWatch Logs subscription filters on firehoseLogGroups -> Firehose
+ * delivery stream -> raw-logs bucket under rawLogsPrefix -> splitter (documents, archive).
+ * Generated from params (YAML cannot loop over a list).
  *
  * params (per stage, docs/deploy.md):
- *   archivedLogGroups: list of log group names (or { name, dependsOn }); each gets a
+ *   firehoseLogGroups: list of log group names (or { name, dependsOn }); each gets a
  *     subscription filter to the delivery stream. A log group of this service's own functions
  *     gets DependsOn its log group resource automatically.
- *   archiveFilterPattern: subscription filter pattern ('' = every event).
+ *   firehoseFilterPattern: subscription filter pattern ('' = every event).
  *   firehoseBufferSizeMiB (1-128), firehoseBufferIntervalSeconds (0-900).
  *   rawLogsBucket, rawLogsPrefix: where the stream writes (the bucket is declared by the
  *     splitter's s3 event in serverless.yml; its logical id is S3BucketRawLogs).
@@ -21,27 +21,21 @@
  * forwarder's permission, so a first deploy could race the log group's creation.
  *
  * Loops: a function's log lines must never come back to the same function. The forwarder
- * consumes forwardedLogGroups, the splitter consumes archivedLogGroups (through Firehose);
+ * consumes forwardedLogGroups, the splitter consumes firehoseLogGroups;
  * a cycle in "function F's log group is consumed by G" fails packaging.
  */
 
-const { paramReader, serviceAndStage } = require('./lib/params');
-const { logicalId } = require('./alarms');
+const { params } = require('./lib/params');
+const { logicalId, functionLogGroupId, sub, s3Arn, alarmActions } = require('./lib/cfn');
+
+/** @typedef {import('./lib/params').Context} Context */
+/** @typedef {{ name: string, dependsOn?: string | string[] }} LogGroupEntry */
+/** @typedef {{ service: string, stage: string, functions: string[], viaFirehose: LogGroupEntry[], forwarded: LogGroupEntry[] }} Consumers */
 
 const RAW_LOGS_BUCKET_ID = 'S3BucketRawLogs';
 const ERROR_PREFIX = 'firehose-errors/';
 
-/** "forwarder" -> "ForwarderLogGroup", as the framework names a function's log group. */
-const functionLogGroupId = (name) =>
-  `${name.charAt(0).toUpperCase()}${name.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LogGroup`;
-
-function integer(value, name, min, max) {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max)
-    throw new Error(`param ${name} must be an integer from ${min} to ${max}, got "${value}"`);
-  return number;
-}
-
+/** @param {unknown} value @param {string} name @returns {LogGroupEntry[]} */
 function groupList(value, name) {
   if (value === undefined || value === null || value === '') return [];
   if (!Array.isArray(value)) throw new Error(`param ${name} must be a list of log group names`);
@@ -53,31 +47,28 @@ function groupList(value, name) {
   });
 }
 
-async function settings({ resolveVariable, options }) {
-  const param = paramReader(resolveVariable);
-  const { service, stage } = await serviceAndStage({ resolveVariable, options });
-  const functions = Object.keys((await resolveVariable('self:functions')) || {});
+/** @param {Context} context */
+async function settings(context) {
+  const param = params(context);
+  const { service, stage } = await param.serviceAndStage();
+  const functions = Object.keys((await context.resolveVariable('self:functions')) || {});
   return {
     service,
     stage,
     functions,
-    archived: groupList(await param('archivedLogGroups'), 'archivedLogGroups'),
-    forwarded: groupList(await param('forwardedLogGroups'), 'forwardedLogGroups'),
-    filterPattern: String(await param('archiveFilterPattern')),
-    bucket: String(await param('rawLogsBucket')),
-    prefix: String(await param('rawLogsPrefix')),
-    bufferSize: integer(await param('firehoseBufferSizeMiB'), 'firehoseBufferSizeMiB', 1, 128),
-    bufferInterval: integer(
-      await param('firehoseBufferIntervalSeconds'),
-      'firehoseBufferIntervalSeconds',
-      0,
-      900,
-    ),
-    retention: integer(await param('logRetentionInDays'), 'logRetentionInDays', 1, 3653),
+    viaFirehose: groupList(await param.raw('firehoseLogGroups'), 'firehoseLogGroups'),
+    forwarded: groupList(await param.raw('forwardedLogGroups'), 'forwardedLogGroups'),
+    filterPattern: await param.text('firehoseFilterPattern'),
+    bucket: await param.text('rawLogsBucket'),
+    prefix: await param.text('rawLogsPrefix'),
+    bufferSize: await param.integer('firehoseBufferSizeMiB', 1, 128),
+    bufferInterval: await param.integer('firehoseBufferIntervalSeconds', 0, 900),
+    retention: await param.integer('logRetentionInDays', 1, 3653),
   };
 }
 
 /** The function of this service that writes a log group, if any. */
+/** @param {Consumers} config @param {string} logGroupName */
 function ownerOf(config, logGroupName) {
   const prefix = `/aws/lambda/${config.service}-${config.stage}-`;
   if (!logGroupName.startsWith(prefix)) return undefined;
@@ -86,26 +77,30 @@ function ownerOf(config, logGroupName) {
 }
 
 /** Refuses a configuration where a function's own log lines would come back to it. */
+/** @param {Consumers} config */
 function checkLoops(config) {
+  /** @type {[string, LogGroupEntry[]][]} */
   const consumers = [
     ['forwarder', config.forwarded],
-    ['splitter', config.archived],
+    ['splitter', config.viaFirehose],
   ];
-  const edges = new Map(); // writer function -> functions that consume its log group
+  /** @type {Map<string, Set<string>>} writer function -> functions that consume its log group */
+  const edges = new Map();
   for (const [consumer, groups] of consumers) {
     for (const group of groups) {
       const writer = ownerOf(config, group.name);
       if (writer === undefined) continue;
       if (!edges.has(writer)) edges.set(writer, new Set());
-      edges.get(writer).add(consumer);
+      edges.get(writer)?.add(consumer);
     }
   }
+  /** @param {string} node @param {string[]} path */
   const visit = (node, path) => {
     if (path.includes(node)) {
       const cycle = [...path.slice(path.indexOf(node)), node];
       throw new Error(
         `log groups loop: ${cycle.join(' -> ')} (each arrow: the function's log group is in ` +
-          'forwardedLogGroups (forwarder) or archivedLogGroups (splitter, through Firehose)); ' +
+          'forwardedLogGroups (forwarder) or firehoseLogGroups (splitter, through Firehose)); ' +
           'remove one of these log groups from the params',
       );
     }
@@ -114,14 +109,14 @@ function checkLoops(config) {
   for (const writer of edges.keys()) visit(writer, []);
 }
 
+/** @param {Consumers} config @param {LogGroupEntry} group @returns {string[]} */
 function dependsOnFor(config, group) {
-  if (group.dependsOn) return [].concat(group.dependsOn);
+  if (group.dependsOn) return Array.isArray(group.dependsOn) ? group.dependsOn : [group.dependsOn];
   const owner = ownerOf(config, group.name);
   return owner ? [functionLogGroupId(owner)] : [];
 }
 
-const sub = (text) => ({ 'Fn::Sub': text });
-
+/** @param {Context} context */
 async function resources(context) {
   const config = await settings(context);
   checkLoops(config);
@@ -133,14 +128,15 @@ async function resources(context) {
   )
     throw new Error(`param rawLogsPrefix must be set and must not overlap "${ERROR_PREFIX}"`);
   const seen = new Set();
-  for (const group of config.archived) {
-    if (seen.has(group.name)) throw new Error(`param archivedLogGroups lists ${group.name} twice`);
+  for (const group of config.viaFirehose) {
+    if (seen.has(group.name)) throw new Error(`param firehoseLogGroups lists ${group.name} twice`);
     seen.add(group.name);
   }
 
   const streamName = `${service}-${stage}-raw-logs`;
   const errorLogGroup = `/aws/kinesisfirehose/${streamName}`;
-  const bucketArn = sub(`arn:\${AWS::Partition}:s3:::${config.bucket}`);
+  const bucketArn = s3Arn(config.bucket);
+  /** @type {Record<string, unknown>} */
   const Resources = {
     // Firehose's own delivery errors (S3 access denied, throttling) land here.
     RawLogsDeliveryLogGroup: {
@@ -181,8 +177,8 @@ async function resources(context) {
                   Effect: 'Allow',
                   Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
                   Resource: [
-                    sub(`arn:\${AWS::Partition}:s3:::${config.bucket}/${config.prefix}*`),
-                    sub(`arn:\${AWS::Partition}:s3:::${config.bucket}/${ERROR_PREFIX}*`),
+                    s3Arn(config.bucket, `${config.prefix}*`),
+                    s3Arn(config.bucket, `${ERROR_PREFIX}*`),
                   ],
                 },
                 {
@@ -240,8 +236,7 @@ async function resources(context) {
         Threshold: 2 * config.bufferInterval + 900,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlarmTopic' }],
-        OKActions: [{ Ref: 'AlarmTopic' }],
+        ...alarmActions(),
       },
     },
     // CloudWatch Logs puts the subscribed events into the stream with this role.
@@ -282,7 +277,7 @@ async function resources(context) {
     },
   };
 
-  for (const group of config.archived) {
+  for (const group of config.viaFirehose) {
     Resources[`${logicalId(group.name)}ArchiveSubscription`] = {
       Type: 'AWS::Logs::SubscriptionFilter',
       ...(dependsOnFor(config, group).length > 0 ? { DependsOn: dependsOnFor(config, group) } : {}),
@@ -297,6 +292,7 @@ async function resources(context) {
 
   // The forwarder's subscriptions are numbered in the order of forwardedLogGroups
   // (resources/forwarder.js lists them before any Kinesis event).
+  /** @type {Record<string, unknown>} */
   const extensions = {};
   config.forwarded.forEach((group, index) => {
     const dependsOn = dependsOnFor(config, group);
@@ -317,4 +313,4 @@ async function resources(context) {
   };
 }
 
-module.exports = { resources, checkLoops, ownerOf, functionLogGroupId };
+module.exports = { resources };

@@ -1,76 +1,65 @@
+// @ts-check
 'use strict';
 
 /**
- * The forwarder's CloudWatch Logs subscriptions and IAM statements, generated from params
- * (YAML cannot loop over a list or leave statements out). Referenced from serverless.yml:
- *   forwarder events:           ${file(./resources/forwarder.js):events}
- *   forwarder iamRoleStatements: ${file(./resources/forwarder.js):iamRoleStatements}
+ * The forwarder's events and role statements, generated because YAML cannot loop over a list
+ * or leave statements out. serverless.yml: `events: ${file(./resources/forwarder.js):events}`;
+ * resources/roles.js calls iamRoleStatements.
  *
- * params (per stage, see README "Configuration"):
- *   forwardedLogGroups: list of log group names; each gets a subscription filter to the forwarder.
- *   forwarderFilterPattern: subscription filter pattern ('' = every event).
- *   destinationAuth / destinationCredentials / destinationResourceArn: what the role may read and call.
- *   deadLetterBucket: where refused documents go.
+ * params (docs/deploy.md): forwardedLogGroups (each gets a subscription filter to the forwarder),
+ * forwarderFilterPattern, destinationAuth / destinationCredentials / destinationResourceArn
+ * (what the role may read and call), deadLetterBucket, and the Kinesis params (resources/kinesis.js).
  */
 
-const { paramReader, serviceAndStage } = require('./lib/params');
-const { destinationStatements } = require('./lib/iam');
-const kinesis = require('./kinesis');
+const { params } = require('./lib/params');
+const { s3Arn } = require('./lib/cfn');
+const { destinationStatements, sendToQueue } = require('./lib/iam');
+const { streamEvents } = require('./kinesis');
 
-async function settings({ resolveVariable, options }) {
-  const param = paramReader(resolveVariable);
-  const { service, stage } = await serviceAndStage({ resolveVariable, options });
-  const region = await resolveVariable('self:provider.region');
+/** @typedef {import('./lib/params').Context} Context */
+
+/** The search destination's params, shared with the splitter (same documents, same ids). @param {Context} context */
+async function destination(context) {
+  const param = params(context);
+  // The same lists libs/destinations/config.ts accepts, so a typo fails packaging, not the first event.
+  const kind = await param.text('destinationKind');
+  if (!['', 'elasticsearch', 'logstash', 'stdout'].includes(kind))
+    throw new Error(`param destinationKind must be '', elasticsearch, logstash or stdout, got "${kind}"`);
   return {
-    ownLogGroup: `/aws/lambda/${service}-${stage}-forwarder`,
-    region,
-    logGroups: (await param('forwardedLogGroups')) || [],
-    filterPattern: String(await param('forwarderFilterPattern')),
-    auth: String(await param('destinationAuth')) || 'none',
-    credentials: String(await param('destinationCredentials')),
-    resourceArn: String(await param('destinationResourceArn')),
-    deadLetterBucket: String(await param('deadLetterBucket')),
+    auth: (await param.text('destinationAuth')) || 'none',
+    credentials: await param.text('destinationCredentials'),
+    resourceArn: await param.text('destinationResourceArn'),
   };
 }
 
-/** One subscription filter per forwarded log group, plus the optional Kinesis stream. */
+/** One subscription filter per forwarded log group, then the optional Kinesis stream. @param {Context} context */
 async function events(context) {
-  const config = await settings(context);
-  if (!Array.isArray(config.logGroups))
-    throw new Error('param forwardedLogGroups must be a list of log group names');
-  const subscriptions = config.logGroups.map((logGroup) => {
-    if (typeof logGroup !== 'string' || logGroup === '') {
-      throw new Error(`param forwardedLogGroups: expected a log group name, got ${JSON.stringify(logGroup)}`);
-    }
+  const param = params(context);
+  const { prefix } = await param.serviceAndStage();
+  const filter = await param.text('forwarderFilterPattern');
+  const subscriptions = (await param.list('forwardedLogGroups')).map((logGroup) => {
     // The forwarder's own log lines would be forwarded, logged, forwarded... an endless loop.
-    if (logGroup === config.ownLogGroup) {
+    if (logGroup === `/aws/lambda/${prefix}-forwarder`)
       throw new Error(`param forwardedLogGroups must not contain the forwarder's own log group ${logGroup}`);
-    }
-    return { cloudwatchLog: { logGroup, filter: config.filterPattern } };
+    return { cloudwatchLog: { logGroup, filter } };
   });
-  return [...subscriptions, ...(await kinesis.forwarderEvents(context))];
+  return [...subscriptions, ...(await streamEvents(context))];
 }
 
-/** Least privilege: only what the configured destination, credentials and dead letters need. */
+/** Least privilege: only what the configured destination, credentials, stream and dead letters need. @param {Context} context */
 async function iamRoleStatements(context) {
-  const config = await settings(context);
+  const deadLetterBucket = await params(context).text('deadLetterBucket');
+  if (deadLetterBucket === '') throw new Error('param deadLetterBucket must not be empty');
   const statements = [
+    sendToQueue('ForwarderFailureQueue'),
     {
       Effect: 'Allow',
-      Action: ['sqs:SendMessage'],
-      Resource: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] },
-    },
-  ];
-  if (config.deadLetterBucket !== '') {
-    statements.push({
-      Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: `arn:aws:s3:::${config.deadLetterBucket}/dead-letter/forwarder/*`,
-    });
-  }
-  statements.push(...destinationStatements(config, 'destinationResourceArn'));
-  const stream = await kinesis.forwarderEvents(context);
-  if (stream.length > 0) {
+      Resource: s3Arn(deadLetterBucket, 'dead-letter/forwarder/*'),
+    },
+    ...destinationStatements(await destination(context)),
+  ];
+  for (const { stream } of await streamEvents(context)) {
     statements.push({
       Effect: 'Allow',
       Action: [
@@ -80,16 +69,16 @@ async function iamRoleStatements(context) {
         'kinesis:DescribeStreamSummary',
         'kinesis:ListShards',
       ],
-      Resource: stream[0].stream.arn,
+      Resource: stream.arn,
     });
-    const onFailure = stream[0].stream.destinations.onFailure;
-    statements.push({
-      Effect: 'Allow',
-      Action: ['sqs:SendMessage'],
-      Resource: typeof onFailure === 'string' ? onFailure : onFailure.arn,
-    });
+    const onFailure = stream.destinations.onFailure;
+    statements.push(
+      typeof onFailure === 'string'
+        ? { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: onFailure }
+        : sendToQueue('ForwarderStreamFailureQueue'),
+    );
   }
-  return statements;
+  return /** @type {import('./lib/cfn').Statement[]} */ (statements);
 }
 
-module.exports = { events, iamRoleStatements };
+module.exports = { events, iamRoleStatements, destination };

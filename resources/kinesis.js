@@ -1,54 +1,43 @@
+// @ts-check
 'use strict';
 
 /**
- * The forwarder's optional Kinesis Data Streams input, generated from params because YAML cannot
- * leave out a list entry conditionally (an event with an empty ARN fails validation). Referenced
- * from serverless.yml:
- *   forwarder events: ${file(./resources/kinesis.js):forwarderEvents}
- *   resources:      - ${file(./resources/kinesis.js):resources}
+ * The forwarder's optional Kinesis Data Streams input (docs/kinesis.md), generated because YAML
+ * cannot leave out a list entry (an event with an empty ARN fails validation). resources/forwarder.js
+ * appends it to the forwarder's events and grants its role the stream.
  *
- * params (per stage, see docs/kinesis.md):
- *   kinesisStreamArn: '' (default) renders no event source mapping and no queue.
- *   kinesisOnFailureArn: SQS queue ARN for batches that exhausted their retries; '' creates one.
- *   kinesisBatchSize, kinesisMaximumRetryAttempts, kinesisMaximumRecordAgeInSeconds,
- *   kinesisParallelizationFactor, kinesisStartingPosition.
+ * params: kinesisStreamArn ('' renders no event source mapping and no queue), kinesisOnFailureArn
+ * (an SQS queue ARN for batches that exhausted their retries; '' = the stack's
+ * ForwarderStreamFailureQueue), kinesisBatchSize, kinesisMaximumRetryAttempts,
+ * kinesisMaximumRecordAgeInSeconds, kinesisParallelizationFactor, kinesisStartingPosition.
  */
+
+const { params } = require('./lib/params');
 
 const STREAM_ARN = /^arn:aws[\w-]*:kinesis:[\w-]+:\d{12}:stream\/[\w.-]+$/;
 const QUEUE_ARN = /^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]+$/;
 
-async function settings({ resolveVariable }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : String(value).trim();
-  };
-  const number = async (name, min, max) => {
-    const text = await param(name);
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new Error(`param ${name} must be an integer from ${min} to ${max}, got "${text}"`);
-    return value;
-  };
-  const streamArn = await param('kinesisStreamArn');
+/** @param {import('./lib/params').Context} context */
+async function settings(context) {
+  const param = params(context);
+  const streamArn = await param.text('kinesisStreamArn');
   if (streamArn === '') return undefined;
   if (!STREAM_ARN.test(streamArn))
     throw new Error(`param kinesisStreamArn is not a Kinesis stream ARN: "${streamArn}"`);
-  const onFailureArn = await param('kinesisOnFailureArn');
+  const onFailureArn = await param.text('kinesisOnFailureArn');
   if (onFailureArn !== '' && !QUEUE_ARN.test(onFailureArn))
     throw new Error(`param kinesisOnFailureArn is not an SQS queue ARN: "${onFailureArn}"`);
-  const startingPosition = await param('kinesisStartingPosition');
-  if (!['LATEST', 'TRIM_HORIZON'].includes(startingPosition))
-    throw new Error(
-      `param kinesisStartingPosition must be LATEST or TRIM_HORIZON, got "${startingPosition}"`,
-    );
   return {
     streamArn,
-    onFailureArn,
-    startingPosition,
-    batchSize: await number('kinesisBatchSize', 1, 10000),
-    maximumRetryAttempts: await number('kinesisMaximumRetryAttempts', 0, 10000),
-    maximumRecordAgeInSeconds: await number('kinesisMaximumRecordAgeInSeconds', 60, 604800),
-    parallelizationFactor: await number('kinesisParallelizationFactor', 1, 10),
+    onFailure:
+      onFailureArn === ''
+        ? { type: 'sqs', arn: { 'Fn::GetAtt': ['ForwarderStreamFailureQueue', 'Arn'] } }
+        : onFailureArn,
+    startingPosition: await param.oneOf('kinesisStartingPosition', ['LATEST', 'TRIM_HORIZON']),
+    batchSize: await param.integer('kinesisBatchSize', 1, 10000),
+    maximumRetryAttempts: await param.integer('kinesisMaximumRetryAttempts', 0, 10000),
+    maximumRecordAgeInSeconds: await param.integer('kinesisMaximumRecordAgeInSeconds', 60, 604800),
+    parallelizationFactor: await param.integer('kinesisParallelizationFactor', 1, 10),
   };
 }
 
@@ -56,9 +45,10 @@ async function settings({ resolveVariable }) {
  * A failed record is retried from its sequence number (ReportBatchItemFailures), the batch is
  * halved around it (bisect), and after maximumRetryAttempts (or maximumRecordAge) the batch's
  * shard and sequence range go to the on-failure queue and the shard moves on: a poison record
- * never blocks its shard.
+ * never blocks its shard. The queue is declared by resources/failure-queues.js when named here.
+ * @param {import('./lib/params').Context} context
  */
-async function forwarderEvents(context) {
+async function streamEvents(context) {
   const config = await settings(context);
   if (config === undefined) return [];
   return [
@@ -73,35 +63,10 @@ async function forwarderEvents(context) {
         maximumRecordAgeInSeconds: config.maximumRecordAgeInSeconds,
         parallelizationFactor: config.parallelizationFactor,
         functionResponseType: 'ReportBatchItemFailures',
-        destinations: {
-          onFailure:
-            config.onFailureArn === ''
-              ? { type: 'sqs', arn: { 'Fn::GetAtt': ['ForwarderStreamFailureQueue', 'Arn'] } }
-              : config.onFailureArn,
-        },
+        destinations: { onFailure: config.onFailure },
       },
     },
   ];
 }
 
-async function resources(context) {
-  const config = await settings(context);
-  if (config === undefined || config.onFailureArn !== '') return {};
-  const service = await context.resolveVariable('self:service');
-  const stage = context.options.stage || (await context.resolveVariable('sls:stage'));
-  return {
-    Resources: {
-      ForwarderStreamFailureQueue: {
-        Type: 'AWS::SQS::Queue',
-        Properties: {
-          QueueName: `${service}-${stage}-forwarder-stream-failures`,
-          SqsManagedSseEnabled: true,
-          MessageRetentionPeriod: 1209600,
-        },
-      },
-    },
-    Outputs: { ForwarderStreamFailureQueueUrl: { Value: { Ref: 'ForwarderStreamFailureQueue' } } },
-  };
-}
-
-module.exports = { forwarderEvents, resources };
+module.exports = { streamEvents };

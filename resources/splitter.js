@@ -1,59 +1,46 @@
+// @ts-check
 'use strict';
 
 /**
- * The splitter's IAM statements, generated from params because the destination's credentials
- * decide what else the role may read or call (YAML cannot leave statements out). Referenced
- * from serverless.yml: splitter iamRoleStatements: ${file(./resources/splitter.js):iamRoleStatements}
+ * The splitter's role statements (resources/roles.js calls iamRoleStatements), generated because
+ * the archive and the destination's credentials decide what else the role may do.
  *
- * params: rawLogsBucket, rawLogsPrefix, archiveBucketName, archivePrefix, splitterDeadLetterBucket,
- * splitterDestinationAuth, splitterDestinationCredentials, splitterDestinationResourceArn.
+ * params: rawLogsBucket, rawLogsPrefix, archiveBucket ('' = no archive), archivePrefix,
+ * deadLetterBucket, and the forwarder's destination* params (the splitter writes the same documents).
  */
 
-const { destinationStatements } = require('./lib/iam');
+const { params } = require('./lib/params');
+const { s3Arn } = require('./lib/cfn');
+const { destinationStatements, sendToQueue } = require('./lib/iam');
+const { destination } = require('./forwarder');
 
-async function settings({ resolveVariable }) {
-  const param = async (name) => {
-    const value = await resolveVariable(`param:${name}`);
-    return value === undefined || value === null ? '' : String(value);
-  };
-  return {
-    rawBucket: await param('rawLogsBucket'),
-    rawPrefix: await param('rawLogsPrefix'),
-    archiveBucket: await param('archiveBucketName'),
-    archivePrefix: (await param('archivePrefix')).replace(/^\/+|\/+$/g, ''),
-    deadLetterBucket: await param('splitterDeadLetterBucket'),
-    auth: (await param('splitterDestinationAuth')) || 'none',
-    credentials: await param('splitterDestinationCredentials'),
-    resourceArn: await param('splitterDestinationResourceArn'),
-  };
-}
-
-/** Least privilege: read the raw prefix, write the archive prefix and dead letters, report failures. */
+/** Least privilege: read the raw prefix, write the archive prefix and dead letters, report failures. @param {import('./lib/params').Context} context */
 async function iamRoleStatements(context) {
-  const config = await settings(context);
-  return [
+  const param = params(context);
+  const archiveBucket = await param.text('archiveBucket');
+  const archivePrefix = (await param.text('archivePrefix')).replace(/^\/+|\/+$/g, '');
+  /** @type {import('./lib/cfn').Statement[]} */
+  const statements = [
     {
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: `arn:aws:s3:::${config.rawBucket}/${config.rawPrefix}*`,
-    },
-    {
-      Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      Resource: `arn:aws:s3:::${config.archiveBucket}/${config.archivePrefix}/*`,
+      Resource: s3Arn(await param.text('rawLogsBucket'), `${await param.text('rawLogsPrefix')}*`),
     },
     {
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: `arn:aws:s3:::${config.deadLetterBucket}/dead-letter/splitter/*`,
+      Resource: s3Arn(await param.text('deadLetterBucket'), 'dead-letter/splitter/*'),
     },
-    {
-      Effect: 'Allow',
-      Action: ['sqs:SendMessage'],
-      Resource: { 'Fn::GetAtt': ['SplitterFailureQueue', 'Arn'] },
-    },
-    ...destinationStatements(config, 'splitterDestinationResourceArn'),
+    sendToQueue('SplitterFailureQueue'),
+    ...destinationStatements(await destination(context)),
   ];
+  if (archiveBucket !== '')
+    statements.push({
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: s3Arn(archiveBucket, `${archivePrefix}/*`),
+    });
+  return statements;
 }
 
 module.exports = { iamRoleStatements };

@@ -1,7 +1,8 @@
+// @ts-check
 'use strict';
 
 /**
- * The pipeline watching itself: alarms to the stage's AlarmTopic (resources/alarms.js), and so to
+ * The pipeline watching itself: alarms to the stage's AlarmTopic (resources/notifier.yml), and so to
  * Slack through the notifier. Generated from the functions declared in serverless.yml, so a new
  * function is watched without an edit here. Referenced from serverless.yml:
  *   resources: - ${file(./resources/watch.js):resources}
@@ -15,63 +16,42 @@
  * - exporter (when declared): EMF `MaxCheckpointLagSeconds` (namespace logpipe, dimensions
  *   Service = <service>-<stage>, Function = exporter) above exporterMaxLagHours.
  *
- * params: alarmDefaults { period, evaluationPeriods, datapointsToAlarm } (shared with
- * resources/alarms.js), exporterMaxLagHours.
+ * Period, evaluation periods and datapoints: the defaults of resources/alarms.yml. params:
+ * exporterMaxLagHours.
  */
 
-const { paramReader, serviceAndStage } = require('./lib/params');
-const { logicalId } = require('./alarms');
+const { params, positiveNumber } = require('./lib/params');
+const { logicalId, alarmActions } = require('./lib/cfn');
+const { alarmSettings } = require('./alarms');
+const { onFailureQueues } = require('./failure-queues');
+
+/** @typedef {import('./lib/params').Context} Context */
 
 const EMF_NAMESPACE = 'logpipe'; // libs/logging/metrics.ts METRICS_NAMESPACE
 const DEAD_LETTERING = ['forwarder', 'splitter'];
 
-/** Every { 'Fn::GetAtt': [id, 'Arn'] } found under an `onFailure` key, in order, once. */
-function onFailureQueues(functions) {
-  const ids = [];
-  const walk = (value, underOnFailure) => {
-    if (Array.isArray(value)) return value.forEach((item) => walk(item, underOnFailure));
-    if (value === null || typeof value !== 'object') return;
-    const getAtt = value['Fn::GetAtt'];
-    if (underOnFailure && Array.isArray(getAtt) && getAtt[1] === 'Arn') {
-      if (!ids.includes(getAtt[0])) ids.push(getAtt[0]);
-      return;
-    }
-    for (const [key, child] of Object.entries(value)) walk(child, underOnFailure || key === 'onFailure');
-  };
-  walk(functions, false);
-  return ids;
-}
-
-function positive(value, name) {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0)
-    throw new Error(`param ${name} must be a positive number, got "${value}"`);
-  return number;
-}
-
-async function settings({ resolveVariable, options }) {
-  const param = paramReader(resolveVariable);
-  const { service, stage } = await serviceAndStage({ resolveVariable, options });
-  const functions = (await resolveVariable('self:functions')) || {};
-  const defaults = {
-    period: 60,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    ...((await param('alarmDefaults')) || {}),
-  };
-  const exporterMaxLagHours = await param('exporterMaxLagHours');
+/** @param {Context} context */
+async function settings(context) {
+  const param = params(context);
+  const { service, stage } = await param.serviceAndStage();
+  const functions = /** @type {Record<string, { name?: string }>} */ (
+    (await context.resolveVariable('self:functions')) || {}
+  );
+  const { defaultAlarm } = await alarmSettings(context);
+  const maxLag = await param.text('exporterMaxLagHours');
   return {
     service,
     stage,
     functions,
-    period: positive(defaults.period, 'alarmDefaults.period'),
-    evaluationPeriods: positive(defaults.evaluationPeriods, 'alarmDefaults.evaluationPeriods'),
-    datapointsToAlarm: positive(defaults.datapointsToAlarm, 'alarmDefaults.datapointsToAlarm'),
-    exporterMaxLagHours:
-      exporterMaxLagHours === '' ? 48 : positive(exporterMaxLagHours, 'exporterMaxLagHours'),
+    ...defaultAlarm,
+    exporterMaxLagHours: maxLag === '' ? 48 : positiveNumber(maxLag, 'param exporterMaxLagHours'),
   };
 }
 
+/**
+ * @param {{ period: number, evaluationPeriods: number, datapointsToAlarm: number }} config
+ * @param {string} id @param {Record<string, unknown>} properties
+ */
 function alarm(config, id, properties) {
   return {
     [id]: {
@@ -84,18 +64,19 @@ function alarm(config, id, properties) {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlarmTopic' }],
-        OKActions: [{ Ref: 'AlarmTopic' }],
+        ...alarmActions(),
         ...properties,
       },
     },
   };
 }
 
+/** @param {Context} context */
 async function resources(context) {
   const config = await settings(context);
   const { service, stage } = config;
   const prefix = `${service}-${stage}`;
+  /** @type {Record<string, unknown>} */
   const Resources = {};
 
   for (const [key, fn] of Object.entries(config.functions)) {
@@ -177,4 +158,4 @@ async function resources(context) {
   return { Resources };
 }
 
-module.exports = { resources, onFailureQueues };
+module.exports = { resources };

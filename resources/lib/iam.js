@@ -1,37 +1,54 @@
+// @ts-check
 'use strict';
 
+/** IAM statements more than one function needs, each written once. */
+
+const { arn } = require('./cfn');
+
+/** @typedef {import('./cfn').Statement} Statement */
+
 /**
- * What a function that writes to the search destination may read and call: the secret or SSM
- * parameter holding its credentials, and for SigV4 the OpenSearch domain or collection.
- * Shared by the forwarder's and the splitter's roles (resources/forwarder.js, splitter.js).
- *
- * destination: { auth, credentials: 'secretsmanager:<id or ARN>' | 'ssm:<name>' | '', resourceArn }
- * resourceArnParam: the param to name when SigV4 has no resource ARN.
+ * Reading one secret: an ARN as given, or a name of this account and region. Secrets Manager
+ * appends "-" and six random characters to a secret's name in its ARN.
+ * @param {string} secret @returns {Statement}
  */
-function destinationStatements(destination, resourceArnParam) {
+function readSecret(secret) {
+  return {
+    Effect: 'Allow',
+    Action: ['secretsmanager:GetSecretValue'],
+    Resource: secret.startsWith('arn:') ? secret : arn('secretsmanager', `secret:${secret}-??????`),
+  };
+}
+
+/** Reading one SSM parameter, by ARN or by name (with or without its leading "/"). @param {string} name @returns {Statement} */
+function readParameter(name) {
+  return {
+    Effect: 'Allow',
+    Action: ['ssm:GetParameter'],
+    Resource: name.startsWith('arn:') ? name : arn('ssm', `parameter/${name.replace(/^\/+/, '')}`),
+  };
+}
+
+/**
+ * What a function writing to the search destination may read and call: the secret or SSM
+ * parameter holding its credentials, and for SigV4 the OpenSearch domain or collection.
+ * @param {{ auth: string, credentials: string, resourceArn: string }} destination
+ * credentials: 'secretsmanager:<id or ARN>' | 'ssm:<name or ARN>' | ''
+ * @returns {Statement[]}
+ */
+function destinationStatements(destination) {
   const statements = [];
-  const [store, ...rest] = String(destination.credentials).split(':');
+  const [store, ...rest] = destination.credentials.split(':');
   const id = rest.join(':');
-  if (store === 'secretsmanager') {
-    const arn = id.startsWith('arn:')
-      ? id
-      : {
-          'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${id}-*`,
-        };
-    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arn });
-  } else if (store === 'ssm') {
-    const name = id.startsWith('/') ? id.slice(1) : id;
-    statements.push({
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter'],
-      Resource: {
-        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}`,
-      },
-    });
-  }
+  if (store === 'secretsmanager') statements.push(readSecret(id));
+  else if (store === 'ssm') statements.push(readParameter(id));
+  else if (destination.credentials !== '')
+    throw new Error(
+      `param destinationCredentials must be secretsmanager:<id> or ssm:<name>, got "${destination.credentials}"`,
+    );
   if (destination.auth === 'sigv4') {
-    if (!destination.resourceArn)
-      throw new Error(`param ${resourceArnParam} is required when the destination signs with sigv4`);
+    if (destination.resourceArn === '')
+      throw new Error('param destinationResourceArn is required when the destination signs with sigv4');
     statements.push(
       destination.resourceArn.includes(':aoss:')
         ? { Effect: 'Allow', Action: ['aoss:APIAccessAll'], Resource: destination.resourceArn }
@@ -45,4 +62,11 @@ function destinationStatements(destination, resourceArnParam) {
   return statements;
 }
 
-module.exports = { destinationStatements };
+/** Sending to the function's on-failure queue (a custom role gets none from the framework). @param {string} queueId @returns {Statement} */
+const sendToQueue = (queueId) => ({
+  Effect: 'Allow',
+  Action: ['sqs:SendMessage'],
+  Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+});
+
+module.exports = { destinationStatements, readSecret, readParameter, sendToQueue };

@@ -21,7 +21,9 @@ const buckets = require('../../resources/buckets.js') as {
   lifecycleRules(what: string, cold: number, expire: number): object[];
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const watch = require('../../resources/watch.js') as { onFailureQueues(functions: unknown): string[] };
+const failureQueues = require('../../resources/failure-queues.js') as {
+  onFailureQueues(functions: unknown): string[];
+};
 
 const role = (statement: object): Resources => ({
   R: {
@@ -212,9 +214,9 @@ describe('resource generators', () => {
         firehoseBufferSizeMiB: 5,
         firehoseBufferIntervalSeconds: 300,
         logRetentionInDays: 30,
-        archiveFilterPattern: '',
+        firehoseFilterPattern: '',
         forwardedLogGroups: [],
-        archivedLogGroups: [],
+        firehoseLogGroups: [],
         ...params,
       }[name.replace(/^param:/, '')];
     },
@@ -222,12 +224,12 @@ describe('resource generators', () => {
 
   it('refuses a log group loop through the forwarder and the splitter', async () => {
     await expect(
-      firehose.resources(context({ archivedLogGroups: ['/aws/lambda/logpipe-dev-splitter'] })),
+      firehose.resources(context({ firehoseLogGroups: ['/aws/lambda/logpipe-dev-splitter'] })),
     ).rejects.toThrow(/loop: splitter -> splitter/);
     await expect(
       firehose.resources(
         context({
-          archivedLogGroups: ['/aws/lambda/logpipe-dev-forwarder'],
+          firehoseLogGroups: ['/aws/lambda/logpipe-dev-forwarder'],
           forwardedLogGroups: ['/aws/lambda/logpipe-dev-splitter'],
         }),
       ),
@@ -237,7 +239,7 @@ describe('resource generators', () => {
   it("orders subscriptions after this stack's log groups, for Firehose and for the forwarder", async () => {
     const out = await firehose.resources(
       context({
-        archivedLogGroups: ['/aws/lambda/logpipe-dev-notifier', '/aws/ecs/app'],
+        firehoseLogGroups: ['/aws/lambda/logpipe-dev-notifier', '/aws/ecs/app'],
         forwardedLogGroups: ['/aws/ecs/app', '/aws/lambda/logpipe-dev-splitter'],
       }),
     );
@@ -265,7 +267,7 @@ describe('resource generators', () => {
 
   it("finds every on-failure queue named with Fn::GetAtt, including a stream event's", () => {
     expect(
-      watch.onFailureQueues({
+      failureQueues.onFailureQueues({
         forwarder: {
           destinations: {
             onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } },

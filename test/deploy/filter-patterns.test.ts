@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFilterPattern, regexProblem } from '../support/filter-pattern';
 
-/** The default metricFilterPatterns of serverless.yml (single-quoted YAML scalars). */
+/** The patterns of resources/alarms.yml (single-quoted YAML scalars). */
 function defaultPatterns(): Record<string, string> {
-  const yml = readFileSync(join(__dirname, '..', '..', 'serverless.yml'), 'utf8');
-  const block = /\n {4}metricFilterPatterns:\n((?: {6}\w+: '.*'\n)+)/.exec(yml);
-  if (block === null) throw new Error('metricFilterPatterns not found in serverless.yml');
+  const yml = readFileSync(join(__dirname, '..', '..', 'resources', 'alarms.yml'), 'utf8');
+  const block = /\npatterns:\n((?: {2}\w+: '.*'\n)+)/.exec(yml);
+  if (block === null) throw new Error('patterns not found in resources/alarms.yml');
   const patterns: Record<string, string> = {};
   for (const line of block[1]!.trimEnd().split('\n')) {
-    const [, key, value] = /^ {6}(\w+): '(.*)'$/.exec(line)!;
+    const [, key, value] = /^ {2}(\w+): '(.*)'$/.exec(line)!;
     patterns[key!] = value!.replace(/''/g, "'");
   }
   return patterns;

@@ -1,6 +1,6 @@
 import { specification } from '@aws-cdk/cfnspec';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { venvBin } from '../peers/python-tools';
@@ -9,22 +9,31 @@ import {
   asyncFunctions,
   bucketProblems,
   iamProblems,
+  iamStatements,
   onFailureProblems,
   specProblems,
   type CfnSpec,
 } from './checks';
 
 /**
- * `sls package` for every documented stage, offline, and the invariants every stage's template
- * must keep. The stages are packaged one after another: serverless-esbuild builds in the
- * project's .esbuild directory.
+ * `sls package` for every stage serverless.yml declares (params.yml), offline, and the invariants every
+ * stage's template must keep. The stages are packaged one after another: serverless-esbuild
+ * builds in the project's .esbuild directory.
  */
 const root = join(__dirname, '..', '..');
-const STAGES = ['dev', 'prod'];
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
+/** The stages of params.yml (serverless.yml `params`): its top-level keys but `default`. */
+function declaredStages(): string[] {
+  const yml = readFileSync(join(root, 'params.yml'), 'utf8');
+  return [...yml.matchAll(/^([\w-]+):/gm)].map((m) => m[1]!).filter((stage) => stage !== 'default');
+}
+const STAGES = declaredStages();
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties?: Json; DependsOn?: unknown };
 const templates = new Map<string, Record<string, Resource>>();
 const templateFiles = new Map<string, string>();
+const zips = new Map<string, Record<string, string[]>>(); // stage -> function zip -> its entries
 const outDirs: string[] = [];
 
 /**
@@ -63,6 +72,12 @@ function packageEveryStage(): void {
       };
       templates.set(stage, template.Resources);
       templateFiles.set(stage, join(out, 'cloudformation-template-update-stack.json'));
+      const entries: Record<string, string[]> = {};
+      for (const zip of readdirSync(out).filter((name) => name.endsWith('.zip')))
+        entries[zip] = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' })
+          .trim()
+          .split('\n');
+      zips.set(stage, entries);
     }
   }
 }
@@ -74,70 +89,74 @@ afterAll(() => {
 const ofType = (resources: Record<string, Resource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
+const FUNCTIONS = ['Forwarder', 'Notifier', 'Splitter', 'Exporter'];
+
+/** The actions each role's policies allow, with the resources they name, as text to search. */
+function roleStatements(resources: Record<string, Resource>, roleId: string): string[] {
+  return iamStatements({ [roleId]: resources[roleId]! }).map(([, statement]) => JSON.stringify(statement));
+}
+
 describe.each(STAGES)('sls package --stage %s', (stage) => {
   const resources = () => templates.get(stage)!;
+  const ofTypeHere = (type: string) => ofType(resources(), type);
 
-  it('packages every function on nodejs24.x', () => {
-    const functions = ofType(resources(), 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id)).toEqual(
-      expect.arrayContaining(['ForwarderLambdaFunction', 'SplitterLambdaFunction', 'NotifierLambdaFunction']),
-    );
-    for (const [, fn] of functions) expect(fn.Properties?.Runtime).toBe('nodejs24.x');
-  });
-
-  it('gives every asynchronously invoked function an on-failure destination', () => {
-    const configs = ofType(resources(), 'AWS::Lambda::EventInvokeConfig').map(
-      ([, config]) => config.Properties!,
-    );
-    for (const name of ['Forwarder', 'Splitter', 'Notifier']) {
-      const config = configs.find((c) => JSON.stringify(c.FunctionName).includes(`${name}LambdaFunction`));
-      expect(config?.DestinationConfig).toMatchObject({ OnFailure: { Destination: expect.anything() } });
-    }
-  });
-
-  it('never subscribes the forwarder to its own log group', () => {
-    for (const [, filter] of ofType(resources(), 'AWS::Logs::SubscriptionFilter')) {
-      // Archiving the forwarder's logs through Firehose (to the splitter) is fine.
-      if (!JSON.stringify(filter.Properties?.DestinationArn).includes('ForwarderLambdaFunction')) continue;
-      expect(filter.Properties?.LogGroupName).not.toBe(`/aws/lambda/logpipe-${stage}-forwarder`);
-    }
-  });
-
-  it('keeps every bucket encrypted and private', () => {
-    for (const [id, bucket] of ofType(resources(), 'AWS::S3::Bucket')) {
-      expect([id, bucket.Properties?.BucketEncryption]).toEqual([id, expect.anything()]);
-      expect([id, bucket.Properties?.PublicAccessBlockConfiguration]).toEqual([
+  it('packages the four functions on nodejs24.x, each with a role of its own and no default role', () => {
+    const functions = ofTypeHere('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(FUNCTIONS.map((f) => `${f}LambdaFunction`).sort());
+    for (const [id, fn] of functions) {
+      expect([id, fn.Properties?.Runtime]).toEqual([id, 'nodejs24.x']);
+      expect([id, fn.Properties?.Role]).toEqual([
         id,
-        {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
+        { 'Fn::GetAtt': [id.replace('LambdaFunction', 'Role'), 'Arn'] },
+      ]);
+    }
+    // Every role is one function's (or Firehose's and CloudWatch Logs' own, for the archive path).
+    expect(
+      ofTypeHere('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...FUNCTIONS.map((f) => `${f}Role`), 'LogsToFirehoseRole', 'RawLogsDeliveryRole'].sort());
+    expect(resources().IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('ships each bundle with its source map, and makes stack traces use it', () => {
+    expect(Object.keys(zips.get(stage)!).sort()).toEqual([
+      'exporter.zip',
+      'forwarder.zip',
+      'notifier.zip',
+      'splitter.zip',
+    ]);
+    for (const [zip, entries] of Object.entries(zips.get(stage)!)) {
+      const fn = zip.replace('.zip', '');
+      expect([zip, entries.filter((e) => e.startsWith('functions/')).sort()]).toEqual([
+        zip,
+        [`functions/${fn}/handler.js`, `functions/${fn}/handler.js.map`],
+      ]);
+    }
+    for (const [id, fn] of ofTypeHere('AWS::Lambda::Function'))
+      expect([id, (fn.Properties!.Environment as { Variables: Json }).Variables.NODE_OPTIONS]).toEqual([
+        id,
+        '--enable-source-maps',
+      ]);
+  });
+
+  it("lets each function's role write its own log group only", () => {
+    for (const f of FUNCTIONS) {
+      const logs = roleStatements(resources(), `${f}Role`).filter((s) => s.includes('logs:PutLogEvents'));
+      expect([f, logs]).toEqual([
+        f,
+        [expect.stringContaining(`log-group:/aws/lambda/logpipe-${stage}-${f.toLowerCase()}:*`)],
       ]);
     }
   });
 
-  it('allows no IAM action "*"', () => {
-    const text = JSON.stringify(ofType(resources(), 'AWS::IAM::Role'));
-    expect(text).not.toMatch(/"Action":\s*"\*"/);
-    expect(text).not.toMatch(/"Action":\s*\[[^\]]*"\*"/);
-  });
-});
-
-/** Deployment checks (docs/deploy.md): least privilege, buckets, failures kept, self-watching. */
-describe.each(STAGES)('deployment of stage %s', (stage) => {
-  const resources = () => templates.get(stage)!;
-  const ofTypeHere = (type: string) => ofType(resources(), type);
-
-  it(`uses only resource types and properties of the CloudFormation resource specification`, () => {
+  it('uses only resource types and properties of the CloudFormation resource specification', () => {
     expect(specProblems(resources(), spec)).toEqual([]);
   });
 
   it('passes cfn-lint', () => {
-    // W3005 suppressed: its only findings are the DependsOn from each function to its IAM role
-    // that serverless-iam-roles-per-function writes while Role already GetAtts it (harmless,
-    // and not in our resources).
+    // W3005 suppressed: its only findings are the DependsOn from each function to its role that
+    // the framework writes for a `role:` named by logical id while Role already GetAtts it (harmless).
     const result = spawnSync(
       venvBin('cfn-lint'),
       ['-t', templateFiles.get(stage)!, '--regions', 'ap-northeast-2', '--ignore-checks', 'W3005'],
@@ -151,22 +170,21 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
     expect(iamProblems(resources())).toEqual([]);
   });
 
-  it('keeps every bucket encrypted, private and TLS-only', () => {
+  it('keeps every bucket encrypted, private and TLS-only, with lifecycle rules', () => {
     expect(bucketProblems(resources())).toEqual([]);
-  });
-
-  it('expires or cools raw objects, and every data bucket has lifecycle rules', () => {
-    for (const [id, bucket] of ofTypeHere('AWS::S3::Bucket')) {
-      if (id === 'ServerlessDeploymentBucket') continue;
-      expect([id, bucket.Properties?.LifecycleConfiguration]).toEqual([id, { Rules: expect.any(Array) }]);
-    }
-    const rules = (resources().S3BucketRawLogs!.Properties!.LifecycleConfiguration as { Rules: object[] })
-      .Rules;
-    expect(rules).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ Status: 'Enabled', ExpirationInDays: expect.any(Number) }),
-      ]),
+    const buckets = ofTypeHere('AWS::S3::Bucket');
+    expect(buckets.map(([id]) => id)).toEqual(
+      expect.arrayContaining(['S3BucketRawLogs', 'DeadLetterBucket', 'ExportBucket']),
     );
+    for (const [id, bucket] of buckets) {
+      if (id === 'ServerlessDeploymentBucket') continue;
+      const rules = (bucket.Properties?.LifecycleConfiguration as { Rules?: { Id: string }[] } | undefined)
+        ?.Rules;
+      expect([id, rules?.map((r) => r.Id)]).toEqual([
+        id,
+        expect.arrayContaining(['abort-incomplete-multipart-uploads']),
+      ]);
+    }
   });
 
   it('gives every asynchronously invoked function an encrypted 14-day on-failure queue', () => {
@@ -177,50 +195,50 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
     expect(onFailureProblems(resources(), functions)).toEqual([]);
   });
 
-  it('archives through Firehose: uncompressed into the raw-logs prefix, subscriptions with the Logs role', () => {
-    const [[, stream]] = ofTypeHere('AWS::KinesisFirehose::DeliveryStream') as [[string, Resource]];
-    const destination = stream.Properties!.ExtendedS3DestinationConfiguration as Record<string, unknown>;
-    expect(destination).toMatchObject({
+  it('puts at most two subscription filters on a log group, none of a function on its own logs, after the group exists', () => {
+    const filters = ofTypeHere('AWS::Logs::SubscriptionFilter');
+    const perGroup = new Map<string, number>();
+    for (const [, filter] of filters) {
+      const group = String(filter.Properties!.LogGroupName);
+      perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    }
+    for (const [group, count] of perGroup) expect([group, count <= 2]).toEqual([group, true]);
+    for (const [id, filter] of filters) {
+      const target = JSON.stringify(filter.Properties!.DestinationArn);
+      const consumer = target.includes('RawLogsDeliveryStream')
+        ? 'splitter'
+        : target.includes('ForwarderLambdaFunction')
+          ? 'forwarder'
+          : undefined;
+      expect([id, consumer]).toEqual([id, expect.any(String)]);
+      expect(filter.Properties!.LogGroupName).not.toBe(`/aws/lambda/logpipe-${stage}-${consumer}`);
+      if (consumer === 'splitter')
+        expect(filter.Properties!.RoleArn).toEqual({ 'Fn::GetAtt': ['LogsToFirehoseRole', 'Arn'] });
+      // A log group of this stack exists before its subscription is created.
+      const own = new RegExp(`^/aws/lambda/logpipe-${stage}-(\\w+)$`).exec(
+        String(filter.Properties!.LogGroupName),
+      );
+      if (own)
+        expect([id, filter.DependsOn]).toEqual([
+          id,
+          expect.arrayContaining([`${own[1]![0]!.toUpperCase()}${own[1]!.slice(1)}LogGroup`]),
+        ]);
+    }
+  });
+
+  it('archives through Firehose uncompressed into the raw-logs prefix', () => {
+    const stream = resources().RawLogsDeliveryStream!;
+    expect(stream.Properties!.ExtendedS3DestinationConfiguration).toMatchObject({
       CompressionFormat: 'UNCOMPRESSED',
       Prefix: 'firehose/',
       BucketARN: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logpipe-${stage}-ap-northeast-2-raw-logs` },
     });
-    const archived = ofTypeHere('AWS::Logs::SubscriptionFilter').filter(
-      ([, f]) =>
-        JSON.stringify(f.Properties?.DestinationArn) ===
-        JSON.stringify({ 'Fn::GetAtt': ['RawLogsDeliveryStream', 'Arn'] }),
-    );
-    expect(archived.length).toBeGreaterThan(0);
-    for (const [, filter] of archived) {
-      expect(filter.Properties?.RoleArn).toEqual({ 'Fn::GetAtt': ['LogsToFirehoseRole', 'Arn'] });
-      // A log group of this stack exists before its subscription is created.
-      const own = /^\/aws\/lambda\/logpipe-\w+-(\w+)$/.exec(String(filter.Properties?.LogGroupName));
-      if (own) expect(filter.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/LogGroup$/)]));
-    }
     const trust = JSON.stringify(resources().LogsToFirehoseRole!.Properties!.AssumeRolePolicyDocument);
     expect(trust).toContain('logs.${AWS::Region}.amazonaws.com');
     expect(trust).toContain('aws:SourceArn');
   });
 
-  it('puts at most two subscription filters on a log group, and none of a function to its own logs', () => {
-    const filters = ofTypeHere('AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties!);
-    const perGroup = new Map<string, number>();
-    for (const filter of filters) {
-      const group = String(filter.LogGroupName);
-      perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
-    }
-    for (const [group, count] of perGroup) expect([group, count <= 2]).toEqual([group, true]);
-    // Firehose feeds the splitter: the splitter's own log group must not be archived.
-    const splitterLogs = `/aws/lambda/logpipe-${stage}-splitter`;
-    for (const filter of filters) {
-      const target = JSON.stringify(filter.DestinationArn);
-      if (target.includes('RawLogsDeliveryStream')) expect(filter.LogGroupName).not.toBe(splitterLogs);
-      if (target.includes('ForwarderLambdaFunction'))
-        expect(filter.LogGroupName).not.toBe(`/aws/lambda/logpipe-${stage}-forwarder`);
-    }
-  });
-
-  it('alarms to the alarm topic on every function, every on-failure queue, dead letters and the exporter', () => {
+  it('alarms to the alarm topic on every function, every queue, dead letters, Firehose and the exporter', () => {
     const alarms = ofTypeHere('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
     const watching = (namespace: string, metric: string, dimension: unknown) =>
       alarms.filter(
@@ -230,12 +248,8 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
           JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)) &&
           JSON.stringify(a.AlarmActions) === JSON.stringify([{ Ref: 'AlarmTopic' }]),
       );
-    const functions = ofTypeHere('AWS::Lambda::Function').map(([id, fn]) => [
-      id,
-      fn.Properties!.FunctionName,
-    ]);
-    expect(functions.length).toBeGreaterThanOrEqual(3);
-    for (const [id, name] of functions) {
+    for (const [id, fn] of ofTypeHere('AWS::Lambda::Function')) {
+      const name = fn.Properties!.FunctionName;
       expect([id, watching('AWS/Lambda', 'Errors', name).length]).toEqual([id, 1]);
       expect([id, watching('AWS/Lambda', 'Throttles', name).length]).toEqual([id, 1]);
     }
@@ -250,15 +264,101 @@ describe.each(STAGES)('deployment of stage %s', (stage) => {
       expect(watching('logpipe', 'DeadLettered', { Name: 'Function', Value: fn })).toHaveLength(1);
     const firehose = { Name: 'DeliveryStreamName', Value: { Ref: 'RawLogsDeliveryStream' } };
     expect(watching('AWS/Firehose', 'DeliveryToS3.DataFreshness', firehose)).toHaveLength(1);
-    if (resources().ExporterLambdaFunction)
-      expect(alarms.filter((a) => a.MetricName === 'MaxCheckpointLagSeconds')).toHaveLength(1);
+    expect(
+      watching('logpipe', 'MaxCheckpointLagSeconds', { Name: 'Function', Value: 'exporter' }),
+    ).toHaveLength(1);
+    // resources/alarms.yml: four patterns on the forwarder's log group.
+    const lines = alarms.filter((a) => a.Namespace === `logpipe/${stage}`);
+    expect(lines.map((a) => a.MetricName).sort()).toEqual(
+      ['lambdaConsoleError', 'levelError', 'logTypeError', 'taskTimedOut'].map(
+        (k) => `logpipe-${stage}-forwarder-${k}`,
+      ),
+    );
   });
 
   it('keeps every log group for a bounded time, and runs the exporter at most once at a time', () => {
     for (const [id, group] of ofTypeHere('AWS::Logs::LogGroup'))
       expect([id, group.Properties?.RetentionInDays]).toEqual([id, expect.any(Number)]);
-    const exporter = resources().ExporterLambdaFunction;
-    if (exporter) expect(exporter.Properties?.ReservedConcurrentExecutions).toBe(1);
+    expect(resources().ExporterLambdaFunction!.Properties?.ReservedConcurrentExecutions).toBe(1);
+  });
+});
+
+describe('the stage-specific parts', () => {
+  const statementsOf = (stage: string, role: string) =>
+    roleStatements(templates.get(stage)!, role).join('\n');
+
+  it('alarms sooner in dev than in prod (resources/alarms.yml stages)', () => {
+    const alarm = (stage: string) =>
+      templates.get(stage)![
+        `AwsLambdaLogpipe${stage[0]!.toUpperCase()}${stage.slice(1)}ForwarderLevelErrorAlarm`
+      ]!.Properties!;
+    expect(alarm('dev')).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(alarm('prod')).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+  });
+
+  it('archives to a bucket only in a stage that names one', () => {
+    expect(templates.get('dev')!.SplitterArchiveBucket).toBeUndefined();
+    expect(statementsOf('dev', 'SplitterRole')).not.toContain('log-archive');
+    expect(templates.get('prod')!.SplitterArchiveBucket!.Properties!.BucketName).toBe(
+      'logpipe-prod-ap-northeast-2-log-archive',
+    );
+    expect(statementsOf('prod', 'SplitterRole')).toContain(
+      'logpipe-prod-ap-northeast-2-log-archive/archive/*',
+    );
+  });
+
+  it('reads a Kinesis stream with bisection, partial batch failures and its own failure queue (kinesis-example)', () => {
+    const resources = templates.get('kinesis-example')!;
+    const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]![1].Properties).toMatchObject({
+      EventSourceArn: 'arn:aws:kinesis:ap-northeast-2:123456789012:stream/infra-dev-kinesis-01',
+      BatchSize: 500,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['ForwarderStreamFailureQueue', 'Arn'] } },
+      },
+    });
+    expect(resources.ForwarderStreamFailureQueue!.Properties!.QueueName).toBe(
+      'logpipe-kinesis-example-forwarder-stream-failures',
+    );
+    const forwarder = statementsOf('kinesis-example', 'ForwarderRole');
+    expect(forwarder).toContain('"kinesis:GetRecords"');
+    expect(forwarder).toContain('ForwarderStreamFailureQueue');
+    expect(ofType(templates.get('dev')!, 'AWS::Lambda::EventSourceMapping')).toHaveLength(0);
+    expect(statementsOf('dev', 'ForwarderRole')).not.toContain('kinesis:');
+  });
+
+  it('grants the secret and the existing failure queue a stage names, and nothing of the others (secrets-example)', () => {
+    const resources = templates.get('secrets-example')!;
+    for (const role of ['ForwarderRole', 'SplitterRole'])
+      expect(statementsOf('secrets-example', role)).toContain(
+        ':secret:logpipe/secrets-example/elasticsearch-??????',
+      );
+    expect(statementsOf('secrets-example', 'ForwarderRole')).toContain(
+      'arn:aws:sqs:ap-northeast-2:123456789012:infra-dev-kinesis-failures',
+    );
+    expect(resources.ForwarderStreamFailureQueue).toBeUndefined();
+    expect(statementsOf('secrets-example', 'NotifierRole')).toContain(
+      '"ssm:GetParameter"],"Resource":"arn:aws:ssm:ap-northeast-2:123456789012:parameter/logpipe/slack-bot-token"',
+    );
+    expect(statementsOf('dev', 'ForwarderRole')).not.toContain('secretsmanager:');
+    expect(statementsOf('dev', 'NotifierRole')).not.toMatch(/secretsmanager:|ssm:/);
+  });
+
+  it('signs requests to the OpenSearch domain with SigV4 and reads the Slack token from Secrets Manager (opensearch-example)', () => {
+    for (const role of ['ForwarderRole', 'SplitterRole']) {
+      const statements = statementsOf('opensearch-example', role);
+      expect(statements).toContain(
+        '"es:ESHttpPost","es:ESHttpPut"],"Resource":"arn:aws:es:ap-northeast-2:123456789012:domain/logs/*"',
+      );
+      expect(statements).not.toContain('secretsmanager:');
+    }
+    expect(statementsOf('opensearch-example', 'NotifierRole')).toContain(
+      ':secret:logpipe/opensearch-example/slack-bot-token-??????',
+    );
+    expect(statementsOf('dev', 'ForwarderRole')).not.toContain('es:ESHttp');
   });
 });
 

@@ -3,7 +3,10 @@ const alarms = require('../../resources/alarms.js') as {
   resources: (ctx: unknown) => Promise<{
     Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }>;
   }>;
-  notifierIamStatements: (ctx: unknown) => Promise<{ Action: string[]; Resource: unknown[] }[]>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const notifier = require('../../resources/notifier.js') as {
+  iamRoleStatements: (ctx: unknown) => Promise<{ Action: string[]; Resource: unknown }[]>;
 };
 
 const PATTERNS = {
@@ -12,22 +15,27 @@ const PATTERNS = {
   lambdaConsoleError: '%Z\\s+[0-9a-f-]{36}\\s+ERROR\\s%',
   taskTimedOut: '"Task timed out"',
 };
+const DEFAULTS = { period: 60, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1 };
 
-function context(params: Record<string, unknown>, stage = 'dev') {
-  const values: Record<string, unknown> = { 'self:service': 'logpipe', 'sls:stage': stage };
+/** A context as osls gives the generators: resources/alarms.yml as custom.alarms, and params. */
+function context(alarmsYml: Record<string, unknown>, params: Record<string, unknown> = {}, stage = 'dev') {
+  const values: Record<string, unknown> = {
+    'self:service': 'logpipe',
+    'sls:stage': stage,
+    'self:custom.alarms': { patterns: PATTERNS, defaults: DEFAULTS, ...alarmsYml },
+  };
   for (const [key, value] of Object.entries(params)) values[`param:${key}`] = value;
   return { options: { stage }, resolveVariable: async (name: string) => values[name] ?? null };
 }
 
-describe('resources/alarms.js', () => {
+describe('resources/alarms.js expands resources/alarms.yml', () => {
   it('makes a filter, a zero-value companion and an alarm per pattern per log group', async () => {
     const { Resources } = await alarms.resources(
       context({
-        watchedLogGroups: [
+        logGroups: [
           '/aws/lambda/a',
-          { name: '/ecs/b', filters: ['logTypeError'], threshold: 5, dependsOn: 'BLogGroup' },
+          { name: '/ecs/b', patterns: ['logTypeError'], threshold: 5, dependsOn: 'BLogGroup' },
         ],
-        metricFilterPatterns: PATTERNS,
       }),
     );
     const byType = (type: string) => Object.values(Resources).filter((r) => r.Type === type);
@@ -56,61 +64,68 @@ describe('resources/alarms.js', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: 'AlarmTopic' }],
       OKActions: [{ Ref: 'AlarmTopic' }],
+      InsufficientDataActions: [{ Ref: 'AlarmTopic' }],
     });
     expect(Resources.EcsBLogTypeErrorAlarm?.Properties.Threshold).toBe(5);
     expect(Resources.EcsBLogTypeErrorMetricFilter?.DependsOn).toBe('BLogGroup');
+    expect(Resources.AwsLambdaALogTypeErrorMetricFilter?.DependsOn).toBeUndefined();
     expect(Resources.EcsBLevelErrorAlarm).toBeUndefined();
-    expect(Resources.AlarmTopic?.Properties.TopicName).toBe('logpipe-dev-alarms');
-    expect(Resources.NotifierFailureQueue?.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
   it('does not repeat the service-stage prefix in alarm names', async () => {
     const { Resources } = await alarms.resources(
-      context({ watchedLogGroups: ['/aws/lambda/logpipe-dev-forwarder'], metricFilterPatterns: PATTERNS }),
+      context({ logGroups: ['/aws/lambda/logpipe-dev-forwarder'] }),
     );
     expect(Resources.AwsLambdaLogpipeDevForwarderLogTypeErrorAlarm?.Properties.AlarmName).toBe(
       'logpipe-dev-forwarder-logTypeError',
     );
   });
 
-  it('applies stage alarm defaults and rejects bad settings', async () => {
-    const { Resources } = await alarms.resources(
-      context({
-        watchedLogGroups: ['/g'],
-        metricFilterPatterns: PATTERNS,
-        alarmDefaults: { evaluationPeriods: 3, datapointsToAlarm: 2 },
-      }),
-    );
-    expect(Resources.GLogTypeErrorAlarm?.Properties).toMatchObject({
+  it("applies the stage's defaults and adds the stage's log groups", async () => {
+    const yml = {
+      logGroups: ['/g'],
+      stages: { prod: { defaults: { evaluationPeriods: 3, datapointsToAlarm: 2 }, logGroups: ['/p'] } },
+    };
+    const prod = (await alarms.resources(context(yml, {}, 'prod'))).Resources;
+    expect(prod.GLogTypeErrorAlarm?.Properties).toMatchObject({
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
       Period: 60,
     });
-    await expect(
-      alarms.resources(
-        context({ watchedLogGroups: [{ name: '/g', filters: ['nope'] }], metricFilterPatterns: PATTERNS }),
-      ),
-    ).rejects.toThrow('unknown filter "nope"');
-    await expect(
-      alarms.resources(
-        context({ watchedLogGroups: [{ name: '/g', datapointsToAlarm: 3 }], metricFilterPatterns: PATTERNS }),
-      ),
-    ).rejects.toThrow('datapointsToAlarm');
-    await expect(
-      alarms.resources(context({ watchedLogGroups: [{ filters: [] }], metricFilterPatterns: PATTERNS })),
-    ).rejects.toThrow('needs a name');
+    expect(prod.PLogTypeErrorAlarm).toBeDefined();
+    const dev = (await alarms.resources(context(yml))).Resources;
+    expect(dev.GLogTypeErrorAlarm?.Properties).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(dev.PLogTypeErrorAlarm).toBeUndefined();
   });
 
-  it('grants the notifier only what it reads', async () => {
-    const statements = await alarms.notifierIamStatements(
-      context({
-        watchedLogGroups: ['/aws/lambda/a'],
-        metricFilterPatterns: PATTERNS,
-        slackTokenParameter: '/logpipe/prod/slack-bot-token',
-      }),
+  it('names the entry and the setting it refuses', async () => {
+    await expect(
+      alarms.resources(context({ logGroups: [{ name: '/g', patterns: ['nope'] }] })),
+    ).rejects.toThrow('alarms.yml logGroups /g: unknown pattern "nope"');
+    await expect(
+      alarms.resources(context({ logGroups: [{ name: '/g', datapointsToAlarm: 3 }] })),
+    ).rejects.toThrow('datapointsToAlarm (3) > evaluationPeriods (1)');
+    await expect(alarms.resources(context({ logGroups: [{ name: '/g', period: 'soon' }] }))).rejects.toThrow(
+      'alarms.yml logGroups /g period must be a positive number, got "soon"',
     );
-    const actions = statements.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual([
+    await expect(alarms.resources(context({ logGroups: [{ patterns: [] }] }))).rejects.toThrow(
+      'needs a name',
+    );
+    await expect(alarms.resources(context({ logGroups: ['/g'], defaults: {} }))).rejects.toThrow(
+      'alarms.yml defaults period must be a positive number',
+    );
+    await expect(alarms.resources(context({ patterns: { x: 1 } }))).rejects.toThrow(
+      'patterns.x must be a string',
+    );
+  });
+});
+
+describe("resources/notifier.js: the notifier's role", () => {
+  it('reads the watched groups and the SSM token it is given, nothing else', async () => {
+    const statements = await notifier.iamRoleStatements(
+      context({ logGroups: ['/aws/lambda/a'] }, { slackTokenParameter: '/logpipe/prod/slack-bot-token' }),
+    );
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
       'logs:DescribeMetricFilters',
       'logs:FilterLogEvents',
       'sqs:SendMessage',
@@ -118,14 +133,17 @@ describe('resources/alarms.js', () => {
     ]);
     expect(JSON.stringify(statements)).toContain('log-group:/aws/lambda/a:*');
     expect(JSON.stringify(statements)).toContain(':parameter/logpipe/prod/slack-bot-token');
-    const withSecret = await alarms.notifierIamStatements(
-      context({
-        watchedLogGroups: [],
-        metricFilterPatterns: PATTERNS,
-        slackTokenSecret: 'logpipe/dev/slack',
-      }),
+  });
+
+  it('reads a Secrets Manager token by name or ARN, and no log group when none is watched', async () => {
+    const byName = await notifier.iamRoleStatements(
+      context({ logGroups: [] }, { slackTokenSecret: 'logpipe/dev/slack' }),
     );
-    expect(JSON.stringify(withSecret)).toContain('secret:logpipe/dev/slack-??????');
-    expect(withSecret.flatMap((s) => s.Action)).not.toContain('logs:FilterLogEvents');
+    expect(JSON.stringify(byName)).toContain('secret:logpipe/dev/slack-??????');
+    expect(byName.flatMap((s) => s.Action)).not.toContain('logs:FilterLogEvents');
+    expect(byName.flatMap((s) => s.Action)).not.toContain('ssm:GetParameter');
+    const arn = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:slack-AbCdEf';
+    const byArn = await notifier.iamRoleStatements(context({ logGroups: [] }, { slackTokenSecret: arn }));
+    expect(byArn.find((s) => s.Action.includes('secretsmanager:GetSecretValue'))?.Resource).toBe(arn);
   });
 });
