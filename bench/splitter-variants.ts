@@ -7,7 +7,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { documentsFromLogsData } from '../libs/documents/build';
 import type { LogDocument } from '../libs/documents/types';
-import { createForwarder } from '../libs/forwarding/forwarder';
+import { createPipeline } from '../libs/pipeline/pipeline';
 import { Logger } from '../libs/logging/logger';
 import { decompressLayers } from '../libs/splitting/gzip-layers';
 import { JsonValueSplitter, type ValueBytes } from '../libs/splitting/json-values';
@@ -29,7 +29,7 @@ const forever = { getRemainingTimeInMillis: () => 3_600_000 };
 /** The forwarder's own configuration; DESTINATION_* and BATCH_* from the environment apply (e.g. DESTINATION_GZIP). */
 function forwarder(sinkUrl: string) {
   const tuning = Object.entries(process.env).filter(([name]) => /^(DESTINATION_|BATCH_)/.test(name));
-  return createForwarder({
+  return createPipeline({
     ...Object.fromEntries(tuning),
     DESTINATION_URL: sinkUrl,
     AWS_REGION: 'ap-northeast-2',
@@ -117,7 +117,7 @@ async function inMemory(path: string, sinkUrl: string): Promise<Partial<Result>>
   const records = values.map((value) => JSON.parse(value.bytes.toString('utf8')) as CloudWatchLogsData);
   const docs: LogDocument[] = [];
   for (const data of records)
-    for (const doc of documentsFromLogsData(data, f.documents, () => undefined)) docs.push(doc);
+    for (const doc of documentsFromLogsData(data, f.documents.options, () => undefined)) docs.push(doc);
   const delivery = f.openDelivery(forever, quiet);
   for (const doc of docs) {
     const slot = delivery.push(doc);

@@ -1,5 +1,5 @@
 /**
- * Splitter benchmark (issue 3): a Firehose object of 128 MiB compressed (the Firehose maximum),
+ * Splitter benchmark: a Firehose object of 128 MiB compressed (the Firehose maximum),
  * cached in bench/.data/. Each variant runs in its own child process (bundled, plain node) so
  * its peak RSS is its own. The floor is this machine's gunzip plus JSON.parse of every record.
  */
@@ -34,7 +34,7 @@ const pick = <T>(items: readonly T[], n: number): T => items[n % items.length]!;
 const PATHS = ['/v1/orders', '/v1/users/me', '/v1/payments/confirm', '/healthz', '/v1/search'] as const;
 const GROUPS = ['/aws/lambda/orders', '/ecs/payments-api', '/aws/lambda/getIncorrectLists'] as const;
 
-/** One record as CloudWatch Logs sends it: JSON logs (seed 002), Lambda lines (seed 000), text, Korean. */
+/** One record as CloudWatch Logs sends it: JSON logs of a Go service, Lambda console lines, text, Korean. */
 function makeRecord(recordNo: number, firstEvent: number): string {
   const count = 50 + (recordNo % 7) * 60;
   const events = [];

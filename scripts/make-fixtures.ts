@@ -1,6 +1,6 @@
 /**
- * Regenerates the forwarder's fixture events from readable payloads. The seed 000 fixture is
- * the real base64 payload from the seed and is not generated. Run: npx tsx scripts/make-fixtures.ts
+ * Regenerates the forwarder's fixture events from readable payloads. lambda-console-lines.json is
+ * a real base64 payload from a Lambda and is not generated. Run: npx tsx scripts/make-fixtures.ts
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ const dir = join(__dirname, '..', 'test', 'fixtures', 'forwarder');
 const write = (name: string, data: unknown) =>
   writeFileSync(join(dir, name), JSON.stringify(subscriptionEvent(data), null, 2) + '\n');
 
-// Seed 002: a Go service on Fargate logging JSON lines through the awslogs driver.
-write('seed-002-go-json.json', {
+// A Go service on Fargate logging JSON lines through the awslogs driver.
+write('go-service-json-lines.json', {
   messageType: 'DATA_MESSAGE',
   owner: '123456789012',
   logGroup: '/ecs-task',

@@ -19,13 +19,13 @@ const dir = join(__dirname, '..', 'test', 'fixtures', 'forwarder');
 const write = (name: string, event: unknown) =>
   writeFileSync(join(dir, name), JSON.stringify(event, null, 2) + '\n');
 
-// Seed 003: Fluent Bit tails the web app's logs on EKS and writes to Kinesis (append_newline).
+// Fluent Bit tails the web app's logs on EKS and writes to Kinesis (append_newline).
 write(
   'kinesis-fluent-bit.json',
   kinesisEvent([
     // Raw line shipped as is (no Fluent Bit parser): the forwarder's rules parse it.
     fluentBitLine({ log: ACCESS_LINE, logtype: 'accesslog', ...EC2_METADATA }),
-    // The seed's config: Fluent Bit already parsed the line; the rules convert types and route.
+    // Fluent Bit already parsed the line; the rules convert types and route.
     fluentBitLine({
       remote: '10.0.2.15',
       host: '-',

@@ -158,7 +158,7 @@ function fixtureAlarm(name: string): AlarmNotification {
   return parsed.alarm;
 }
 
-/** The seed's service logging JSON errors, plus lines that try to break the message. */
+/** A service logging JSON errors, plus lines that try to break the message. */
 function demoLines(end: Date): { timestamp: number; message: string }[] {
   const lines = [
     '{"logType":"ERROR","errorCode":"DA00012","errorMessage":"인증실패: 토큰이 만료되었습니다","userId":"u-1042"}',

@@ -8,7 +8,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { intVar } from '../libs/config/env';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
+import { loadDocumentStep } from '../libs/pipeline/documents';
 import { serializeDocument } from '../libs/documents/serialize';
 import type { LogDocument } from '../libs/documents/types';
 import { splitStream } from '../libs/splitting/split-stream';
@@ -23,7 +23,8 @@ async function main(): Promise<number> {
   }
   const path = args[0]!;
   const fromStdin = path === '-';
-  const documents = documentOptions(loadDocumentConfig(process.env));
+  // The same document step as the functions: INDEX_*, JSON_FIELDS_AT_ROOT and RULES_FILE apply.
+  const documents = loadDocumentStep(process.env);
   const maxRecordBytes = intVar(process.env, 'SPLIT_MAX_RECORD_BYTES', 16 * 1024 * 1024, { min: 1024 });
   const writtenAt = fromStdin ? new Date() : statSync(path).mtime; // fails clearly before opening
   const body = fromStdin ? process.stdin : createReadStream(path);

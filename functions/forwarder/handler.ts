@@ -4,18 +4,19 @@ import type {
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
 } from 'aws-lambda';
-import { forwardSubscription } from '../../libs/forwarding/forwarder';
-import { createKinesisForwarder, forwardKinesis, isKinesisEvent } from '../../libs/kinesis';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/pipeline/sources/kinesis';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 
-// Configuration (and RULES_FILE) is read and validated once per container, at cold start. The
-// subscription path shares the forwarder: one transport, one connection pool.
-const kinesis = createKinesisForwarder(process.env);
-const forwarder = kinesis.forwarder;
+// Configuration (and RULES_FILE) is read and validated once per container, at cold start. Both
+// sources share the pipeline: one transport, one connection pool, the same rules.
+const pipeline = createPipeline(process.env);
+const kinesis = createKinesisSource(pipeline);
 
 export const handler = async (
   event: CloudWatchLogsEvent | KinesisStreamEvent,
   context: Context,
 ): Promise<KinesisStreamBatchResponse | void> => {
   if (isKinesisEvent(event)) return forwardKinesis(kinesis, event, context);
-  await forwardSubscription(forwarder, event, context);
+  await forwardSubscription(pipeline, event, context);
 };

@@ -1,7 +1,7 @@
 import type { Context, S3Event } from 'aws-lambda';
-import { createSplitter, splitS3Event } from '../../libs/splitting/splitter';
+import { createSplitter, splitS3Event } from '../../libs/pipeline/sources/s3-object';
 
-// Configuration is read and validated once per container, at cold start.
+// Configuration (and RULES_FILE) is read and validated once per container, at cold start.
 const splitter = createSplitter(process.env);
 
 export const handler = async (event: S3Event, context: Context): Promise<void> => {

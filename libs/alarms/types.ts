@@ -1,7 +1,3 @@
-/** The three states CloudWatch alarms move between. Anything else is shown as it came. */
-export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
-export type AlarmState = (typeof ALARM_STATES)[number];
-
 export interface Dimension {
   name: string;
   value: string;

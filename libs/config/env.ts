@@ -22,12 +22,6 @@ export function stringVar(env: Env, name: string, fallback: string): string {
   return raw(env, name) ?? fallback;
 }
 
-export function requiredString(env: Env, name: string): string {
-  const value = raw(env, name);
-  if (value === undefined) throw new ConfigError(name, 'is required but not set');
-  return value;
-}
-
 export function intVar(
   env: Env,
   name: string,

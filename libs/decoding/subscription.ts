@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { AppError } from '../errors';
 import { timeProblem } from '../documents/timestamp';
 import { decodeBase64 } from './base64';
+import { isGzip } from './gzip';
 
 /** One event of a CloudWatch Logs subscription payload. */
 export interface CloudWatchLogEvent {
@@ -51,7 +52,7 @@ export function decodeSubscriptionData(base64: string): CloudWatchLogsData {
 
 /** Decodes gzip bytes holding one subscription JSON document. */
 export function decodeSubscriptionBytes(bytes: Buffer): CloudWatchLogsData {
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+  if (!isGzip(bytes)) {
     throw new DecodeError('gzip', `payload is not gzip (${bytes.length} bytes, no 1f 8b magic)`);
   }
   let json: Buffer;

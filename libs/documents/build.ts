@@ -1,5 +1,6 @@
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { logEventProblem } from '../decoding/subscription';
+import { copyToRoot, PIPELINE_FIELDS, type CopyToRoot } from './fields';
 import { EventGuard, failureReason, type DocumentSink } from './guard';
 import type { IndexNamer } from './index-name';
 import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
@@ -31,29 +32,8 @@ export interface RejectedEvent {
   logStream?: string;
 }
 
-/**
- * Root fields the pipeline owns, even when a document does not carry them: a JSON line's own
- * `log` or `tags` copied to the root would conflict with their mapping (they stay under `json`).
- */
-export const PIPELINE_FIELDS: ReadonlySet<string> = new Set([
-  '@timestamp',
-  'message',
-  'log',
-  'aws',
-  'cloud',
-  'json',
-  'tags',
-  'parse_errors',
-]);
-
-/**
- * Engines keep `_id`, `_index`, `_source`, `_routing`… for themselves and refuse a document
- * that carries one: keys starting with `_` are never copied to a document's root (they stay
- * under `json`).
- */
-export function isMetadataField(key: string): boolean {
-  return key.charCodeAt(0) === 95; /* _ */
-}
+// JSON_FIELDS_AT_ROOT: the keys stay under `json` too, so protected ones are simply not copied.
+const JSON_AT_ROOT: CopyToRoot = { protect: PIPELINE_FIELDS, protectedKeys: 'skip', overwrite: false };
 
 function stripTrailingNewline(message: string): string {
   if (message.charCodeAt(message.length - 1) !== 10) return message;
@@ -100,10 +80,7 @@ export function enrich(
       source.aws.lambda = { request_id: lambda.requestId };
       if (lambda.report !== undefined) source.aws.lambda.report = lambda.report;
     }
-    if (options.jsonAtRoot) {
-      for (const key of Object.keys(json))
-        if (!(key in source) && !PIPELINE_FIELDS.has(key) && !isMetadataField(key)) source[key] = json[key];
-    }
+    if (options.jsonAtRoot) copyToRoot(source, json, JSON_AT_ROOT);
     return;
   }
   const lambda = parseLambdaLine(message);

@@ -1,5 +1,6 @@
 export * from './types';
 export * from './build';
+export * from './fields';
 export { IndexNamer } from './index-name';
 export { parseLambdaLine } from './lambda-lines';
 export { parseJsonObjectMessage, levelOf } from './json-message';

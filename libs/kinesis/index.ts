@@ -1,4 +1,2 @@
-export { createKinesisForwarder, forwardKinesis, isKinesisEvent, type KinesisForwarder } from './forward';
-export { decodeRecordData, splitLines, type RecordLine, type RecordPayload } from './records';
-export { lineDocument, recordOrigin, type RecordOrigin } from './documents';
+export { decodeRecordData, recordOrigin, splitLines, type RecordLine, type RecordPayload } from './records';
 export { RecordOutcomes, type RecordState } from './outcomes';

@@ -1,7 +1,10 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
 import { decodeBase64 } from '../decoding/base64';
+import { isGzip } from '../decoding/gzip';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../documents/json-message';
+import type { RecordOrigin } from '../documents/lines';
 
 /** One line of a record holding JSON lines or text (Fluent Bit's kinesis outputs). */
 export interface RecordLine {
@@ -21,8 +24,7 @@ export type RecordPayload =
 /** A record that can never be decoded (retrying cannot help): reported as failed, see forward.ts. */
 export type DecodedRecord = { ok: true; payload: RecordPayload } | { ok: false; reason: string };
 
-// Magic numbers: gzip, zlib (first byte 0x78 and a valid header checksum), KPL aggregation.
-const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+// Magic numbers: zlib (first byte 0x78 and a valid header checksum), KPL aggregation (gzip: isGzip).
 const isZlib = (b: Buffer) => b.length >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]!) % 31 === 0;
 const isKplAggregate = (b: Buffer) =>
   b.length >= 4 && b[0] === 0xf3 && b[1] === 0x89 && b[2] === 0x9a && b[3] === 0xc2;
@@ -109,4 +111,30 @@ function parseLine(raw: string, index: number): RecordLine {
   } catch (error) {
     return { index, text: raw, failure: `json: ${(error as Error).message}` };
   }
+}
+
+// arn:aws:kinesis:ap-northeast-2:123456789012:stream/infra-dev-kinesis-01
+const STREAM_ARN = /^arn:aws[\w-]*:kinesis:([\w-]+):(\d{12}):stream\/(.+)$/;
+
+// A batch comes from one stream: parse its ARN once, not per record.
+let lastArn: string | undefined;
+let lastArnParts: RegExpExecArray | null = null;
+
+/** Where a record came from (stream, shard, position), for its lines' documents. */
+export function recordOrigin(record: KinesisStreamRecord): RecordOrigin {
+  if (record.eventSourceARN !== lastArn) {
+    lastArn = record.eventSourceARN;
+    lastArnParts = STREAM_ARN.exec(lastArn ?? '');
+  }
+  const arn = lastArnParts;
+  const seconds = record.kinesis.approximateArrivalTimestamp;
+  return {
+    sequenceNumber: record.kinesis.sequenceNumber,
+    partitionKey: record.kinesis.partitionKey,
+    shardId: record.eventID?.split(':')[0],
+    stream: arn?.[3],
+    account: arn?.[2],
+    region: record.awsRegion ?? arn?.[1],
+    arrivalMs: typeof seconds === 'number' ? Math.round(seconds * 1000) : Date.now(),
+  };
 }

@@ -53,3 +53,11 @@ function levelFromEnv(value: string | undefined): LogLevel {
 
 /** The process-wide logger; LOG_LEVEL picks the threshold (debug, info, warn, error). */
 export const logger = new Logger({}, levelFromEnv(process.env.LOG_LEVEL));
+
+/**
+ * The logger of one invocation: every line carries `requestId`, spelled as Lambda's JSON log
+ * format spells it, so the forwarder indexes our own lines with `aws.lambda.request_id` too.
+ */
+export function invocationLogger(context: { awsRequestId: string }, parent: Logger = logger): Logger {
+  return parent.child({ requestId: context.awsRequestId });
+}

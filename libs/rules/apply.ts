@@ -1,3 +1,4 @@
+import { copyToRoot, OWNED_FIELDS, type CopyToRoot } from '../documents/fields';
 import { parseJsonObjectMessage } from '../documents/json-message';
 import { parseLambdaLine } from '../documents/lambda-lines';
 import type { DocumentSource, LogDocument } from '../documents/types';
@@ -6,13 +7,16 @@ import { deletePath, getPath, setPath } from './paths';
 import {
   PARSE_ERRORS_FIELD,
   PARSE_FAILURE_TAG,
-  RESERVED_ROOTS,
   type CompiledRule,
   type ParseStep,
   type RuleOutcome,
 } from './types';
 
 type Bag = Record<string, unknown>;
+
+// A parser refines `message`, `log` and `json`; the fields only the pipeline writes and the
+// engine's metadata fields (`_id`, `_index`…) stay under `json`.
+const PARSED_FIELDS: CopyToRoot = { protect: OWNED_FIELDS, protectedKeys: 'json', overwrite: true };
 
 /** Marks the document: the line is indexed anyway, tagged, with the reason beside it. */
 export function markFailure(source: DocumentSource, reason: string): void {
@@ -32,11 +36,7 @@ function merge(source: DocumentSource, fields: Bag, target: ParseStep['target'])
     else setPath(source, target, fields);
     return;
   }
-  for (const key of Object.keys(fields)) {
-    // `_id`, `_index`… are the engine's metadata fields, refused inside a document.
-    if (RESERVED_ROOTS.has(key) || key.charCodeAt(0) === 95 /* _ */) (source.json ??= {})[key] = fields[key];
-    else source[key] = fields[key];
-  }
+  copyToRoot(source, fields, PARSED_FIELDS);
 }
 
 /**

@@ -31,7 +31,7 @@ export const BUILTIN_PARSERS: Readonly<Record<string, BuiltinParser>> = {
     time: ACCESS_LOG_TIME,
     types: ACCESS_LOG_TYPES,
   },
-  // The seed's `accesslog` parser, verbatim (its referer allows no spaces).
+  // A Fluent Bit `accesslog` parser found in the wild, verbatim (its referer allows no spaces).
   accesslog: {
     pattern:
       '^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \\[(?<time>[^\\]]*)\\] "(?<method>\\S+)(?: +(?<path>[^\\"]*?)(?: +\\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*) "(?<referer>[^ ]*)" "(?<agent>[^\\"]*)"',

@@ -1,4 +1,4 @@
-import { RESERVED_ROOTS } from './types';
+import { OWNED_FIELDS } from '../documents/fields';
 
 /** Collects rule problems, each prefixed with where it is (the rule) and naming the field. */
 type Json = Record<string, unknown>;
@@ -37,8 +37,8 @@ export function writablePath(path: unknown, field: string, problems: Problems): 
     return false;
   }
   const root = path.split('.')[0]!;
-  if (RESERVED_ROOTS.has(root)) {
-    problems.add(field, `"${path}" is reserved (${[...RESERVED_ROOTS].join(', ')} are set by the forwarder)`);
+  if (OWNED_FIELDS.has(root)) {
+    problems.add(field, `"${path}" is reserved (${[...OWNED_FIELDS].join(', ')} are set by the forwarder)`);
     return false;
   }
   return true;

@@ -49,6 +49,3 @@ export type RuleOutcome =
 /** Tag and field that mark a document whose line could not be fully parsed (it is indexed anyway). */
 export const PARSE_FAILURE_TAG = '_parse_failure';
 export const PARSE_ERRORS_FIELD = 'parse_errors';
-
-/** Top-level `_source` keys the rules may not write: they belong to the pipeline. */
-export const RESERVED_ROOTS = new Set(['@timestamp', 'aws', 'cloud', 'tags', PARSE_ERRORS_FIELD]);

@@ -9,8 +9,22 @@ import { createGzip, type Gzip } from 'node:zlib';
 import type { CloudWatchLogEvent } from '../decoding/subscription';
 import type { LogStreamContext } from '../documents/build';
 import type { ArchiveConfig } from './config';
-import type { ArchiveSession, Archiver } from './object-pipeline';
 import type { ObjectRef } from './s3-event';
+import type { EventSink } from './split-stream';
+
+/** The archive output of one source object: events go in, objects come out at finish(). */
+export interface ArchiveSession extends EventSink {
+  /** Uploads what was written; returns the keys. */
+  finish(): Promise<string[]>;
+  /** Drops everything (the source faulted: the retry rewrites the same keys). */
+  abort(): Promise<void>;
+}
+
+export interface Archiver {
+  open(source: ObjectRef): ArchiveSession;
+  /** True when the key is archive output (splitting it would be recursion). */
+  owns(bucket: string, key: string): boolean;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FLUSH_CHARS = 64 * 1024;

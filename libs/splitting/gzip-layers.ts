@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { isGzip } from '../decoding/gzip';
 import { AppError } from '../errors';
 import { GzipLayerError } from './errors';
 
@@ -11,8 +12,6 @@ export class TooManyGzipLayersError extends AppError {
   }
 }
 
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
 // Larger than zlib's 16 KiB default: fewer chunks to hand through the async iterators.
 const OUTPUT_CHUNK = 64 * 1024;
 
@@ -87,7 +86,7 @@ export async function* decompressLayers(
     const iterator = current[Symbol.asyncIterator]();
     const { head, done } = await peek(iterator, 2);
     const rest = prepend(head, iterator, done);
-    if (head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+    if (!isGzip(head)) {
       yield* rest;
       return;
     }

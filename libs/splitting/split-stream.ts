@@ -1,7 +1,9 @@
 import { checkSubscriptionShape, logEventProblem, type CloudWatchLogEvent } from '../decoding/subscription';
 import type { CloudWatchLogsData } from '../decoding/subscription';
-import { pushLogsData, type DocumentOptions, type LogStreamContext } from '../documents/build';
+import type { LogStreamContext } from '../documents/build';
 import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
+import type { ObjectOrigin } from '../documents/lines';
+import type { DocumentStep } from '../pipeline/documents';
 import {
   GzipLayerError,
   SplitFaultError,
@@ -10,7 +12,6 @@ import {
   type SplitSource,
 } from './errors';
 import { countBytes, decompressLayers, type LayerInfo } from './gzip-layers';
-import { lineDocument, type LineOrigin } from './line-documents';
 import { splitUnits, type ObjectFormat, type UnitProgress } from './units';
 
 export type { DocumentSink };
@@ -22,7 +23,8 @@ export interface EventSink {
 
 export interface SplitOptions {
   source: SplitSource & { writtenAt: Date };
-  documents: DocumentOptions;
+  /** The pipeline's document step: parsing, then the stage's rules. */
+  documents: DocumentStep;
   maxRecordBytes: number;
   sink: DocumentSink;
   archive?: EventSink;
@@ -66,7 +68,7 @@ export async function splitStream(
     lines: 0,
     documents: 0,
   };
-  const origin: LineOrigin = { ...options.source };
+  const origin: ObjectOrigin = { ...options.source };
   const { sink, archive, documents } = options;
   let recordDocuments = 0;
   const finish = () => {
@@ -85,7 +87,7 @@ export async function splitStream(
   // Every line guarded: one that cannot become a document is dead-lettered with its offset.
   const lines = new EventGuard<{ text: string; offset: number }>(
     sink,
-    (unit) => lineDocument(origin, unit.text, unit.offset, documents),
+    (unit) => documents.objectLine(origin, unit.text, unit.offset),
     (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
   );
   const batches = splitUnits(
@@ -127,7 +129,7 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        recordDocuments += await pushLogsData(data, documents, sink);
+        recordDocuments += await documents.pushLogsData(data, sink);
         if (archive !== undefined) await archiveEvents(archive, data, sink);
       }
       if (batch.error !== undefined) {

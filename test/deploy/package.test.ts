@@ -373,7 +373,7 @@ describe('sls invoke local', () => {
         '-f',
         'forwarder',
         '-p',
-        'test/fixtures/forwarder/seed-000-lambda-console.json',
+        'test/fixtures/forwarder/lambda-console-lines.json',
         '-e',
         'BATCH_MAX_DOCS=abc',
       ],

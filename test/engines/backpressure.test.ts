@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
-import { Logger } from '../../libs/logging/logger';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { describeEachEngine } from '../peers/engine-env';
 import { startEngine, type EngineNode } from '../peers/engines';
 import { EngineClient } from '../support/engine-client';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
 
 /**
  * A node of its own per engine, started with a write queue of one slot: concurrent invocations
  * meet the engine's real per-item 429 (es_rejected_execution_exception). Then the node is
  * stopped in the middle of an invocation and started again on the same data.
  */
-const quiet = new Logger({}, 'error', { write: () => true });
 /** An invocation's context whose remaining time runs down as Lambda's does. */
 const invocation = (timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +63,7 @@ describeEachEngine('a real node under pressure', (kind) => {
       RETRY_MAX_DELAY_MS: '500',
       RETRY_MAX_ATTEMPTS: '50',
     };
-    const forwarder = createForwarder(env);
+    const forwarder = createPipeline(env);
     const reports = await Promise.all(
       [0, 1, 2, 3].map((n) =>
         forwardSubscription(forwarder, payload(n * 1000, 1000, `stream-${n}`), invocation(120_000), quiet),
@@ -87,7 +87,7 @@ describeEachEngine('a real node under pressure', (kind) => {
       TIME_RESERVE_MS: '1000',
     };
     const event = payload(10_000, 3000, 'restart');
-    const first = createForwarder(env);
+    const first = createPipeline(env);
     const running = forwardSubscription(first, event, invocation(6000), quiet);
     // Stop the node once part of the payload is in.
     while ((await engine.count('restart-*').catch(() => 0)) === 0) {

@@ -28,7 +28,7 @@ const context = {
   functionName: 'logpipe-test-forwarder',
 } as never;
 const seedFixture = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/forwarder/seed-000-lambda-console.json'), 'utf8'),
+  readFileSync(join(__dirname, '../fixtures/forwarder/lambda-console-lines.json'), 'utf8'),
 ) as unknown;
 const s3PutFixture = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/splitter/s3-put.json'), 'utf8'),
@@ -122,7 +122,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
       });
     });
 
-    it('indexes seed 000’s payload: the document the engine holds is the one built', async () => {
+    it('indexes a real Lambda console payload: the document the engine holds is the one built', async () => {
       await forward(seedFixture, context);
       expect(await engine.count(`${prefix}-*`)).toBe(1);
       const doc = await engine.ok(

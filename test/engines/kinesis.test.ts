@@ -7,8 +7,8 @@ import { EngineClient } from '../support/engine-client';
 import { ACCESS_LINE, EC2_METADATA, fluentBitLine, kinesisEvent } from '../support/kinesis';
 
 /**
- * The deployed forwarder on Kinesis records with the dev stage's rules (seed 003's Logstash
- * pipeline): the indices the rules route to exist on a real node, with the types the rules
+ * The deployed forwarder on Kinesis records with rules per Fluent Bit logtype (a Fluent Bit →
+ * Kinesis → Logstash pipeline as rules, test/fixtures/rules): the indices the rules route to exist on a real node, with the types the rules
  * declare (integer conversions become numeric fields), and a line whose typed field does not
  * convert is indexed, not refused.
  */
@@ -31,7 +31,7 @@ describeEachEngine('Kinesis with rules into a real node', (kind) => {
   it('creates the routed indices with the declared types; a bad value never reaches the mapping', async () => {
     const forward = coldStart('forwarder', {
       DESTINATION_URL: engine.url,
-      RULES_FILE: join(__dirname, '../../config/rules.dev.json'),
+      RULES_FILE: join(__dirname, '../fixtures/rules/fluent-bit-logtypes.json'),
       INDEX_PREFIX: 'cwl-dev',
       LOG_LEVEL: 'error',
     });

@@ -7,7 +7,8 @@ import { ElasticsearchTransport } from '../../libs/destinations/elasticsearch';
 import { HttpClient } from '../../libs/destinations/http';
 import { noAuth } from '../../libs/destinations/auth';
 import { MAX_TIME_MS } from '../../libs/documents/timestamp';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { BulkServer } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
@@ -46,7 +47,7 @@ function payload(planned: PlannedEvent[]) {
 function forwarder(prefix: string, env: Record<string, string> = {}, transport?: Transport) {
   const letters = s3DeadLetters(s3, prefix);
   const metrics: string[] = [];
-  const built = createForwarder(
+  const built = createPipeline(
     { DESTINATION_URL: server.url, AWS_REGION: 'ap-northeast-2', BATCH_MAX_DOCS: '3', ...env },
     { deadLetters: letters.sink, metrics: { write: (line: string) => metrics.push(line) }, transport },
   );
@@ -214,7 +215,7 @@ describe('hostile destinations', () => {
     try {
       const deadline = Date.now() + 3000;
       const metrics: string[] = [];
-      const f = createForwarder(
+      const f = createPipeline(
         { DESTINATION_URL: trickle.url, TIME_RESERVE_MS: '1000', RETRY_MAX_ATTEMPTS: '2' },
         { metrics: { write: (line: string) => metrics.push(line) } },
       );
@@ -245,7 +246,7 @@ describe('hostile destinations', () => {
   ])('a _bulk answer with fewer items than sent (%s) is never counted as delivered', async (_when, drop) => {
     const short = await new BulkServer({ dropTrailingItems: drop }).start();
     try {
-      const f = createForwarder({
+      const f = createPipeline({
         DESTINATION_URL: short.url,
         RETRY_BASE_DELAY_MS: '1',
         RETRY_MAX_DELAY_MS: '2',
@@ -281,7 +282,7 @@ describe('hostile destinations', () => {
     });
     await new Promise<void>((resolve) => lying.listen(0, '127.0.0.1', resolve));
     try {
-      const f = createForwarder({
+      const f = createPipeline({
         DESTINATION_URL: `http://127.0.0.1:${(lying.address() as AddressInfo).port}`,
         RETRY_BASE_DELAY_MS: '1',
         RETRY_MAX_DELAY_MS: '2',
@@ -308,7 +309,7 @@ describe('hostile destinations', () => {
     const refusing = await new BulkServer({ requestFault: () => 413 }).start();
     const { letters } = forwarder(freshPrefix('413'));
     try {
-      const f = createForwarder(
+      const f = createPipeline(
         { DESTINATION_URL: refusing.url, BATCH_MAX_DOCS: '16', DESTINATION_CONCURRENCY: '1' },
         { deadLetters: letters.sink },
       );
@@ -339,7 +340,7 @@ describe('hostile destinations', () => {
     let out = '';
     const sink = new Writable({ write: (chunk, _e, done) => ((out += String(chunk)), done()) });
     const { StdoutTransport } = await import('../../libs/destinations/stdout');
-    const f = createForwarder(
+    const f = createPipeline(
       {},
       { transport: new StdoutTransport(sink), deadLetters: { put: async () => 'memory' } },
     );

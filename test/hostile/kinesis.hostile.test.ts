@@ -1,7 +1,8 @@
+import { createPipeline } from '../../libs/pipeline/pipeline';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { createKinesisForwarder, forwardKinesis } from '../../libs/kinesis';
+import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
 import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, kinesisRecord, sequenceNumber } from '../support/kinesis';
 import { LocalS3 } from '../support/s3';
@@ -25,9 +26,15 @@ afterAll(async () => {
 
 function kinesis(prefix: string) {
   const letters = s3DeadLetters(s3, prefix);
-  const forwarder = createKinesisForwarder(
-    { DESTINATION_URL: server.url, BATCH_MAX_DOCS: '4', RULES_FILE: 'config/rules.dev.json' },
-    { deadLetters: letters.sink },
+  const forwarder = createKinesisSource(
+    createPipeline(
+      {
+        DESTINATION_URL: server.url,
+        BATCH_MAX_DOCS: '4',
+        RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
+      },
+      { deadLetters: letters.sink },
+    ),
   );
   return { forwarder, letters };
 }

@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { slackTokenFrom } from '../../libs/slack/token';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { malformedSecrets } from './generators';
@@ -76,7 +77,7 @@ describe('malformed secrets', () => {
   it.each(cases)('%s, %s auth, %s: the secret text appears nowhere', async (store, auth, _name, value) => {
     storeSecret(store, value);
     const metrics: string[] = [];
-    const forwarder = createForwarder(
+    const forwarder = createPipeline(
       {
         DESTINATION_URL: server.url,
         DESTINATION_AUTH: auth,
@@ -107,7 +108,7 @@ describe('credentials echoed back by the destination', () => {
     ['apikey', 'ssm', JSON.stringify({ apiKey: MARKER })],
   ] as const)('%s auth from %s: the answer is quoted without them', async (auth, store, value) => {
     storeSecret(store, value);
-    const forwarder = createForwarder({
+    const forwarder = createPipeline({
       DESTINATION_URL: server.url,
       DESTINATION_AUTH: auth,
       DESTINATION_CREDENTIALS: `${store}:${store === 'ssm' ? '/es/creds' : 'es/creds'}`,
@@ -123,7 +124,7 @@ describe('credentials echoed back by the destination', () => {
   });
 
   it('sigv4: the session token and signature are cut from the quoted answer; the secret key never leaves', async () => {
-    const forwarder = createForwarder(
+    const forwarder = createPipeline(
       {
         DESTINATION_URL: server.url,
         DESTINATION_AUTH: 'sigv4',
@@ -156,7 +157,7 @@ describe('URLs with credentials', () => {
   ])('%s: the ConfigError names the variable, never the value', (_name, url) => {
     let error: unknown;
     try {
-      createForwarder({ DESTINATION_URL: url });
+      createPipeline({ DESTINATION_URL: url });
     } catch (e) {
       error = e;
     }

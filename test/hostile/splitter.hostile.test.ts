@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
-import { createForwarder } from '../../libs/forwarding/forwarder';
+import { loadDocumentStep } from '../../libs/pipeline/documents';
+import { createPipeline } from '../../libs/pipeline/pipeline';
 import { SplitFaultError } from '../../libs/splitting/errors';
 import { splitStream } from '../../libs/splitting/split-stream';
 import { BulkServer } from '../support/bulk-server';
@@ -37,7 +37,7 @@ describe('Firehose objects mixing good and poison events', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mixedPayload, { minLength: 1, maxLength: 3 }), async (payloads) => {
         const letters = s3DeadLetters(s3, freshPrefix('splitter-property'));
-        const forwarder = createForwarder(
+        const forwarder = createPipeline(
           { DESTINATION_URL: server.url, BATCH_MAX_DOCS: '4' },
           { deadLetters: letters.sink },
         );
@@ -80,7 +80,7 @@ describe('Firehose objects mixing good and poison events', () => {
 
 describe('hostile lines and layers', () => {
   it('a deep JSON line is indexed as text; a line in year 10000 of the index time zone is dead-lettered with its offset', async () => {
-    const documents = documentOptions(loadDocumentConfig({ INDEX_TIMEZONE: 'Asia/Seoul' }));
+    const documents = loadDocumentStep({ INDEX_TIMEZONE: 'Asia/Seoul' });
     const lines = ['first', deepObject(5000), '9999-12-31T20:00:00Z\tnew year in Seoul', 'last'].join('\n');
     const out = await split(Buffer.from(lines + '\n'), { documents });
     expect(out.error).toBeUndefined();

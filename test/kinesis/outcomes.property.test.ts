@@ -1,11 +1,11 @@
+import { createPipeline } from '../../libs/pipeline/pipeline';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { createKinesisForwarder, forwardKinesis } from '../../libs/kinesis';
-import { Logger } from '../../libs/logging/logger';
+import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
 import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
+import { quiet } from '../support/logging';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'prop' };
 
 /** A record: poison, or some lines of which some are refused by the destination for good (429 forever). */
@@ -32,14 +32,16 @@ describe('batch item failures are exactly the records with a document not delive
           fc.integer({ min: 1, max: 5 }),
           async (records, batchDocs) => {
             server.documents.clear();
-            const kinesis = createKinesisForwarder({
-              DESTINATION_URL: server.url,
-              DESTINATION_GZIP: 'false',
-              RETRY_BASE_DELAY_MS: '1',
-              RETRY_MAX_DELAY_MS: '1',
-              RETRY_MAX_ATTEMPTS: '2',
-              BATCH_MAX_DOCS: String(batchDocs),
-            });
+            const kinesis = createKinesisSource(
+              createPipeline({
+                DESTINATION_URL: server.url,
+                DESTINATION_GZIP: 'false',
+                RETRY_BASE_DELAY_MS: '1',
+                RETRY_MAX_DELAY_MS: '1',
+                RETRY_MAX_ATTEMPTS: '2',
+                BATCH_MAX_DOCS: String(batchDocs),
+              }),
+            );
             const event = kinesisEvent(
               records.map((record) =>
                 record.poison

@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
 import { documentsFromLogsData } from '../../libs/documents/build';
-import { Logger } from '../../libs/logging/logger';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitting/splitter';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
 import { BulkServer } from '../support/bulk-server';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 import { multiMember, options, record } from '../splitter/support';
+import { quiet } from '../support/logging';
 
 /**
  * The splitter's S3 side on moto's S3 (streaming GetObject of a large object, a vanished
@@ -26,7 +26,6 @@ import { multiMember, options, record } from '../splitter/support';
 const RAW = 'logpipe-moto-raw-logs';
 const ARCHIVE = 'logpipe-moto-log-archive';
 const DEAD = 'logpipe-moto-dead-letters';
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 600_000, awsRequestId: 'moto' };
 
 function eventFor(bucket: string, key: string): S3Event {

@@ -130,7 +130,7 @@ describe('parseSnsMessage', () => {
 });
 
 describe('condition in words', () => {
-  it('matches the wording of the issue for the seed alarm', () => {
+  it('says a single-metric alarm’s condition in words: threshold, datapoints, period', () => {
     expect(describeCondition(fixtureAlarm('single-metric-alarm'))).toBe(
       '>= 1 for 1 of 1 periods of 1 minute',
     );

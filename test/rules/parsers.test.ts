@@ -24,7 +24,7 @@ describe('built-in regex parsers on real-format lines', () => {
     expect(source.tags).toBeUndefined();
   });
 
-  it('nginx_combined and the seed accesslog parser name the client remote', () => {
+  it('nginx_combined and the Fluent Bit accesslog parser name the client remote', () => {
     for (const pattern of ['nginx_combined', 'accesslog']) {
       const source = parse({ parse: { type: 'regex', pattern } }, ACCESS_LINE);
       expect(source).toMatchObject({ remote: '127.0.0.1', host: '-', user: 'frank', code: 200, size: 2326 });
@@ -46,7 +46,7 @@ describe('built-in regex parsers on real-format lines', () => {
     expect(source.tags).toBeUndefined();
   });
 
-  it('api_request and api_response: the seed API log formats with their GMT+0900 time', () => {
+  it('api_request and api_response: web API log formats with their GMT+0900 time', () => {
     const request = parse({ parse: { type: 'regex', pattern: 'api_request' } }, API_REQUEST_LINE);
     expect(request).toMatchObject({
       method: 'GET',

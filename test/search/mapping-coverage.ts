@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
 import { documentsFromLogsData, IndexNamer, type LogDocument } from '../../libs/documents';
-import { decodeRecordData, lineDocument, recordOrigin } from '../../libs/kinesis';
+import { recordLineDocument } from '../../libs/documents/lines';
+import { decodeRecordData, recordOrigin } from '../../libs/kinesis';
+import { fixture as loadFixture } from '../support/fixtures';
 
 /** Where one leaf of a document lands in a mapping. */
 export type Resolution =
@@ -64,12 +64,11 @@ export function fits(type: string, value: unknown): boolean {
   }
 }
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8'));
+const fixture = (name: string): unknown => loadFixture('forwarder', name);
 
 export const SUBSCRIPTION_FIXTURES = [
-  'seed-000-lambda-console.json',
-  'seed-002-go-json.json',
+  'lambda-console-lines.json',
+  'go-service-json-lines.json',
   'lambda-invocation.json',
   'control-message.json',
 ];
@@ -94,7 +93,7 @@ export function kinesisDocuments(jsonAtRoot: boolean): LogDocument[] {
         return [...documentsFromLogsData(decoded.payload.data, options, () => {})];
       }
       const origin = recordOrigin(record);
-      return decoded.payload.lines.map((line) => lineDocument(line, origin, options));
+      return decoded.payload.lines.map((line) => recordLineDocument(line, origin, options));
     }),
   );
 }

@@ -1,16 +1,13 @@
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError } from '../../libs/errors';
 import { archiveKey, archiveLine } from '../../libs/splitting/archive';
 import { loadSplitterConfig } from '../../libs/splitting/config';
 import { decodeEventKey, objectsOf, S3EventError } from '../../libs/splitting/s3-event';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const fixture = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/splitter/s3-put.json'), 'utf8'),
-) as S3Event;
+const fixture = loadFixture<S3Event>('splitter', 's3-put.json');
 
 describe('S3 event keys', () => {
   it('decodes form-URL-encoded keys: + is a space, %2B is a plus', () => {

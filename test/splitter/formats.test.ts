@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { documentsFromLogsData } from '../../libs/documents/build';
 import { SplitFaultError } from '../../libs/splitting/errors';
-import { lineId } from '../../libs/splitting/line-documents';
+import { lineId } from '../../libs/documents/lines';
 import {
   chunked,
   concatenated,

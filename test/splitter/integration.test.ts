@@ -1,28 +1,24 @@
 import type { S3Event } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeliveryError } from '../../libs/destinations';
 import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
 import { documentsFromLogsData } from '../../libs/documents/build';
-import { Logger } from '../../libs/logging/logger';
 import { SplitFaultError, TimeBudgetError } from '../../libs/splitting/errors';
 import { decodeEventKey } from '../../libs/splitting/s3-event';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitting/splitter';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
 import { BulkServer } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 import { control, multiMember, options, record } from './support';
+import { quiet } from '../support/logging';
+import { fixture as loadFixture } from '../support/fixtures';
 
 const RAW = 'logpipe-raw-logs-dev';
 const ARCHIVE = 'logpipe-archive-dev';
 const DEAD = 'logpipe-dead-letters-dev';
-const fixture = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/splitter/s3-put.json'), 'utf8'),
-) as S3Event;
+const fixture = loadFixture<S3Event>('splitter', 's3-put.json');
 const fixtureKey = decodeEventKey(fixture.Records[0]!.s3.object.key);
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = (remainingMs = 600000) => ({
   getRemainingTimeInMillis: () => remainingMs,
   awsRequestId: 'test',

@@ -2,11 +2,13 @@ import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/decoding/subscription';
 import type { RejectedEvent } from '../../libs/documents/build';
 import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
+import { DocumentStep } from '../../libs/pipeline/documents';
 import type { LogDocument } from '../../libs/documents/types';
 import { splitStream, type SplitOptions, type SplitStats } from '../../libs/splitting/split-stream';
 import { controlMessage, eventId, logsData } from '../support/subscription';
 
 export const options = documentOptions(loadDocumentConfig({ AWS_REGION: 'ap-northeast-2' }));
+const documents = new DocumentStep(options);
 
 /** A DATA_MESSAGE whose events are numbered from `first` (ids unique across records). */
 export function record(
@@ -66,7 +68,7 @@ export async function split(
   try {
     out.stats = await splitStream(source, {
       source: { uri: 's3://raw/key', bucket: 'raw', key: 'key', writtenAt: new Date('2024-11-20T17:00:00Z') },
-      documents: options,
+      documents,
       maxRecordBytes: 1024 * 1024,
       sink: { push: (doc) => void out.docs.push(doc), reject: (r) => void out.rejected.push(r) },
       ...overrides,

@@ -2,7 +2,10 @@
 export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** Loads a function's handler module afresh with `env` as its environment (a cold start). */
-export function coldStart(fn: 'forwarder' | 'splitter', env: Record<string, string>): Handler {
+export function coldStart(
+  fn: 'forwarder' | 'splitter' | 'notifier' | 'exporter',
+  env: Record<string, string>,
+): Handler {
   Object.assign(process.env, env);
   let handler: Handler | undefined;
   jest.isolateModules(() => {

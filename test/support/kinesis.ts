@@ -46,13 +46,13 @@ export function fluentBitLine(record: Record<string, unknown>): string {
   return JSON.stringify(record) + '\n';
 }
 
-// Real-format lines: the Apache documentation's combined-log example and the seed's API logs.
+// Real-format lines: the Apache documentation's combined-log example and a web API's request/response logs.
 export const ACCESS_LINE =
   '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"';
 export const API_REQUEST_LINE = '[2020-10-20 03:56:08 GMT+0900 (GMT)] GET /api/v1/x {"a":1}';
 export const API_RESPONSE_LINE = '[2020-10-20 03:56:08 GMT+0900 (GMT)] 200 SUCCESS /api/v1/x {"a":1}';
 
-/** Fields the seed's Fluent Bit `aws` filter adds to every record. */
+/** Fields Fluent Bit's `aws` filter adds to every record. */
 export const EC2_METADATA = {
   az: 'ap-northeast-2a',
   ec2_instance_id: 'i-0123456789abcdef0',

@@ -13,11 +13,9 @@ import {
   type Transport,
 } from '../../libs/destinations';
 import type { LogDocument } from '../../libs/documents';
-import { Logger } from '../../libs/logging/logger';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
-
-const quiet = new Logger({}, 'error', { write: () => true });
+import { quiet } from '../support/logging';
 
 function doc(n: number, message = `line ${n}`): LogDocument {
   return {

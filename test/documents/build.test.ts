@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
 import {
   buildDocument,
@@ -9,20 +7,18 @@ import {
   type RejectedEvent,
 } from '../../libs/documents';
 import { logsData } from '../support/subscription';
+import { fixture as loadFixture } from '../support/fixtures';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };
 const context = { owner: '123456789012', logGroup: '/aws/lambda/orders', logStream: 'stream-1' };
-const fixture = (name: string) =>
-  decodeSubscriptionEvent(
-    JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8')),
-  );
+const fixture = (name: string) => decodeSubscriptionEvent(loadFixture('forwarder', name));
 const docs = (data: ReturnType<typeof fixture>, opts = options) => [
   ...documentsFromLogsData(data, opts, () => {}),
 ];
 
-describe('documents from the seed payloads', () => {
-  it('seed 000: a Lambda console line becomes one document with level and request id', () => {
-    const [doc, ...rest] = docs(fixture('seed-000-lambda-console.json'));
+describe('documents from real subscription payloads', () => {
+  it('Lambda console lines: a line becomes one document with level and request id', () => {
+    const [doc, ...rest] = docs(fixture('lambda-console-lines.json'));
     expect(rest).toHaveLength(0);
     expect(doc).toEqual({
       _id: '38627627955484818852768098168489833298904231245367279618',
@@ -45,8 +41,8 @@ describe('documents from the seed payloads', () => {
     });
   });
 
-  it('seed 002: JSON messages of a Go service are indexed under json, level from "level"', () => {
-    const [first, second] = docs(fixture('seed-002-go-json.json'));
+  it('JSON lines of a Go service: messages are indexed under json, level from "level"', () => {
+    const [first, second] = docs(fixture('go-service-json-lines.json'));
     expect(first!._index).toBe('cwl-2018.12.10');
     expect(first!._source['@timestamp']).toBe('2018-12-10T03:57:44.183Z');
     expect(first!._source.log).toEqual({ level: 'info' });

@@ -1,33 +1,78 @@
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
-import type { DocumentOptions } from '../documents/build';
-import type { Delivery, DeliveryReport } from '../destinations';
-import type { Logger } from '../logging/logger';
-import type { SplitterConfig } from './config';
-import { SplitFaultError, TimeBudgetError } from './errors';
-import type { ObjectRef } from './s3-event';
-import { splitStream, type EventSink, type SplitStats } from './split-stream';
+import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
+import type { Env } from '../../config/env';
+import type { DeliveryReport } from '../../destinations';
+import { AppError, describeError } from '../../errors';
+import { invocationLogger, type Logger } from '../../logging/logger';
+import { S3Archiver, type Archiver } from '../../splitting/archive';
+import { loadSplitterConfig, type SplitterConfig } from '../../splitting/config';
+import { SplitFaultError, TimeBudgetError } from '../../splitting/errors';
+import { objectsOf, type ObjectRef } from '../../splitting/s3-event';
+import { splitStream, type SplitStats } from '../../splitting/split-stream';
+import { createPipeline, type Pipeline, type PipelineDeps } from '../pipeline';
 
-/** The archive output of one source object: events go in, objects come out at finish(). */
-export interface ArchiveSession extends EventSink {
-  /** Uploads what was written; returns the keys. */
-  finish(): Promise<string[]>;
-  /** Drops everything (the source faulted: the retry rewrites the same keys). */
-  abort(): Promise<void>;
+/** The S3 object source of a container (the splitter): the pipeline, the S3 client, the archive. */
+export interface Splitter {
+  readonly pipeline: Pipeline;
+  readonly config: SplitterConfig;
+  readonly s3: S3Client;
+  readonly archiver?: Archiver;
 }
 
-export interface Archiver {
-  open(source: ObjectRef): ArchiveSession;
-  /** True when the key is archive output (splitting it would be recursion). */
-  owns(bucket: string, key: string): boolean;
+export interface SplitterDeps extends PipelineDeps {
+  s3?: S3Client;
 }
 
-export interface PipelineDeps {
-  s3: S3Client;
-  config: SplitterConfig;
-  documents: DocumentOptions;
-  openDelivery(context: Pick<Context, 'getRemainingTimeInMillis'>, log: Logger): Delivery;
-  archiver?: Archiver;
+/** Several objects of one event failed; each was logged with its bucket, key and offset. */
+export class SplitObjectsError extends AppError {}
+
+/** Reads and validates the configuration once (cold start) and builds the clients. */
+export function createSplitter(env: Env, deps: SplitterDeps = {}): Splitter {
+  const config = loadSplitterConfig(env);
+  const pipeline = createPipeline(env, deps);
+  const s3 = deps.s3 ?? new S3Client({});
+  return { pipeline, config, s3, archiver: config.archive && new S3Archiver(s3, config.archive) };
+}
+
+/**
+ * Splits every object an S3 event names. One object's fault does not stop the others; the
+ * invocation fails at the end if any failed, so S3's event is retried (same ids, no
+ * duplicates) and finally lands in the on-failure queue.
+ */
+export async function splitS3Event(
+  splitter: Splitter,
+  event: S3Event,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  log: Logger = invocationLogger(context),
+): Promise<ObjectOutcome[]> {
+  const outcomes: ObjectOutcome[] = [];
+  const failures: unknown[] = [];
+  for (const ref of objectsOf(event)) {
+    const objectLog = log.child({ bucket: ref.bucket, key: ref.key });
+    try {
+      const outcome = await splitS3Object(splitter, ref, context, objectLog);
+      if (outcome.status === 'skipped') {
+        const missing = outcome.reason === 'object no longer exists';
+        objectLog[missing ? 'warn' : 'info']('object skipped', { reason: outcome.reason });
+      } else
+        objectLog.info('object split', {
+          ...outcome.stats,
+          ...outcome.delivery,
+          archived: outcome.archived.length,
+        });
+      outcomes.push(outcome);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new SplitObjectsError(
+      `${failures.length} objects failed: ${failures.map((f) => describeError(f).message).join('; ')}`,
+      { cause: failures[0] },
+    );
+  }
+  return outcomes;
 }
 
 export type ObjectOutcome =
@@ -50,7 +95,7 @@ function isMissing(error: unknown): boolean {
  * still delivers what came before it, then throws SplitFaultError so the event is retried.
  */
 export async function splitS3Object(
-  deps: PipelineDeps,
+  deps: Splitter,
   ref: ObjectRef,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   log: Logger,
@@ -72,7 +117,7 @@ export async function splitS3Object(
   const body = object.Body as AsyncIterable<Uint8Array> | undefined;
   if (body === undefined || object.ContentLength === 0) return { status: 'skipped', reason: 'empty object' };
 
-  const delivery = deps.openDelivery(context, log);
+  const delivery = deps.pipeline.openDelivery(context, log);
   const archive = deps.archiver?.open(ref);
   const { timeReserveMs } = deps.config;
   let stats: SplitStats | undefined;
@@ -80,7 +125,7 @@ export async function splitS3Object(
   try {
     stats = await splitStream(body, {
       source: { uri: `s3://${bucket}/${key}`, bucket, key, writtenAt: object.LastModified ?? new Date(0) },
-      documents: deps.documents,
+      documents: deps.pipeline.documents,
       maxRecordBytes: deps.config.maxRecordBytes,
       sink: delivery,
       archive,

@@ -4,42 +4,33 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import type { Env } from '../config/env';
-import { pushLogsData } from '../documents/build';
-import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
-import type { LogDocument } from '../documents/types';
-import { DeliveryError, type Delivery, type DeliveryReport } from '../destinations';
-import { createForwarder, type Forwarder, type ForwarderDeps } from '../forwarding/forwarder';
-import { logger as rootLogger, type Logger } from '../logging/logger';
-import { applyRules, loadRules, type CompiledRule } from '../rules';
-import { lineDocument, recordOrigin } from './documents';
-import { RecordOutcomes, type RecordState } from './outcomes';
-import { decodeRecordData, type RecordLine, type RecordPayload } from './records';
+import { DeliveryError, type Delivery, type DeliveryReport } from '../../destinations';
+import { EventGuard, failureReason, type DocumentSink } from '../../documents/guard';
+import { RecordOutcomes, type RecordState } from '../../kinesis/outcomes';
+import { decodeRecordData, recordOrigin, type RecordLine, type RecordPayload } from '../../kinesis/records';
+import { invocationLogger, type Logger } from '../../logging/logger';
+import type { RuleCounts } from '../documents';
+import type { OutcomeTracking, Pipeline } from '../pipeline';
 
-/** The forwarder of a container that receives Kinesis events, with its rules and outcome tracker. */
-export interface KinesisForwarder {
-  readonly forwarder: Forwarder;
-  readonly rules: readonly CompiledRule[];
+/**
+ * The Kinesis source of a container: the pipeline, and the outcome tracker that maps each
+ * document's outcome back to its record (ReportBatchItemFailures). Only this source tracks
+ * outcomes, so only its deliveries keep documents while a batch waits.
+ */
+export interface KinesisSource {
+  readonly pipeline: Pipeline;
   readonly outcomes: RecordOutcomes;
+  readonly tracking: OutcomeTracking;
 }
 
-/** Built once per container: a bad RULES_FILE (or any destination variable) fails the cold start. */
-export function createKinesisForwarder(env: Env, deps: ForwarderDeps = {}): KinesisForwarder {
-  const rules = loadRules(env);
+/** Wraps the pipeline's transport and dead-letter sink once per container (one connection pool). */
+export function createKinesisSource(pipeline: Pipeline): KinesisSource {
   const outcomes = new RecordOutcomes();
-  const forwarder = createForwarder(env, {
-    ...deps,
-    wrap: {
-      transport: (inner) => outcomes.wrapTransport(inner),
-      deadLetters: (inner) => outcomes.wrapDeadLetters(inner),
-    },
-  });
-  // The subscription path (forwardSubscription) applies the same rules through `route`.
-  const route = (doc: LogDocument) => {
-    const outcome = applyRules(rules, doc);
-    return outcome.kind === 'excluded' ? undefined : outcome.doc;
+  const tracking = {
+    transport: outcomes.wrapTransport(pipeline.transport),
+    deadLetters: pipeline.deadLetters && outcomes.wrapDeadLetters(pipeline.deadLetters),
   };
-  return { forwarder: rules.length > 0 ? { ...forwarder, route } : forwarder, rules, outcomes };
+  return { pipeline, outcomes, tracking };
 }
 
 export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {
@@ -51,7 +42,7 @@ export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {
   );
 }
 
-interface BatchCounts {
+interface BatchCounts extends RuleCounts {
   records: number;
   poison: number;
   documents: number;
@@ -68,19 +59,18 @@ interface BatchCounts {
  * as 409 duplicates (deterministic ids) and cost nothing.
  *
  * A poison record (one that can never be decoded) is reported as failed like any other. With
- * the event source mapping of serverless.yml (bisectBatchOnFunctionError, maximumRetryAttempts,
- * destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
+ * the Kinesis event source mapping the stack declares (resources/kinesis.js:
+ * bisectBatchOnFunctionError, maximumRetryAttempts, destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
  * then sends the batch's shard id and sequence-number range to the on-failure queue and moves the
  * shard's checkpoint past it. So a poison record delays its shard by a few retries and never
  * blocks it; the queue message says where to read it from the stream (until retention expires).
  */
 export async function forwardKinesis(
-  kinesis: KinesisForwarder,
+  kinesis: KinesisSource,
   event: KinesisStreamEvent,
   context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = rootLogger.child({ request_id: context.awsRequestId }),
+  log: Logger = invocationLogger(context),
 ): Promise<KinesisStreamBatchResponse> {
-  const { forwarder } = kinesis;
   const counts: BatchCounts = {
     records: event.Records.length,
     poison: 0,
@@ -90,7 +80,7 @@ export async function forwardKinesis(
     failed_records: 0,
   };
   const states: RecordState[] = [];
-  const delivery = forwarder.openDelivery(context, log);
+  const delivery = kinesis.pipeline.openDelivery(context, log, kinesis.tracking);
 
   for (const record of event.Records) {
     const state: RecordState = { sequenceNumber: String(record?.kinesis?.sequenceNumber), pending: 0 };
@@ -129,7 +119,7 @@ export async function forwardKinesis(
     .filter((state) => state.poison !== undefined || state.pending > 0)
     .map((state) => ({ itemIdentifier: state.sequenceNumber }));
   counts.failed_records = batchItemFailures.length;
-  const fields = { destination: forwarder.transport.kind, ...counts, ...report };
+  const fields = { destination: kinesis.pipeline.transport.kind, ...counts, ...report };
   if (batchItemFailures.length > 0) log.warn('kinesis batch partly failed', fields);
   else log.info('kinesis batch forwarded', fields);
   return { batchItemFailures };
@@ -143,13 +133,13 @@ export async function forwardKinesis(
 async function forwardRecord(
   record: KinesisStreamRecord,
   payload: RecordPayload,
-  kinesis: KinesisForwarder,
+  kinesis: KinesisSource,
   state: RecordState,
   delivery: Delivery,
   counts: BatchCounts,
 ): Promise<void> {
-  const { rules, outcomes } = kinesis;
-  const options = kinesis.forwarder.documents;
+  const { outcomes } = kinesis;
+  const { documents } = kinesis.pipeline;
   const sink: DocumentSink = {
     push(doc) {
       const slot = delivery.push(doc); // encodes first: a throw leaves nothing tracked
@@ -164,24 +154,15 @@ async function forwardRecord(
       delivery.reject({ ...rejected, event });
     },
   };
-  const route = (doc: LogDocument): LogDocument | undefined => {
-    const outcome = applyRules(rules, doc);
-    if (outcome.kind === 'excluded') {
-      counts.excluded++;
-      return undefined;
-    }
-    if (outcome.doc._source.tags?.includes('_parse_failure')) counts.parse_failures++;
-    return outcome.doc;
-  };
   if (payload.kind === 'subscription') {
     // CloudWatch event ids: the same document whether it came by subscription or by stream.
-    await pushLogsData(payload.data, options, sink, route);
+    await documents.pushLogsData(payload.data, sink, counts);
     return;
   }
   const origin = recordOrigin(record);
   const guard = new EventGuard<RecordLine>(
     sink,
-    (line) => route(lineDocument(line, origin, options)),
+    (line) => documents.recordLine(line, origin, counts),
     (line, reason) => ({ reason, event: { line } }),
   );
   for (const line of payload.lines) {

@@ -1,18 +1,17 @@
+import { createPipeline } from '../../libs/pipeline/pipeline';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { DeadLetter, DeadLetterSink } from '../../libs/destinations';
-import { forwardSubscription } from '../../libs/forwarding/forwarder';
-import { createKinesisForwarder, forwardKinesis, isKinesisEvent } from '../../libs/kinesis';
-import { Logger } from '../../libs/logging/logger';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/pipeline/sources/kinesis';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/forwarder/${name}.json`, 'utf8')) as KinesisStreamEvent;
+const fixture = (name: string) => loadFixture<KinesisStreamEvent>('forwarder', `${name}.json`);
 
 /** Dead letters kept in memory; `fail` makes put() throw like an S3 outage. */
 class MemorySink implements DeadLetterSink {
@@ -32,18 +31,20 @@ async function run(
 ) {
   const server = await new BulkServer(options).start();
   try {
-    const kinesis = createKinesisForwarder(
-      {
-        DESTINATION_URL: server.url,
-        DESTINATION_GZIP: 'false',
-        RETRY_BASE_DELAY_MS: '1',
-        RETRY_MAX_DELAY_MS: '2',
-        RETRY_MAX_ATTEMPTS: '3',
-        BATCH_MAX_DOCS: '2',
-        RULES_FILE: 'config/rules.dev.json',
-        ...setup.env,
-      },
-      { deadLetters: setup.deadLetters },
+    const kinesis = createKinesisSource(
+      createPipeline(
+        {
+          DESTINATION_URL: server.url,
+          DESTINATION_GZIP: 'false',
+          RETRY_BASE_DELAY_MS: '1',
+          RETRY_MAX_DELAY_MS: '2',
+          RETRY_MAX_ATTEMPTS: '3',
+          BATCH_MAX_DOCS: '2',
+          RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
+          ...setup.env,
+        },
+        { deadLetters: setup.deadLetters },
+      ),
     );
     const responses = [];
     for (const event of events) responses.push(await forwardKinesis(kinesis, event, context, quiet));
@@ -210,17 +211,19 @@ describe('rules on the subscription path', () => {
   it('a direct CloudWatch Logs subscription is routed by the same rules (logGroup match, exclude)', async () => {
     const server = await new BulkServer().start();
     try {
-      const kinesis = createKinesisForwarder({
-        DESTINATION_URL: server.url,
-        RULES_FILE: 'config/rules.dev.json',
-      });
+      const kinesis = createKinesisSource(
+        createPipeline({
+          DESTINATION_URL: server.url,
+          RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
+        }),
+      );
       const data = logsData(
         [{ message: ACCESS_LINE }, { message: ACCESS_LINE.replace('/apache_pb.gif', '/health') }],
         {
           logGroup: '/aws/eks/web/access',
         },
       );
-      const report = await forwardSubscription(kinesis.forwarder, subscriptionEvent(data), context, quiet);
+      const report = await forwardSubscription(kinesis.pipeline, subscriptionEvent(data), context, quiet);
       expect(report).toMatchObject({ received: 1, delivered: 1, failed: 0 });
       expect(server.documents.get(data.logEvents[0]!.id)).toMatchObject({
         index: 'accesslog-200010',
@@ -231,7 +234,7 @@ describe('rules on the subscription path', () => {
     }
   });
 
-  it('without RULES_FILE the forwarder is the plain one', () => {
-    expect(createKinesisForwarder({}).forwarder.route).toBeUndefined();
+  it('without RULES_FILE the pipeline has no rules', () => {
+    expect(createKinesisSource(createPipeline({})).pipeline.documents.rules).toEqual([]);
   });
 });

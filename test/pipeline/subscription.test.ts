@@ -1,25 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DecodeError } from '../../libs/decoding/subscription';
 import { StdoutTransport } from '../../libs/destinations/stdout';
 import { loadDestinationConfig, type DeadLetter } from '../../libs/destinations';
 import { loadDocumentConfig } from '../../libs/documents/config';
-import { createForwarder, forwardSubscription } from '../../libs/forwarding/forwarder';
+import { createPipeline } from '../../libs/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { quiet } from '../support/logging';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const quiet = new Logger({}, 'error', { write: () => true });
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8'));
+const fixture = (name: string): unknown => loadFixture('forwarder', name);
 
 describe('forwardSubscription', () => {
   it('with no configuration, prints one JSON document per line on stdout', async () => {
     let out = '';
     const sink = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
-    const forwarder = createForwarder({}, { transport: new StdoutTransport(sink) });
+    const forwarder = createPipeline({}, { transport: new StdoutTransport(sink) });
     await forwardSubscription(forwarder, fixture('lambda-invocation.json'), context, quiet);
     const lines = out
       .trim()
@@ -32,14 +31,14 @@ describe('forwardSubscription', () => {
   it('delivers a subscription payload to _bulk and skips control messages', async () => {
     const server = await new BulkServer().start();
     try {
-      const forwarder = createForwarder({
+      const forwarder = createPipeline({
         DESTINATION_URL: server.url,
         INDEX_PREFIX: 'logs',
         INDEX_TIMEZONE: 'Asia/Seoul',
       });
       const report = await forwardSubscription(
         forwarder,
-        fixture('seed-000-lambda-console.json'),
+        fixture('lambda-console-lines.json'),
         context,
         quiet,
       );
@@ -60,7 +59,7 @@ describe('forwardSubscription', () => {
     const server = await new BulkServer().start();
     const dead: DeadLetter[] = [];
     try {
-      const forwarder = createForwarder(
+      const forwarder = createPipeline(
         { DESTINATION_URL: server.url },
         { deadLetters: { put: async (entries) => (dead.push(...entries), 'memory') } },
       );
@@ -79,7 +78,7 @@ describe('forwardSubscription', () => {
   it('fails the invocation on an undecodable payload and logs what was wrong, not the payload', async () => {
     const lines: string[] = [];
     const log = new Logger({}, 'info', { write: (line: string) => lines.push(line) });
-    const forwarder = createForwarder({});
+    const forwarder = createPipeline({});
     await expect(
       forwardSubscription(forwarder, { awslogs: { data: 'bm90IGd6aXA=' } }, context, log),
     ).rejects.toThrow(DecodeError);
@@ -151,7 +150,7 @@ describe('metrics', () => {
     }).start();
     const lines: string[] = [];
     try {
-      const forwarder = createForwarder(
+      const forwarder = createPipeline(
         {
           DESTINATION_URL: server.url,
           RETRY_BASE_DELAY_MS: '1',

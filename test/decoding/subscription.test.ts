@@ -1,11 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeSubscriptionEvent, DecodeError } from '../../libs/decoding/subscription';
 import { subscriptionEvent } from '../support/subscription';
+import { fixture as loadFixture } from '../support/fixtures';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'forwarder', name), 'utf8'));
+const fixture = (name: string): unknown => loadFixture('forwarder', name);
 
 function decodeError(event: unknown): DecodeError {
   try {
@@ -18,8 +16,8 @@ function decodeError(event: unknown): DecodeError {
 }
 
 describe('decodeSubscriptionEvent', () => {
-  it('decodes the real payload of seed 000', () => {
-    const data = decodeSubscriptionEvent(fixture('seed-000-lambda-console.json'));
+  it('decodes a real subscription payload of Lambda console lines', () => {
+    const data = decodeSubscriptionEvent(fixture('lambda-console-lines.json'));
     expect(data.messageType).toBe('DATA_MESSAGE');
     expect(data.owner).toBe('376129852049');
     expect(data.logGroup).toBe('/aws/lambda/getIncorrectLists');

@@ -1,15 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { sigV4Auth } from '../../libs/destinations/auth';
 import { createTransport, Delivery, loadDestinationConfig } from '../../libs/destinations';
-import { Logger } from '../../libs/logging/logger';
 import { BulkServer } from '../support/bulk-server';
 import { parseAuthorization, sha256Hex, signature } from '../support/sigv4';
+import { quiet } from '../support/logging';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
-const quiet = new Logger({}, 'error', { write: () => true });
 
 describe('independent SigV4 implementation (checked against the AWS SigV4 test suite)', () => {
   const base = {

@@ -1,5 +1,5 @@
 import { IndexNamer } from '../../libs/documents';
-import { lineDocument } from '../../libs/kinesis/documents';
+import { recordLineDocument } from '../../libs/documents/lines';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };
 const origin = {
@@ -9,9 +9,9 @@ const origin = {
   arrivalMs: 0,
 };
 
-describe('lineDocument', () => {
+describe('recordLineDocument', () => {
   it("keeps a record's own pipeline-named keys under json, so they cannot conflict with the mapping", () => {
-    const doc = lineDocument(
+    const doc = recordLineDocument(
       {
         index: 0,
         fields: { log: { file: '/var/log/app.log' }, message: 'hello', tags: 'prod', pod: 'web-1' },
@@ -27,7 +27,11 @@ describe('lineDocument', () => {
   });
 
   it("uses Fluent Bit's raw line (log) as the message and keeps a separate message field", () => {
-    const doc = lineDocument({ index: 2, fields: { log: 'GET / 200', message: 'other' } }, origin, options);
+    const doc = recordLineDocument(
+      { index: 2, fields: { log: 'GET / 200', message: 'other' } },
+      origin,
+      options,
+    );
     expect(doc._source.message).toBe('GET / 200');
     expect(doc._source.json).toMatchObject({ message: 'other' });
     expect(doc._id).toBe('shardId-000000000001-4959-2');

@@ -1,0 +1,92 @@
+import type { Context } from 'aws-lambda';
+import type { Env } from '../config/env';
+import {
+  createDeadLetterSink,
+  createTransport,
+  Delivery,
+  loadDestinationConfig,
+  type DeadLetterSink,
+  type DestinationConfig,
+  type DestinationDeps,
+  type Transport,
+} from '../destinations';
+import type { Logger, LogSink } from '../logging/logger';
+import { defaultMetricsSink, publishCounts, serviceDimensions } from '../logging/metrics';
+import { loadDocumentStep, type DocumentStep } from './documents';
+
+/**
+ * What every source (subscription payload, Kinesis records, S3 objects) shares, built once per
+ * container: the document step (parsing, then the stage's rules) and one delivery per invocation.
+ */
+export interface Pipeline {
+  readonly documents: DocumentStep;
+  readonly destination: DestinationConfig;
+  readonly transport: Transport;
+  readonly deadLetters?: DeadLetterSink;
+  /**
+   * Opens the delivery for one invocation, bounded by the Lambda's remaining time. `tracking`
+   * (the Kinesis source only) replaces the transport and dead-letter sink by wrapped ones that
+   * report outcomes per document: the delivery then keeps each document until its outcome is known.
+   */
+  openDelivery(
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+    log: Logger,
+    tracking?: OutcomeTracking,
+  ): Delivery;
+}
+
+/** The transport and dead-letter sink of a source that tracks each document's outcome. */
+export interface OutcomeTracking {
+  transport: Transport;
+  deadLetters?: DeadLetterSink;
+}
+
+export interface PipelineDeps extends DestinationDeps {
+  transport?: Transport;
+  deadLetters?: DeadLetterSink;
+  /** Where EMF metric lines go (default: stderr in Lambda, nowhere elsewhere). */
+  metrics?: LogSink;
+}
+
+/**
+ * Reads the configuration once (at cold start: a bad variable or RULES_FILE fails loudly there)
+ * and builds the clients.
+ */
+export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
+  const destination = loadDestinationConfig(env);
+  const documents = loadDocumentStep(env);
+  const transport = deps.transport ?? createTransport(destination, deps);
+  const deadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  const metrics = deps.metrics ?? defaultMetricsSink(env);
+  const dimensions = serviceDimensions(env);
+  return {
+    documents,
+    destination,
+    transport,
+    deadLetters,
+    openDelivery(context, log, tracking) {
+      return new Delivery(tracking?.transport ?? transport, {
+        maxBatchDocs: destination.maxBatchDocs,
+        maxBatchBytes: destination.maxBatchBytes,
+        concurrency: destination.concurrency,
+        requestTimeoutMs: destination.requestTimeoutMs,
+        retry: destination.retry,
+        keepDocuments: tracking !== undefined,
+        timeLeft: () => context.getRemainingTimeInMillis() - destination.reserveMs,
+        deadLetters: tracking === undefined ? deadLetters : tracking.deadLetters,
+        log,
+        onReport: (report) =>
+          metrics &&
+          publishCounts(metrics, dimensions, {
+            EventsIn: report.received,
+            Delivered: report.delivered,
+            Duplicates: report.duplicates,
+            Retried: report.retried,
+            DeadLettered: report.deadLettered,
+            Rejected: report.rejected,
+            Failed: report.failed,
+          }),
+      });
+    },
+  };
+}
