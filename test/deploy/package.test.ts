@@ -140,6 +140,20 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
       ]);
   });
 
+  it('gives the forwarder and the splitter the same document settings and rules file, shipped in both zips', () => {
+    const environment = (id: string) =>
+      (resources()[id]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const forwarder = environment('ForwarderLambdaFunction');
+    const splitter = environment('SplitterLambdaFunction');
+    const shared = Object.keys(forwarder).filter((name) => /^(DESTINATION_|INDEX_|JSON_|RULES_)/.test(name));
+    expect(shared).toContain('RULES_FILE');
+    for (const name of shared) expect([name, splitter[name]]).toEqual([name, forwarder[name]]);
+    const rulesFile = forwarder.RULES_FILE;
+    if (typeof rulesFile === 'string' && rulesFile !== '')
+      for (const zip of ['forwarder.zip', 'splitter.zip'])
+        expect([zip, zips.get(stage)![zip]]).toEqual([zip, expect.arrayContaining([rulesFile])]);
+  });
+
   it("lets each function's role write its own log group only", () => {
     for (const f of FUNCTIONS) {
       const logs = roleStatements(resources(), `${f}Role`).filter((s) => s.includes('logs:PutLogEvents'));
