@@ -10,7 +10,6 @@ import { MAX_TIME_MS } from '../../libs/documents/timestamp';
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
 import { BulkServer } from '../support/bulk-server';
-import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 import {
   BAD_TIMES,
@@ -20,21 +19,12 @@ import {
   TricklingServer,
   type PlannedEvent,
 } from './generators';
-import { DEAD_LETTER_BUCKET, freshPrefix, recordingLogger, s3DeadLetters } from './support';
+import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
 
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'hostile' };
-const s3 = new LocalS3([DEAD_LETTER_BUCKET]);
-let server: BulkServer;
+const peers = usePeers();
+const s3 = peers.s3;
 let seed = 1000000000;
-
-beforeAll(async () => {
-  await s3.start();
-  server = await new BulkServer().start();
-});
-afterAll(async () => {
-  await server.stop();
-  await s3.stop();
-});
 
 /** One subscription payload of planned events (ids unique across the whole file). */
 function payload(planned: PlannedEvent[]) {
@@ -48,7 +38,7 @@ function forwarder(prefix: string, env: Record<string, string> = {}, transport?:
   const letters = s3DeadLetters(s3, prefix);
   const metrics: string[] = [];
   const built = createPipeline(
-    { DESTINATION_URL: server.url, AWS_REGION: 'ap-northeast-2', BATCH_MAX_DOCS: '3', ...env },
+    { DESTINATION_URL: peers.server.url, AWS_REGION: 'ap-northeast-2', BATCH_MAX_DOCS: '3', ...env },
     { deadLetters: letters.sink, metrics: { write: (line: string) => metrics.push(line) }, transport },
   );
   return { forwarder: built, letters, metrics };
@@ -71,12 +61,12 @@ describe('a subscription payload mixing good and poison events', () => {
         planned.forEach((p, i) => {
           const id = ids[i]!;
           if (p.kind === 'good') {
-            expect(server.creations.get(id)).toBe(1);
-            const source = server.documents.get(id)!.source as { message: unknown; json?: unknown };
+            expect(peers.server.creations.get(id)).toBe(1);
+            const source = peers.server.documents.get(id)!.source as { message: unknown; json?: unknown };
             expect(source.message).toBe(p.event.message);
             if (p.deep) expect(source.json).toBeUndefined(); // kept as text
           } else {
-            expect(server.documents.has(id)).toBe(false);
+            expect(peers.server.documents.has(id)).toBe(false);
             const letter = dead.find((d) => (d.event as { id?: string }).id === id)!;
             expect(letter.reason).toMatch(p.reason!);
             expect(letter.event).toEqual({ ...p.event, id }); // raw, as received
@@ -104,7 +94,7 @@ describe('hostile events, one class at a time', () => {
     ]);
     const report = await forwardSubscription(f, event, context, recordingLogger().log);
     expect(report).toMatchObject({ delivered: 2, rejected: 0, failed: 0 });
-    const deep = server.documents.get(ids[0]!)!.source as { message: string; json?: unknown };
+    const deep = peers.server.documents.get(ids[0]!)!.source as { message: string; json?: unknown };
     expect(deep.message).toBe(message);
     // Up to the kept depth the fields stay (the engine's flattened depth_limit is 50).
     expect(deep.json === undefined).toBe(depth > 50);
@@ -120,7 +110,7 @@ describe('hostile events, one class at a time', () => {
     ]);
     const report = await forwardSubscription(f, event, context, recordingLogger().log);
     expect(report).toMatchObject({ delivered: 2, rejected: 1, deadLettered: 1, failed: 0 });
-    expect(server.documents.has(ids[0]!) && server.documents.has(ids[2]!)).toBe(true);
+    expect(peers.server.documents.has(ids[0]!) && peers.server.documents.has(ids[2]!)).toBe(true);
     const [letter] = await letters.entries();
     expect(letter!.reason).toMatch(/outside years 0000-9999/);
   });
@@ -139,7 +129,7 @@ describe('hostile events, one class at a time', () => {
   });
 
   it('any exception while serializing one event dead-letters that event and no other', async () => {
-    const inner = new ElasticsearchTransport(new URL(server.url), new HttpClient(2), noAuth, true);
+    const inner = new ElasticsearchTransport(new URL(peers.server.url), new HttpClient(2), noAuth, true);
     const failing: Transport = {
       kind: inner.kind,
       encode: (doc) => {
@@ -202,7 +192,7 @@ describe('hostile events, one class at a time', () => {
     const line = '{"_id":"evil","_index":"other","_source":{},"_routing":"x","user":"kim","level":"info"}';
     const { ids, event } = payload([{ kind: 'good', event: { timestamp: 1732122743505, message: line } }]);
     await forwardSubscription(f, event, context, recordingLogger().log);
-    const stored = server.documents.get(ids[0]!)!;
+    const stored = peers.server.documents.get(ids[0]!)!;
     expect(stored.index).toBe('cwl-2024.11.20');
     expect(Object.keys(stored.source).filter((k) => k.startsWith('_'))).toEqual([]);
     expect(stored.source).toMatchObject({ user: 'kim', json: { _id: 'evil', _index: 'other' } });

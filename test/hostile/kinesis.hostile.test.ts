@@ -3,33 +3,22 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
-import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, kinesisRecord, sequenceNumber } from '../support/kinesis';
-import { LocalS3 } from '../support/s3';
 import { eventId, logsData } from '../support/subscription';
 import { deepObject, mixedPayload, type PlannedEvent } from './generators';
-import { DEAD_LETTER_BUCKET, freshPrefix, recordingLogger, s3DeadLetters } from './support';
+import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
 
 const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'hostile-kinesis' };
-const s3 = new LocalS3([DEAD_LETTER_BUCKET]);
-let server: BulkServer;
+const peers = usePeers();
+const s3 = peers.s3;
 let seed = 2000000000;
-
-beforeAll(async () => {
-  await s3.start();
-  server = await new BulkServer().start();
-});
-afterAll(async () => {
-  await server.stop();
-  await s3.stop();
-});
 
 function kinesis(prefix: string) {
   const letters = s3DeadLetters(s3, prefix);
   const forwarder = createKinesisSource(
     createPipeline(
       {
-        DESTINATION_URL: server.url,
+        DESTINATION_URL: peers.server.url,
         BATCH_MAX_DOCS: '4',
         RULES_FILE: 'test/fixtures/rules/fluent-bit-logtypes.json',
       },
@@ -70,9 +59,9 @@ describe('Kinesis batches mixing good and poison events', () => {
         payloads.forEach((list, n) =>
           list.forEach((p, i) => {
             const id = ids[n]![i]!;
-            if (p.kind === 'good') expect(server.creations.get(id)).toBe(1);
+            if (p.kind === 'good') expect(peers.server.creations.get(id)).toBe(1);
             else {
-              expect(server.documents.has(id)).toBe(false);
+              expect(peers.server.documents.has(id)).toBe(false);
               const letter = dead.find(
                 (d) => (d.event as { log_event: { id: string } }).log_event.id === id,
               )!;
@@ -118,10 +107,10 @@ describe('hostile Fluent Bit lines', () => {
     const response = await forwardKinesis(forwarder, event, context, recordingLogger().log);
     expect(response.batchItemFailures).toEqual([]);
     const id = (line: number) => `shardId-000000000000-${sequenceNumber(seed)}-${line}`;
-    const deep = server.documents.get(id(0))!.source as { message: string; tags?: string[] };
+    const deep = peers.server.documents.get(id(0))!.source as { message: string; tags?: string[] };
     expect(deep.message).toBe(deepObject(5000));
     expect(deep.tags).toContain('_parse_failure');
-    const meta = server.documents.get(id(1))!.source;
+    const meta = peers.server.documents.get(id(1))!.source;
     expect(Object.keys(meta).filter((k) => k.startsWith('_'))).toEqual([]);
     expect(meta).toMatchObject({ user: 'kim', json: { _id: 'evil', _index: 'other' } });
   });

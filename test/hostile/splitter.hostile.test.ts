@@ -6,16 +6,14 @@ import { loadDocumentStep } from '../../libs/pipeline/documents';
 import { createPipeline } from '../../libs/pipeline/pipeline';
 import { SplitFaultError } from '../../libs/splitting/errors';
 import { splitStream } from '../../libs/splitting/split-stream';
-import { BulkServer } from '../support/bulk-server';
-import { LocalS3 } from '../support/s3';
 import { eventId, logsData } from '../support/subscription';
 import { multiMember, record, split } from '../splitter/support';
 import { deepObject, flood, mixedPayload, type PlannedEvent } from './generators';
-import { DEAD_LETTER_BUCKET, freshPrefix, recordingLogger, s3DeadLetters } from './support';
+import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
 
 const context = { getRemainingTimeInMillis: () => 60000 };
-const s3 = new LocalS3([DEAD_LETTER_BUCKET]);
-let server: BulkServer;
+const peers = usePeers();
+const s3 = peers.s3;
 let seed = 3000000000;
 const MiB = 1024 * 1024;
 
@@ -23,22 +21,13 @@ async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
 }
 
-beforeAll(async () => {
-  await s3.start();
-  server = await new BulkServer().start();
-});
-afterAll(async () => {
-  await server.stop();
-  await s3.stop();
-});
-
 describe('Firehose objects mixing good and poison events', () => {
   it('index every good event once and dead-letter every poison event with its reason, to the end of the object', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mixedPayload, { minLength: 1, maxLength: 3 }), async (payloads) => {
         const letters = s3DeadLetters(s3, freshPrefix('splitter-property'));
         const forwarder = createPipeline(
-          { DESTINATION_URL: server.url, BATCH_MAX_DOCS: '4' },
+          { DESTINATION_URL: peers.server.url, BATCH_MAX_DOCS: '4' },
           { deadLetters: letters.sink },
         );
         const ids: string[][] = [];
@@ -68,7 +57,7 @@ describe('Firehose objects mixing good and poison events', () => {
         payloads.forEach((list, n) =>
           list.forEach((p, i) => {
             const id = ids[n]![i]!;
-            if (p.kind === 'good') expect(server.creations.get(id)).toBe(1);
+            if (p.kind === 'good') expect(peers.server.creations.get(id)).toBe(1);
             else expect(dead.find((d) => (d.event as { id: string }).id === id)!.reason).toMatch(p.reason!);
           }),
         );

@@ -2,7 +2,8 @@ import { gunzipSync } from 'node:zlib';
 import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
 import type { DeadLetter } from '../../libs/destinations';
 import { Logger } from '../../libs/logging/logger';
-import type { LocalS3 } from '../support/s3';
+import { BulkServer } from '../support/bulk-server';
+import { LocalS3 } from '../support/s3';
 
 export const DEAD_LETTER_BUCKET = 'hostile-dead-letters';
 
@@ -41,3 +42,27 @@ export function s3DeadLetters(s3: LocalS3, prefix: string) {
 let prefixes = 0;
 /** A fresh dead-letter prefix per run: runs never see each other's letters. */
 export const freshPrefix = (name: string) => `${name}/${++prefixes}/`;
+
+/**
+ * The loopback peers a hostile suite runs against: s3rver holding the dead letters and a `_bulk`
+ * server, started before the file's tests and stopped after them.
+ */
+export function usePeers(): { s3: LocalS3; readonly server: BulkServer } {
+  const s3 = new LocalS3([DEAD_LETTER_BUCKET]);
+  let server: BulkServer | undefined;
+  beforeAll(async () => {
+    await s3.start();
+    server = await new BulkServer().start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await s3.stop();
+  });
+  return {
+    s3,
+    get server() {
+      if (server === undefined) throw new Error('the peers start in beforeAll');
+      return server;
+    },
+  };
+}
