@@ -16,6 +16,7 @@ import { BulkServer } from '../support/bulk-server';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 import { multiMember, options, record } from '../splitter/support';
 import { quiet } from '../support/logging';
+import { controlMessage } from '../support/subscription';
 
 /**
  * The splitter's S3 side on moto's S3 (streaming GetObject of a large object, a vanished
@@ -177,16 +178,7 @@ describe('splitter on moto’s S3 and Firehose', () => {
         Array.from({ length: 10 }, (_, i) => `{"level":"info","n":${r * 10 + i}}`),
       ),
     );
-    const control = {
-      messageType: 'CONTROL_MESSAGE',
-      owner: 'CloudwatchLogs',
-      logGroup: '',
-      logStream: '',
-      subscriptionFilters: [],
-      logEvents: [
-        { id: '', timestamp: 0, message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.' },
-      ],
-    };
+    const control = controlMessage('Firehose');
     const gz = (value: unknown) => ({ Data: gzipSync(JSON.stringify(value)) });
     for (const batch of [[control, ...records.slice(0, 3)], records.slice(3)]) {
       const out = await firehose.send(
