@@ -33,6 +33,13 @@ type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties?: Json; DependsOn?: unknown };
 const templates = new Map<string, Record<string, Resource>>();
 const templateFiles = new Map<string, string>();
+/** The framework offline: no telemetry, no credentials (nothing may reach AWS). */
+const SLS_OFFLINE_ENV = {
+  ...process.env,
+  SLS_TELEMETRY_DISABLED: '1',
+  AWS_ACCESS_KEY_ID: '',
+  AWS_SECRET_ACCESS_KEY: '',
+};
 const zips = new Map<string, Record<string, string[]>>(); // stage -> function zip -> its entries
 const outDirs: string[] = [];
 
@@ -56,12 +63,7 @@ function packageEveryStage(): void {
         ['package', '--stage', stage, '--package', out],
         {
           cwd: root,
-          env: {
-            ...process.env,
-            SLS_TELEMETRY_DISABLED: '1',
-            AWS_ACCESS_KEY_ID: '',
-            AWS_SECRET_ACCESS_KEY: '',
-          },
+          env: SLS_OFFLINE_ENV,
           stdio: 'pipe',
         },
       );
@@ -393,12 +395,7 @@ describe('sls invoke local', () => {
       ],
       {
         cwd: root,
-        env: {
-          ...process.env,
-          SLS_TELEMETRY_DISABLED: '1',
-          AWS_ACCESS_KEY_ID: '',
-          AWS_SECRET_ACCESS_KEY: '',
-        },
+        env: SLS_OFFLINE_ENV,
         encoding: 'utf8',
         // A live esbuild context used to keep the command running for ever: killed here instead.
         timeout: 50_000,
