@@ -8,7 +8,9 @@ import {
   type SearchSettings,
 } from '../../search/artifacts';
 import type { Engine } from '../../search/engine';
+import { runSearchSetup } from '../../search/run';
 import { savedObjects } from '../../search/saved-objects';
+import { SearchServer } from '../support/search-server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- artifact bodies read field by field */
 const settings: SearchSettings = { indexPrefix: 'cwl', retentionDays: 14, dataStream: { namespace: 'prod' } };
@@ -61,4 +63,47 @@ describe('search:setup artifacts for data streams', () => {
     const [dataView] = savedObjects(settings, 'elasticsearch');
     expect(dataView).toMatchObject({ id: 'logpipe-logs-prod', attributes: { title: 'logs-*-prod' } });
   });
+});
+
+describe('search:setup in data stream mode, against a loopback engine', () => {
+  const cases: Array<[string, 'elasticsearch' | 'opensearch', string, string[]]> = [
+    ['Elasticsearch 9', 'elasticsearch', '9.5.3', ['PUT /_index_template/logpipe-logs-prod']],
+    [
+      'Elasticsearch 8.13',
+      'elasticsearch',
+      '8.13.4',
+      ['PUT /_ilm/policy/logpipe-logs-prod-retention', 'PUT /_index_template/logpipe-logs-prod'],
+    ],
+    [
+      'OpenSearch 2',
+      'opensearch',
+      '2.15.0',
+      ['PUT /_plugins/_ism/policies/logpipe-logs-prod-retention', 'PUT /_index_template/logpipe-logs-prod'],
+    ],
+  ];
+  it.each(cases)(
+    '%s: writes only the template and its lifecycle, then nothing',
+    async (_, flavor, version, writes) => {
+      const server = await new SearchServer(flavor, { version }).start();
+      // A daily index of the same stage: never touched in data stream mode.
+      server.indices.set('cwl-2024.11.20', null);
+      try {
+        const output: string[] = [];
+        const deps = {
+          env: { DESTINATION_URL: server.url, INDEX_MODE: 'datastream', DATA_STREAM_NAMESPACE: 'prod' },
+          printStage: async () => ({}),
+          print: (text: string) => output.push(text),
+        };
+        expect(await runSearchSetup([], deps)).toBe(0);
+        expect(output[0]).toContain('data streams logs-*-prod');
+        expect(server.writes.map((w) => `${w.method} ${w.url.split('?')[0]}`)).toEqual(writes);
+        expect(server.indices.get('cwl-2024.11.20')).toBeNull();
+        const before = server.writes.length;
+        expect(await runSearchSetup([], deps)).toBe(0);
+        expect(server.writes.length).toBe(before);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });
