@@ -116,9 +116,7 @@ export function ismPolicy(settings: SearchSettings): Record<string, unknown> {
   const hot = settings.dataStream
     ? {
         name: 'hot',
-        actions: [
-          { rollover: { min_index_age: ROLLOVER_AGE, min_primary_shard_size: ROLLOVER_SHARD_SIZE } },
-        ],
+        actions: [{ rollover: { min_index_age: ROLLOVER_AGE, min_primary_shard_size: ROLLOVER_SHARD_SIZE } }],
         transitions: [{ state_name: 'delete', conditions: { min_rollover_age: `${days}d` } }],
       }
     : {
@@ -128,10 +126,7 @@ export function ismPolicy(settings: SearchSettings): Record<string, unknown> {
       };
   const content = {
     default_state: 'hot',
-    states: [
-      hot,
-      { name: 'delete', actions: [{ delete: {} }], transitions: [] },
-    ],
+    states: [hot, { name: 'delete', actions: [{ delete: {} }], transitions: [] }],
     ism_template: [{ index_patterns: [indexPattern(settings)], priority: templatePriority(settings) }],
   };
   const when = settings.dataStream ? 'rollover' : 'creation';
