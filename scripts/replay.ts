@@ -16,12 +16,8 @@ import { runReplay, USAGE } from '../libs/replay/run';
 
 runReplay(process.argv.slice(2), {
   env: process.env,
-  readFunctionConfig: async (functionName) => {
-    const region = process.env.AWS_REGION;
-    return new LambdaClient(region ? { region } : {}).send(
-      new GetFunctionConfigurationCommand({ FunctionName: functionName }),
-    );
-  },
+  readFunctionConfig: (functionName, region) =>
+    new LambdaClient({ region }).send(new GetFunctionConfigurationCommand({ FunctionName: functionName })),
   s3: (region) => new S3Client({ region }),
   print: (text) => process.stdout.write(`${text}\n`),
   log: logger,

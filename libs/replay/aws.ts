@@ -46,7 +46,10 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
 }
 
 /** Reads a deployed function's configuration (Lambda GetFunctionConfiguration). */
-export type FunctionConfigReader = (functionName: string) => Promise<GetFunctionConfigurationCommandOutput>;
+export type FunctionConfigReader = (
+  functionName: string,
+  region: string,
+) => Promise<GetFunctionConfigurationCommandOutput>;
 
 /** The variables the replay takes from the deployed forwarder: its destination and dead-letter bucket. */
 const DEPLOYED_VARIABLES = [
@@ -72,7 +75,7 @@ export async function deployedForwarderEnv(
 ): Promise<Env> {
   let config: GetFunctionConfigurationCommandOutput;
   try {
-    config = await read(functionName);
+    config = await read(functionName, region);
   } catch (cause) {
     throw new ReplayError(
       `cannot read the deployed ${functionName} (is the stage deployed in ${region}?): ${(cause as Error).message}`,
