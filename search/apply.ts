@@ -5,6 +5,7 @@ import {
   ismPolicy,
   policyName,
   templateName,
+  usesDataStreamLifecycle,
   type SearchSettings,
 } from './artifacts';
 import type { ApiClient, ApiRequest } from './cluster';
@@ -67,6 +68,28 @@ export async function applySearchSetup(cluster: ApiClient, options: SetupOptions
   if (options.settings.withoutRetention) {
     steps.push({ step: 'retention policy', outcome: 'skipped', detail: '--no-retention' });
     steps.push(await putTemplate(cluster, writer, options.settings, engine));
+  } else if (usesDataStreamLifecycle(options.settings, engine)) {
+    // Elasticsearch 8.14+: retention is the template's data stream lifecycle (no ILM needed).
+    steps.push({
+      step: 'retention policy',
+      outcome: 'skipped',
+      detail: `data stream lifecycle in the template: data_retention ${options.settings.retentionDays}d`,
+    });
+    steps.push(await putTemplate(cluster, writer, options.settings, engine));
+  } else if (options.settings.dataStream) {
+    const policy =
+      engine.kind === 'elasticsearch'
+        ? await putIlmPolicy(cluster, writer, options.settings)
+        : await putIsmPolicy(cluster, writer, options.settings);
+    steps.push(policy);
+    steps.push(await putTemplate(cluster, writer, options.settings, engine));
+    // A stream's write index takes the policy only when it is created: a stream that existed
+    // before gets it at its next rollover (docs/search.md).
+    steps.push({
+      step: 'existing data streams',
+      outcome: 'skipped',
+      detail: 'streams created before this run take the policy at their next rollover',
+    });
   } else {
     const policy =
       engine.kind === 'elasticsearch'
@@ -174,7 +197,8 @@ async function putTemplate(cluster: ApiClient, writer: Writer, settings: SearchS
     await writer.write(cluster, 'cluster', { method: 'PUT', path: `/_index_template/${name}`, body });
   const json =
     engine.kind === 'elasticsearch' ? 'flattened' : engine.flatJson ? 'flat_object' : 'not indexed';
-  return { step: `index template ${name}`, outcome, detail: `json as ${json}; applies to new indices` };
+  const applies = settings.dataStream ? 'data streams' : 'applies to new indices';
+  return { step: `index template ${name}`, outcome, detail: `json as ${json}; ${applies}` };
 }
 
 async function importSavedObjects(
@@ -184,7 +208,7 @@ async function importSavedObjects(
   engine: Engine,
 ): Promise<StepResult> {
   const ndjson = savedObjectsNdjson(settings, engine.kind);
-  const raw = importRequestBody(ndjson, `logpipe-${settings.indexPrefix}.ndjson`);
+  const raw = importRequestBody(ndjson, `${templateName(settings)}.ndjson`);
   // Kibana wants kbn-xsrf, OpenSearch Dashboards osd-xsrf on every write.
   const headers: Record<string, string> =
     engine.kind === 'elasticsearch' ? { 'kbn-xsrf': 'true' } : { 'osd-xsrf': 'true' };

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { intVar, type Env } from '../libs/config/env';
 import { loadDestinationConfig, type DestinationConfig } from '../libs/destinations';
 import { loadDocumentConfig } from '../libs/documents/config';
+import { loadDataStreamConfig } from '../libs/documents/data-stream';
 import { ConfigError } from '../libs/errors';
 import type { SearchSettings } from './artifacts';
 import { SearchSetupError } from './engine';
@@ -11,6 +12,7 @@ export const USAGE = `usage: npm run search:setup -- [--stage <stage> [--region 
                             [--dashboards-url <url>] [--dry-run] [--out <dir>] [--no-retention]
   --stage           read the destination and index prefix from the stage (sls print); without it,
                     from DESTINATION_URL, DESTINATION_AUTH, DESTINATION_CREDENTIALS, INDEX_PREFIX, ...
+                    (INDEX_MODE=datastream: the data streams logs-*-<DATA_STREAM_NAMESPACE> instead)
   --retention-days  days before a daily index is deleted (default: stage param searchRetentionDays,
                     env SEARCH_RETENTION_DAYS, else 30)
   --dashboards-url  Kibana or OpenSearch Dashboards base URL: also import the data view and saved search
@@ -144,10 +146,17 @@ export async function resolveTarget(
     max: 36500,
   });
   const indexPrefix = loadDocumentConfig(vars).indexPrefix;
+  // INDEX_MODE=datastream: the template and lifecycle of the stage's data streams instead.
+  const dataStream = loadDataStreamConfig(vars);
   return {
     source,
     vars,
-    settings: { indexPrefix, retentionDays, ...(options.noRetention ? { withoutRetention: true } : {}) },
+    settings: {
+      indexPrefix,
+      retentionDays,
+      ...(options.noRetention ? { withoutRetention: true } : {}),
+      ...(dataStream ? { dataStream } : {}),
+    },
   };
 }
 

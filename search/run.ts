@@ -4,7 +4,7 @@ import type { Env } from '../libs/config/env';
 import { createAuthorizer, type DestinationDeps } from '../libs/destinations';
 import { HttpClient } from '../libs/destinations/http';
 import { applySearchSetup, type SetupReport } from './apply';
-import { ilmPolicy, indexTemplate, ismPolicy, type SearchSettings } from './artifacts';
+import { ilmPolicy, indexPattern, indexTemplate, ismPolicy, type SearchSettings } from './artifacts';
 import { ApiClient } from './cluster';
 import {
   dashboardsUrl,
@@ -84,7 +84,7 @@ export async function runSearchSetup(argv: string[], deps: RunDeps): Promise<num
     const cluster = new ApiClient(destination.url, http, auth, timeoutMs);
     deps.print(
       `${options.dryRun ? 'dry run: ' : ''}${target.source}, ${destination.url.host} (auth ${destination.auth.kind}), ` +
-        `indices ${target.settings.indexPrefix}-*, ` +
+        `${target.settings.dataStream ? 'data streams' : 'indices'} ${indexPattern(target.settings)}, ` +
         (target.settings.withoutRetention
           ? 'no retention policy'
           : `retention ${target.settings.retentionDays} days`),

@@ -1,4 +1,4 @@
-import { indexPattern, type SearchSettings } from './artifacts';
+import { artifactBase, indexPattern, type SearchSettings } from './artifacts';
 import type { EngineKind } from './engine';
 
 /**
@@ -17,11 +17,11 @@ export interface SavedObject {
 }
 
 export function dataViewId(settings: SearchSettings): string {
-  return `logpipe-${settings.indexPrefix}`;
+  return `logpipe-${artifactBase(settings)}`;
 }
 
 export function savedSearchId(settings: SearchSettings): string {
-  return `logpipe-${settings.indexPrefix}-logs`;
+  return `logpipe-${artifactBase(settings)}-logs`;
 }
 
 export function savedObjects(settings: SearchSettings, engine: EngineKind): SavedObject[] {

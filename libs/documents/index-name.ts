@@ -17,7 +17,7 @@ export class IndexNamer {
   private readonly parts: Intl.DateTimeFormat | undefined;
 
   constructor(
-    private readonly prefix: string,
+    readonly prefix: string,
     readonly timeZone = 'UTC',
     private readonly pattern: DatePattern = 'YYYY.MM.DD',
   ) {

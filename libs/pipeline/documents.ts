@@ -1,6 +1,7 @@
 import type { Env } from '../config/env';
 import type { CloudWatchLogsData } from '../decoding/subscription';
 import { documentOptions, loadDocumentConfig } from '../documents/config';
+import { DataStreamNamer, loadDataStreamConfig } from '../documents/data-stream';
 import { pushLogsData, type DocumentOptions } from '../documents/build';
 import type { DocumentSink } from '../documents/guard';
 import {
@@ -26,18 +27,37 @@ export interface RuleCounts {
  * whether it came by subscription, through Kinesis, or in a Firehose object.
  */
 export class DocumentStep {
+  /** Data stream mode: the dataset of each rule that routes to an index (its prefix). */
+  private readonly ruleDatasets = new Map<string, string>();
+
   constructor(
     readonly options: DocumentOptions,
     readonly rules: readonly CompiledRule[] = [],
-  ) {}
+    readonly dataStream?: DataStreamNamer,
+  ) {
+    for (const rule of rules) if (rule.index) this.ruleDatasets.set(rule.name, rule.index.prefix);
+  }
 
-  /** The rules applied to one built document; undefined when a rule filtered it out. */
+  /**
+   * The rules applied to one built document, and in data stream mode its stream; undefined when
+   * a rule filtered it out.
+   */
   route(doc: LogDocument, counts?: RuleCounts): LogDocument | undefined {
-    const routed = this.rules.length === 0 ? doc : ruled(this.rules, doc);
+    let routed: LogDocument | undefined = doc;
+    let ruleDataset: string | undefined;
+    if (this.rules.length > 0) {
+      const outcome = applyRules(this.rules, doc);
+      if (outcome.kind === 'excluded') routed = undefined;
+      else {
+        routed = outcome.doc;
+        if (outcome.kind === 'routed') ruleDataset = this.ruleDatasets.get(outcome.rule);
+      }
+    }
     if (routed === undefined) {
       if (counts) counts.excluded++;
       return undefined;
     }
+    if (this.dataStream) routed._index = this.dataStream.route(routed, ruleDataset);
     if (counts && routed._source.tags?.includes(PARSE_FAILURE_TAG)) counts.parse_failures++;
     return routed;
   }
@@ -48,7 +68,7 @@ export class DocumentStep {
    */
   pushLogsData(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
     const route =
-      this.rules.length === 0 && counts === undefined
+      this.rules.length === 0 && counts === undefined && this.dataStream === undefined
         ? undefined
         : (doc: LogDocument) => this.route(doc, counts);
     return pushLogsData(data, this.options, sink, route);
@@ -65,12 +85,15 @@ export class DocumentStep {
   }
 }
 
-/** The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE (read once, at cold start). */
+/**
+ * The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE, then the data
+ * stream of INDEX_MODE=datastream (read once, at cold start).
+ */
 export function loadDocumentStep(env: Env): DocumentStep {
-  return new DocumentStep(documentOptions(loadDocumentConfig(env)), loadRules(env));
-}
-
-function ruled(rules: readonly CompiledRule[], doc: LogDocument): LogDocument | undefined {
-  const outcome = applyRules(rules, doc);
-  return outcome.kind === 'excluded' ? undefined : outcome.doc;
+  const dataStream = loadDataStreamConfig(env);
+  return new DocumentStep(
+    documentOptions(loadDocumentConfig(env)),
+    loadRules(env),
+    dataStream && new DataStreamNamer(dataStream),
+  );
 }

@@ -36,8 +36,11 @@ export interface CompiledRule {
   rename: Array<{ from: FieldPath; to: FieldPath }>;
   add: Array<{ field: FieldPath; value: unknown }>;
   drop: FieldPath[];
-  /** Index for the document's timestamp (epoch ms); undefined keeps the default index. */
-  index?: { nameFor(timestampMs: number): string };
+  /**
+   * Index for the document's timestamp (epoch ms); undefined keeps the default index. Its
+   * `prefix` names the dataset in data stream mode (INDEX_MODE=datastream).
+   */
+  index?: { nameFor(timestampMs: number): string; readonly prefix: string };
 }
 
 /** What applying the rules did to one document. */

@@ -191,7 +191,7 @@ function index(raw: unknown, problems: Problems, defaultTimeZone: string): Compi
   } catch {
     return void problems.add('index.timeZone', `is not a known IANA time zone: ${JSON.stringify(timeZone)}`);
   }
-  if (pattern === null) return { nameFor: () => prefix };
+  if (pattern === null) return { nameFor: () => prefix, prefix };
   return new IndexNamer(prefix, timeZone as string, pattern);
 }
 
