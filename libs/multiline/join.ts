@@ -20,15 +20,15 @@ export interface JoinedEvent extends CloudWatchLogEvent {
   parts: CloudWatchLogEvent[];
 }
 
-interface Group {
-  parts: CloudWatchLogEvent[];
-  lines: string[];
-  bytes: number;
-}
-
 /** The open group of one stream; completed events are appended to the caller's list. */
 export class StreamJoin {
-  private group: Group | undefined;
+  // The open group: its first event and line; `parts` and `lines` only once a second part joins
+  // (most events are alone: no arrays, no byte count for them). `bytes` is -1 until counted.
+  private first: CloudWatchLogEvent | undefined;
+  private firstLine = '';
+  private parts: CloudWatchLogEvent[] | undefined;
+  private lines: string[] | undefined;
+  private bytes = -1;
 
   constructor(readonly rule: MultilineRule) {}
 
@@ -43,56 +43,69 @@ export class StreamJoin {
       }
       const event = raw as CloudWatchLogEvent;
       const line = stripTrailingNewline(event.message);
-      const bytes = Buffer.byteLength(line);
-      const group = this.group;
-      if (
-        group !== undefined &&
-        group.lines.length < rule.maxLines &&
-        group.bytes + 1 + bytes <= rule.maxBytes &&
-        rule.continues(line)
-      ) {
-        group.parts.push(event);
-        group.lines.push(line);
-        group.bytes += 1 + bytes;
+      if (this.first !== undefined && rule.continues(line) && this.fits(line)) {
+        if (this.parts === undefined) {
+          this.parts = [this.first];
+          this.lines = [this.firstLine];
+        }
+        this.parts.push(event);
+        this.lines!.push(line);
         continue;
       }
       this.flushTo(out);
-      this.group = { parts: [event], lines: [line], bytes };
+      this.first = event;
+      this.firstLine = line;
     }
+  }
+
+  /** Whether `line` may join the open group within maxLines and maxBytes (counting it if so). */
+  private fits(line: string): boolean {
+    const { maxLines, maxBytes } = this.rule;
+    if ((this.parts?.length ?? 1) >= maxLines) return false;
+    if (this.bytes < 0) this.bytes = Buffer.byteLength(this.firstLine);
+    const bytes = this.bytes + 1 + Buffer.byteLength(line);
+    if (bytes > maxBytes) return false;
+    this.bytes = bytes;
+    return true;
   }
 
   /** Closes the open group (if any) into `out`. */
   flushTo(out: CloudWatchLogEvent[]): void {
-    const group = this.group;
-    if (group === undefined) return;
-    this.group = undefined;
+    const first = this.first;
+    if (first === undefined) return;
     // A group of one is the event as received: the same document as without a multiline rule.
-    if (group.parts.length === 1) out.push(group.parts[0]!);
+    if (this.parts === undefined) out.push(first);
     else {
-      const first = group.parts[0]!;
       const joined: JoinedEvent = {
         id: first.id,
         timestamp: first.timestamp,
-        message: group.lines.join('\n'),
-        parts: group.parts,
+        message: this.lines!.join('\n'),
+        parts: this.parts,
       };
       out.push(joined);
     }
+    this.discard();
   }
 
   /** Drops the open group: its events are about to come again (see ObjectJoin). */
   discard(): void {
-    this.group = undefined;
+    this.first = undefined;
+    this.firstLine = '';
+    this.parts = undefined;
+    this.lines = undefined;
+    this.bytes = -1;
   }
 
+  /** What the open group holds, for the object join's bound (UTF-16 length of a lone line: an estimate). */
   get heldBytes(): number {
-    return this.group?.bytes ?? 0;
+    if (this.first === undefined) return 0;
+    return this.bytes >= 0 ? this.bytes : this.firstLine.length;
   }
   get firstId(): string | undefined {
-    return this.group?.parts[0]!.id;
+    return this.first?.id;
   }
   get lastId(): string | undefined {
-    return this.group?.parts[this.group.parts.length - 1]!.id;
+    return this.parts === undefined ? this.first?.id : this.parts[this.parts.length - 1]!.id;
   }
 }
 
