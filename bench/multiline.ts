@@ -1,6 +1,6 @@
 /**
  * Multiline benchmark: the cost of a multiline rule on a subscription payload, as a ratio to the
- * same payload without it, measured in alternation in one process (best of 15 rounds). Each
+ * same payload without it, measured in alternation in one process (best of 31 rounds). Each
  * variant decodes the payload, turns its events into documents through the pipeline's document
  * step (libs/pipeline/documents.ts) and encodes them as `_bulk` lines, so the ratio is the share
  * of the transform the join adds.
@@ -16,7 +16,7 @@ import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { HttpClient } from '../libs/destinations/http';
 import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
 import type { DocumentSink } from '../libs/documents/guard';
-import { multilineForGroup } from '../libs/multiline';
+import { joinPayload, multilineForGroup } from '../libs/multiline';
 import { DocumentStep } from '../libs/pipeline/documents';
 import { rulesFileFromText } from '../libs/rules';
 import { compare, fmt } from './support/measure';
@@ -122,7 +122,15 @@ export async function run(): Promise<void> {
     const r = await compare(
       EVENTS,
       { plain: transform(plain, event), joined: transform(joining, event), objectJoin: objectJoin(event) },
-      15,
+      31,
+    );
+    // The join step alone, on the decoded payload: its time as a share of the plain transform's.
+    const decoded = decodeSubscriptionEvent(event);
+    const rule = multiline[0]!;
+    const alone = await compare(
+      EVENTS,
+      { plain: transform(plain, event), join: () => joinPayload(decoded, rule) },
+      31,
     );
     console.log('  decode + join + build + encode (events/s)');
     console.log(`    no multiline rule                       ${fmt(r.plain).padStart(10)}`);
@@ -131,6 +139,9 @@ export async function run(): Promise<void> {
     );
     console.log(
       `    multiline rule (splitter's object join) ${fmt(r.objectJoin).padStart(10)}   ${fmt(r.objectJoin / r.plain, 2)}x`,
+    );
+    console.log(
+      `    the join step alone                     ${fmt(alone.join).padStart(10)}   ${fmt((100 * alone.plain) / alone.join, 1)}% of the plain transform's time`,
     );
   }
 }
