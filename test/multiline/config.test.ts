@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPipeline } from '../../libs/pipeline/pipeline';
 import { loadRulesFile, RulesError, rulesFileFromText } from '../../libs/rules';
 
 const problemsOf = (raw: unknown): string[] => {
@@ -90,6 +94,18 @@ describe('the multiline section of the rules file', () => {
       ),
     ).toThrow(
       /^config\/rules\.dev\.json: 1 problem\(s\): multiline rule "java" \(multiline\[0\]\): start: invalid regular expression/,
+    );
+  });
+});
+
+describe('the cold start', () => {
+  it('a bad multiline rule in RULES_FILE fails createPipeline, naming the rule and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multiline-'));
+    const file = join(dir, 'rules.json');
+    writeFileSync(file, JSON.stringify({ multiline: [{ ...java, maxBytes: 10 }], rules: [] }));
+    expect(() => createPipeline({ RULES_FILE: file })).toThrow(RulesError);
+    expect(() => createPipeline({ RULES_FILE: file })).toThrow(
+      'multiline rule "java" (multiline[0]): maxBytes: must be an integer from 1024 to 1048576',
     );
   });
 });
