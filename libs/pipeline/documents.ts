@@ -65,7 +65,11 @@ export class DocumentStep {
     return this.multiline && new ObjectJoin(this.multiline);
   }
 
-  /** Pushes a DATA_MESSAGE's events as they are (already joined), every event guarded. */
+  /**
+   * Pushes a DATA_MESSAGE's events as they are (already joined), every event guarded: what comes
+   * after the multiline join on every path (the splitter calls it directly). Steps on the raw
+   * message (filters, masks) belong here, before the build, so joined events go through them.
+   */
   pushEvents(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
     const route =
       this.rules.length === 0 && counts === undefined
