@@ -124,8 +124,8 @@ export function joinPayload(data: CloudWatchLogsData, rule: MultilineRule): Clou
 
 interface HeldStream {
   join: StreamJoin;
-  /** The stream's latest payload: its owner, group and stream for the held group's document. */
-  data: CloudWatchLogsData;
+  /** The stream's latest payload without its events (owner, group, stream), for the held group. */
+  header: CloudWatchLogsData;
 }
 
 /** Bounds of what an object's join holds open (the splitter's memory): streams and bytes. */
@@ -163,11 +163,13 @@ export class ObjectJoin {
     const key = `${data.owner}\u0000${data.logGroup}\u0000${data.logStream}`;
     const out: CloudWatchLogEvent[] = [];
     let stream = this.streams.get(key);
-    if (stream === undefined) stream = { join: new StreamJoin(rule), data };
+    // Not the payload itself: holding it would keep all its events while the group waits.
+    const header = { ...data, logEvents: [] };
+    if (stream === undefined) stream = { join: new StreamJoin(rule), header };
     else {
       this.streams.delete(key); // re-inserted below: the map's order is the order streams last moved
       this.held -= stream.join.heldBytes;
-      stream.data = data;
+      stream.header = header;
       const firstId = stream.join.firstId;
       const next = firstEventId(data);
       if (firstId !== undefined && !ascending(stream.join.lastId!, next)) {
@@ -205,7 +207,7 @@ export class ObjectJoin {
     this.held -= stream.join.heldBytes;
     const out: CloudWatchLogEvent[] = [];
     stream.join.flushTo(out);
-    return out.length === 0 ? undefined : { ...stream.data, logEvents: out };
+    return out.length === 0 ? undefined : { ...stream.header, logEvents: out };
   }
 }
 
