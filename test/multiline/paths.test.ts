@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
 import type { DeadLetter } from '../../libs/destinations';
 import type { IndexNamer } from '../../libs/documents/index-name';
@@ -25,6 +25,7 @@ const [java1, , python, , java2, node] = payloads.map((data) => data.logEvents);
 const context = { getRemainingTimeInMillis: () => 600000, awsRequestId: 'multiline' };
 const env = { AWS_REGION: 'ap-northeast-2', RULES_FILE: 'test/fixtures/multiline/rules.json' };
 const RAW = 'raw-logs';
+const ARCHIVE = 'archive';
 
 const lines = (events: Array<{ message: string }>) => events.map((event) => event.message).join('\n');
 type Source = StoredDocument['source'] & { message: string; tags?: string[]; severity?: string };
@@ -138,10 +139,10 @@ describe('multiline on the Kinesis path (joined within each record)', () => {
 describe('multiline in the splitter (joined per stream across the object)', () => {
   it('joins the trace cut between two payloads of the object into one document, other streams between', async () => {
     const server = await new BulkServer().start();
-    const s3 = await new LocalS3([RAW]).start();
+    const s3 = await new LocalS3([RAW, ARCHIVE]).start();
     try {
       const splitter = createSplitter(
-        { ...env, DESTINATION_URL: server.url, RAW_LOGS_BUCKET: RAW },
+        { ...env, DESTINATION_URL: server.url, RAW_LOGS_BUCKET: RAW, ARCHIVE_BUCKET: ARCHIVE },
         { s3: s3.client },
       );
       const key = 'firehose/2024/11/20/17/logs-1-2024-11-20-17-12-23-ecs';
@@ -154,6 +155,20 @@ describe('multiline in the splitter (joined per stream across the object)', () =
       expectJoinedTraces(server, lines([...java1!.slice(1), ...java2!.slice(0, 4)]));
       expect(server.documents.has(java2![0]!.id)).toBe(false);
       expect(server.documents.size).toBe(13);
+
+      // The archive keeps the events as CloudWatch sent them: one line each, not joined.
+      const archived: Array<{ id: string }> = [];
+      for (const archiveKey of await s3.keys(ARCHIVE))
+        archived.push(
+          ...gunzipSync(await s3.get(ARCHIVE, archiveKey))
+            .toString('utf8')
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as { id: string }),
+        );
+      expect(archived.map((event) => event.id).sort()).toEqual(
+        payloads.flatMap((data) => data.logEvents.map((event) => event.id)).sort(),
+      );
 
       // A re-delivered S3 event splits the object the same way: the same ids, nothing new.
       const before = JSON.stringify([...server.documents]);
