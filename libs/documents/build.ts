@@ -35,7 +35,8 @@ export interface RejectedEvent {
 // JSON_FIELDS_AT_ROOT: the keys stay under `json` too, so protected ones are simply not copied.
 const JSON_AT_ROOT: CopyToRoot = { protect: PIPELINE_FIELDS, protectedKeys: 'skip', overwrite: false };
 
-function stripTrailingNewline(message: string): string {
+/** The message without one trailing "\n" or "\r\n" (as a document's `message` holds it). */
+export function stripTrailingNewline(message: string): string {
   if (message.charCodeAt(message.length - 1) !== 10) return message;
   return message.charCodeAt(message.length - 2) === 13 ? message.slice(0, -2) : message.slice(0, -1);
 }

@@ -12,7 +12,8 @@ import {
 } from '../documents/lines';
 import type { LogDocument } from '../documents/types';
 import type { RecordLine } from '../kinesis/records';
-import { applyRules, loadRules, PARSE_FAILURE_TAG, type CompiledRule } from '../rules';
+import { joinPayload, multilineForGroup, ObjectJoin, type MultilineForGroup } from '../multiline';
+import { applyRules, loadRulesFile, PARSE_FAILURE_TAG, type CompiledRule } from '../rules';
 
 /** What the rules did to a source's documents, for its log line. */
 export interface RuleCounts {
@@ -34,6 +35,8 @@ export class DocumentStep {
     readonly options: DocumentOptions,
     readonly rules: readonly CompiledRule[] = [],
     readonly dataStream?: DataStreamNamer,
+    /** The multiline rule of each log group (RULES_FILE's `multiline`); undefined: none. */
+    readonly multiline?: MultilineForGroup,
   ) {
     for (const rule of rules) if (rule.index) this.ruleDatasets.set(rule.name, rule.index.prefix);
   }
@@ -63,10 +66,31 @@ export class DocumentStep {
   }
 
   /**
-   * Pushes the documents of a CloudWatch Logs DATA_MESSAGE (a subscription payload, one in a
-   * Kinesis record or in an S3 object), every event guarded. Returns the documents pushed.
+   * Pushes the documents of a CloudWatch Logs DATA_MESSAGE (a subscription payload, or one in a
+   * Kinesis record), every event guarded. Returns the documents pushed. Multiline first: the
+   * payload's continuation lines are joined within it (each payload is its own unit of retry);
+   * joined events then go through everything a single event does.
    */
   pushLogsData(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
+    const rule = data.messageType === 'DATA_MESSAGE' ? this.multiline?.(data.logGroup) : undefined;
+    return this.pushEvents(rule === undefined ? data : joinPayload(data, rule), sink, counts);
+  }
+
+  /**
+   * The multiline join of a source whose unit holds several payloads of a stream (an S3 object):
+   * groups continue across its payloads, per stream. Undefined when no multiline rule is set.
+   * Its payloads go to pushEvents, its `flush()` too once the unit has ended.
+   */
+  openObjectJoin(): ObjectJoin | undefined {
+    return this.multiline && new ObjectJoin(this.multiline);
+  }
+
+  /**
+   * Pushes a DATA_MESSAGE's events as they are (already joined), every event guarded: what comes
+   * after the multiline join on every path (the splitter calls it directly). Steps on the raw
+   * message (filters, masks) belong here, before the build, so joined events go through them.
+   */
+  pushEvents(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
     const route =
       this.rules.length === 0 && counts === undefined && this.dataStream === undefined
         ? undefined
@@ -86,14 +110,16 @@ export class DocumentStep {
 }
 
 /**
- * The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE, then the data
- * stream of INDEX_MODE=datastream (read once, at cold start).
+ * The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE's rules and
+ * multiline, then the data stream of INDEX_MODE=datastream (read once, at cold start).
  */
 export function loadDocumentStep(env: Env): DocumentStep {
+  const { rules, multiline } = loadRulesFile(env);
   const dataStream = loadDataStreamConfig(env);
   return new DocumentStep(
     documentOptions(loadDocumentConfig(env)),
-    loadRules(env),
+    rules,
     dataStream && new DataStreamNamer(dataStream),
+    multilineForGroup(multiline),
   );
 }

@@ -1,4 +1,5 @@
 import { IndexNamer } from '../documents/index-name';
+import { compileMultiline, type MultilineRule } from '../multiline/config';
 import { BUILTIN_PARSERS, type BuiltinParser } from './builtins';
 import { compileRegex, isObject, Problems, unknownKeys, writablePath } from './problems';
 import { conditions, match } from './validate-conditions';
@@ -199,12 +200,19 @@ function index(raw: unknown, problems: Problems, defaultTimeZone: string): Compi
 export function compileRules(
   raw: unknown,
   options: { timeZone: string },
-): { rules: CompiledRule[]; problems: string[] } {
+): { rules: CompiledRule[]; multiline: MultilineRule[]; problems: string[] } {
   const problems = new Problems('rules file');
-  if (!isObject(raw)) return { rules: [], problems: ['rules file: must be a JSON object {"rules": [...]}'] };
-  unknownKeys(raw, ['$schema', 'description', 'rules'], '', problems);
+  if (!isObject(raw))
+    return { rules: [], multiline: [], problems: ['rules file: must be a JSON object {"rules": [...]}'] };
+  unknownKeys(raw, ['$schema', 'description', 'rules', 'multiline'], '', problems);
+  // Joining continuation lines (stack traces) per log group, before any rule: libs/multiline.
+  const multiline = compileMultiline(raw.multiline, problems);
   if (!Array.isArray(raw.rules))
-    return { rules: [], problems: [...problems.list, 'rules file: rules: must be a list of rules'] };
+    return {
+      rules: [],
+      multiline,
+      problems: [...problems.list, 'rules file: rules: must be a list of rules'],
+    };
   const names = new Set<string>();
   const rules = raw.rules.map((item: unknown, i) => {
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
@@ -216,5 +224,9 @@ export function compileRules(
     if (name !== undefined) names.add(name);
     return compileRule(item, ruleProblems, options.timeZone);
   });
-  return { rules: rules.filter((rule): rule is CompiledRule => rule !== undefined), problems: problems.list };
+  return {
+    rules: rules.filter((rule): rule is CompiledRule => rule !== undefined),
+    multiline,
+    problems: problems.list,
+  };
 }

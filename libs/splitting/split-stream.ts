@@ -90,6 +90,8 @@ export async function splitStream(
     (unit) => documents.objectLine(origin, unit.text, unit.offset),
     (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
   );
+  // Multiline groups continue across the object's payloads, per stream (undefined: no rule).
+  const joins = documents.openObjectJoin();
   const batches = splitUnits(
     decompressLayers(countBytes(body, counter), layers),
     options.maxRecordBytes,
@@ -129,7 +131,8 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        recordDocuments += await documents.pushLogsData(data, sink);
+        if (joins === undefined) recordDocuments += await documents.pushLogsData(data, sink);
+        else for (const ready of joins.add(data)) recordDocuments += await documents.pushEvents(ready, sink);
         if (archive !== undefined) await archiveEvents(archive, data, sink);
       }
       if (batch.error !== undefined) {
@@ -146,6 +149,10 @@ export async function splitStream(
         );
       }
     }
+    // The object has ended: its open groups are complete. (On a fault they are not pushed: the
+    // retry splits the object again and builds them whole, under the same ids.)
+    if (joins !== undefined)
+      for (const rest of joins.flush()) recordDocuments += await documents.pushEvents(rest, sink);
   } catch (error) {
     if (error instanceof SplitFaultError) throw error;
     // Anything else (a gzip layer, too many layers, the sink) still names where it stopped.
