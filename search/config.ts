@@ -4,6 +4,7 @@ import { intVar, type Env } from '../libs/config/env';
 import { loadDestinationConfig, type DestinationConfig } from '../libs/destinations';
 import { loadDocumentConfig } from '../libs/documents/config';
 import { ConfigError } from '../libs/errors';
+import { unfilledParams } from '../resources/lib/placeholders';
 import type { SearchSettings } from './artifacts';
 import { SearchSetupError } from './engine';
 
@@ -101,6 +102,8 @@ export interface Target {
   source: string;
   /** The variables the forwarder reads (DESTINATION_*, INDEX_PREFIX, AWS_REGION). */
   vars: Env;
+  /** What a user sets for a variable: the stage's param (`param destinationUrl of stage prod`), else the variable. */
+  nameOf: (variable: string) => string;
   settings: SearchSettings;
 }
 
@@ -126,6 +129,7 @@ export async function resolveTarget(
   // Named by where it came from, so a bad value's error points at the flag, param or variable.
   let retention: [string, unknown] = ['SEARCH_RETENTION_DAYS', env.SEARCH_RETENTION_DAYS];
   let source = 'environment';
+  let nameOf = (variable: string) => variable;
   if (options.stage !== undefined) {
     const printed = await printStage(options.stage, options.region);
     const forwarderEnv = printed.functions?.forwarder?.environment;
@@ -136,6 +140,19 @@ export async function resolveTarget(
     const params = { ...printed.params?.default, ...printed.params?.[options.stage] };
     retention = ['searchRetentionDays', params.searchRetentionDays];
     source = `stage ${options.stage}`;
+    const stage = options.stage;
+    nameOf = (variable) => {
+      const param = STAGE_PARAMS[variable];
+      return param === undefined ? variable : `param ${param} of stage ${stage}`;
+    };
+    const unfilled = unfilledParams(
+      Object.fromEntries(Object.values(STAGE_PARAMS).map((param) => [param, params[param]])),
+    );
+    if (unfilled.length > 0)
+      throw new ConfigError(
+        `param ${unfilled.join(', ')} of stage ${stage}`,
+        `still FILL-ME: set it in params.yml under ${stage}: (docs/first-deploy.md)`,
+      );
   }
   if (options.retentionDays !== undefined) retention = ['--retention-days', options.retentionDays];
   const [name, value] = retention;
@@ -143,22 +160,44 @@ export async function resolveTarget(
     min: 1,
     max: 36500,
   });
-  const indexPrefix = loadDocumentConfig(vars).indexPrefix;
+  const indexPrefix = named(nameOf, () => loadDocumentConfig(vars).indexPrefix);
   return {
     source,
     vars,
+    nameOf,
     settings: { indexPrefix, retentionDays, ...(options.noRetention ? { withoutRetention: true } : {}) },
   };
 }
 
+/** The forwarder's variables a stage sets through its params (params.yml). */
+const STAGE_PARAMS: Record<string, string> = {
+  DESTINATION_URL: 'destinationUrl',
+  DESTINATION_KIND: 'destinationKind',
+  DESTINATION_AUTH: 'destinationAuth',
+  DESTINATION_CREDENTIALS: 'destinationCredentials',
+  INDEX_PREFIX: 'indexPrefix',
+};
+
+/** A configuration error of the forwarder's loaders, renamed to what the user sets. */
+function named<T>(nameOf: (variable: string) => string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || nameOf(error.variable) === error.variable) throw error;
+    const problem = error.message.slice(error.variable.length + 2);
+    throw new ConfigError(nameOf(error.variable), problem, { cause: error.cause });
+  }
+}
+
 /** The target's destination, when it is one this command can set up. */
 export function destinationOf(target: Target): DestinationConfig & { url: URL } {
-  const destination = loadDestinationConfig(target.vars);
+  const destination = named(target.nameOf, () => loadDestinationConfig(target.vars));
   const source = target.source;
   if (destination.kind !== 'elasticsearch' || destination.url === undefined) {
     throw new ConfigError(
-      destination.url === undefined ? 'DESTINATION_URL' : 'DESTINATION_KIND',
-      `${source} does not send to Elasticsearch / OpenSearch (kind ${destination.kind}): nothing to set up`,
+      target.nameOf(destination.url === undefined ? 'DESTINATION_URL' : 'DESTINATION_KIND'),
+      `${source} does not send to Elasticsearch / OpenSearch (kind ${destination.kind}): ` +
+        (destination.url === undefined ? 'set the URL of its cluster' : 'nothing to set up'),
     );
   }
   if (destination.auth.kind === 'sigv4' && destination.auth.service === 'aoss') {
