@@ -104,6 +104,8 @@ export interface Target {
   vars: Env;
   /** What a user sets for a variable: the stage's param (`param destinationUrl of stage prod`), else the variable. */
   nameOf: (variable: string) => string;
+  /** The stage's params that still hold the template's FILL-ME (`param destinationUrl of stage prod`). */
+  unfilled: string[];
   settings: SearchSettings;
 }
 
@@ -130,6 +132,7 @@ export async function resolveTarget(
   let retention: [string, unknown] = ['SEARCH_RETENTION_DAYS', env.SEARCH_RETENTION_DAYS];
   let source = 'environment';
   let nameOf = (variable: string) => variable;
+  let unfilled: string[] = [];
   if (options.stage !== undefined) {
     const printed = await printStage(options.stage, options.region);
     const forwarderEnv = printed.functions?.forwarder?.environment;
@@ -145,14 +148,10 @@ export async function resolveTarget(
       const param = STAGE_PARAMS[variable];
       return param === undefined ? variable : `param ${param} of stage ${stage}`;
     };
-    const unfilled = unfilledParams(
+    unfilled = unfilledParams(
       Object.fromEntries(Object.values(STAGE_PARAMS).map((param) => [param, params[param]])),
-    );
-    if (unfilled.length > 0)
-      throw new ConfigError(
-        `param ${unfilled.join(', ')} of stage ${stage}`,
-        `still FILL-ME: set it in params.yml under ${stage}: (docs/first-deploy.md)`,
-      );
+    ).map((param) => `param ${param} of stage ${stage}`);
+    if (unfilled.includes(`param indexPrefix of stage ${stage}`)) throw unfilledError(unfilled, stage);
   }
   if (options.retentionDays !== undefined) retention = ['--retention-days', options.retentionDays];
   const [name, value] = retention;
@@ -165,6 +164,7 @@ export async function resolveTarget(
     source,
     vars,
     nameOf,
+    unfilled,
     settings: { indexPrefix, retentionDays, ...(options.noRetention ? { withoutRetention: true } : {}) },
   };
 }
@@ -177,6 +177,12 @@ const STAGE_PARAMS: Record<string, string> = {
   DESTINATION_CREDENTIALS: 'destinationCredentials',
   INDEX_PREFIX: 'indexPrefix',
 };
+
+const unfilledError = (params: string[], stage: string) =>
+  new ConfigError(
+    params.join(', '),
+    `still FILL-ME: set it in params.yml under ${stage}: (docs/first-deploy.md)`,
+  );
 
 /** A configuration error of the forwarder's loaders, renamed to what the user sets. */
 function named<T>(nameOf: (variable: string) => string, load: () => T): T {
@@ -191,6 +197,7 @@ function named<T>(nameOf: (variable: string) => string, load: () => T): T {
 
 /** The target's destination, when it is one this command can set up. */
 export function destinationOf(target: Target): DestinationConfig & { url: URL } {
+  if (target.unfilled.length > 0) throw unfilledError(target.unfilled, target.source.replace(/^stage /, ''));
   const destination = named(target.nameOf, () => loadDestinationConfig(target.vars));
   const source = target.source;
   if (destination.kind !== 'elasticsearch' || destination.url === undefined) {
