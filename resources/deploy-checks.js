@@ -17,7 +17,8 @@ class DeployChecks {
   constructor(serverless, options) {
     this.hooks = {
       initialize: () => {
-        if (serverless.processedInput.commands[0] !== 'deploy') return;
+        const command = serverless.processedInput.commands.join(' ');
+        if (command !== 'deploy' && command !== 'deploy function') return;
         const stage = options.stage ?? 'dev';
         const values = stageParams(serverless.configurationInput?.params ?? {}, stage, options.param ?? []);
         const unfilled = unfilledParams(values);
