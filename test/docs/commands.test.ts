@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { engineUrl } from '../peers/engine-env';
 import { ENGINES_SKIPPED } from '../peers/engines';
 import { venvDir } from '../peers/python-tools';
+import { MOTO_REGION, withMoto } from '../support/moto';
 import { outputDiffers, projectBlocks, type CommandBlock } from './blocks';
 import { stackNames, StaticChecker } from './static-checks';
 
@@ -13,7 +14,8 @@ import { stackNames, StaticChecker } from './static-checks';
  * (docs/first-deploy.md, "Documentation that is tested"). Unmarked blocks run in a copy of the
  * project (their files, their `.esbuild`: nothing they write reaches the checkout), offline,
  * and must end with exit code 0 and print the output the document shows right after them.
- * `<!-- doc-test: cluster -->` blocks run against the OpenSearch node of the test run (its URL
+ * `<!-- doc-test: aws moto -->` blocks run with the AWS CLI against moto (when the CLI is
+ * installed; checked statically otherwise). `<!-- doc-test: cluster -->` blocks run against the OpenSearch node of the test run (its URL
  * for `<port>`; the line that would start a node of its own is left out), or are checked
  * statically when engines are skipped. `aws` and `slack` blocks are checked statically: every
  * command and option exists (static-checks.ts), and every `logpipe-<stage>-…` name is one the
@@ -22,7 +24,9 @@ import { stackNames, StaticChecker } from './static-checks';
 const root = join(__dirname, '..', '..');
 const blocks = projectBlocks(root);
 const TIMEOUT_MS = 120_000;
-const tally = { run: 0, aws: 0, slack: 0, cluster: 0, 'cluster (static)': 0, skip: 0 };
+const tally = { run: 0, 'aws (moto)': 0, aws: 0, slack: 0, cluster: 0, 'cluster (static)': 0, skip: 0 };
+/** The AWS CLI, when installed: `<!-- doc-test: aws moto -->` blocks run with it against moto. */
+const AWS_CLI = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
 
 let workspace = '';
 let checker: StaticChecker;
@@ -64,11 +68,14 @@ const offlineEnv = {
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
-function runScript(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runScript(
+  script: string,
+  env: NodeJS.ProcessEnv = offlineEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], {
       cwd: workspace,
-      env: offlineEnv,
+      env,
       detached: true, // its own process group: a timeout ends the command and its children
     });
     let stdout = '';
@@ -100,10 +107,10 @@ function stagePrint(stage: string): Promise<string> {
 /** Commands that would reinstall the packages the suite runs from (shared with the copy), or run the suite itself. */
 const NEVER_RUN = /\bnpm\s+(ci|install|i|uninstall|update|test)\b/;
 
-async function expectRuns(block: CommandBlock, script: string): Promise<void> {
+async function expectRuns(block: CommandBlock, script: string, env?: NodeJS.ProcessEnv): Promise<void> {
   const where = `${block.file}:${block.line}`;
   expect({ where, neverRun: NEVER_RUN.exec(script)?.[0] }).toEqual({ where, neverRun: undefined });
-  const result = await runScript(script);
+  const result = await runScript(script, env);
   expect({
     where,
     status: result.status,
@@ -174,7 +181,21 @@ describe('documented commands', () => {
         case 'aws':
         case 'slack':
           await expectStaticallyValid(block);
-          tally[block.marker.kind]++;
+          if (block.marker.kind === 'aws' && /^moto\b/.test(block.marker.reason) && AWS_CLI) {
+            // No profile: the CLI refuses an empty AWS_PROFILE.
+            const { AWS_PROFILE: _profile, ...withoutProfile } = offlineEnv;
+            await withMoto((endpoint) =>
+              expectRuns(block, block.script, {
+                ...withoutProfile,
+                AWS_ENDPOINT_URL: endpoint,
+                AWS_ACCESS_KEY_ID: 'testing',
+                AWS_SECRET_ACCESS_KEY: 'testing',
+                AWS_DEFAULT_REGION: MOTO_REGION,
+                AWS_REGION: MOTO_REGION,
+              }),
+            );
+            tally['aws (moto)']++;
+          } else tally[block.marker.kind]++;
           return;
         case 'cluster': {
           const script = await clusterScript(block);
