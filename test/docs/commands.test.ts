@@ -35,12 +35,14 @@ const printed = new Map<string, Promise<string>>();
 beforeAll(() => {
   workspace = mkdtempSync(join(tmpdir(), 'doc-blocks-'));
   const shared = ['node_modules', '.cache'];
-  const local = ['.git', '.esbuild', '.serverless', '.build', 'coverage'];
+  // What the checkout builds or keeps for itself (.gitignore), not what a reader's clone has.
+  const local = ['.git', '.esbuild', '.serverless', '.build', 'coverage', 'bench/.data'];
   cpSync(root, workspace, {
     recursive: true,
     filter: (source) => {
-      const top = relative(root, source).split('/')[0]!;
-      return !shared.includes(top) && !local.includes(top);
+      const path = relative(root, source);
+      const top = path.split('/')[0]!;
+      return !shared.includes(top) && !local.some((dir) => path === dir || path.startsWith(`${dir}/`));
     },
   });
   for (const dir of shared) symlinkSync(join(root, dir), join(workspace, dir));
