@@ -5,6 +5,7 @@ import { loadDestinationConfig, type DestinationConfig } from '../libs/destinati
 import { loadDocumentConfig } from '../libs/documents/config';
 import { loadDataStreamConfig } from '../libs/documents/data-stream';
 import { ConfigError } from '../libs/errors';
+import { unfilledParams } from '../resources/lib/placeholders';
 import type { SearchSettings } from './artifacts';
 import { SearchSetupError } from './engine';
 
@@ -103,6 +104,10 @@ export interface Target {
   source: string;
   /** The variables the forwarder reads (DESTINATION_*, INDEX_PREFIX, AWS_REGION). */
   vars: Env;
+  /** What a user sets for a variable: the stage's param (`param destinationUrl of stage prod`), else the variable. */
+  nameOf: (variable: string) => string;
+  /** The stage's params that still hold the template's FILL-ME (`param destinationUrl of stage prod`). */
+  unfilled: string[];
   settings: SearchSettings;
 }
 
@@ -128,6 +133,8 @@ export async function resolveTarget(
   // Named by where it came from, so a bad value's error points at the flag, param or variable.
   let retention: [string, unknown] = ['SEARCH_RETENTION_DAYS', env.SEARCH_RETENTION_DAYS];
   let source = 'environment';
+  let nameOf = (variable: string) => variable;
+  let unfilled: string[] = [];
   if (options.stage !== undefined) {
     const printed = await printStage(options.stage, options.region);
     const forwarderEnv = printed.functions?.forwarder?.environment;
@@ -138,6 +145,15 @@ export async function resolveTarget(
     const params = { ...printed.params?.default, ...printed.params?.[options.stage] };
     retention = ['searchRetentionDays', params.searchRetentionDays];
     source = `stage ${options.stage}`;
+    const stage = options.stage;
+    nameOf = (variable) => {
+      const param = STAGE_PARAMS[variable];
+      return param === undefined ? variable : `param ${param} of stage ${stage}`;
+    };
+    unfilled = unfilledParams(
+      Object.fromEntries(Object.values(STAGE_PARAMS).map((param) => [param, params[param]])),
+    ).map((param) => `param ${param} of stage ${stage}`);
+    if (unfilled.includes(`param indexPrefix of stage ${stage}`)) throw unfilledError(unfilled, stage);
   }
   if (options.retentionDays !== undefined) retention = ['--retention-days', options.retentionDays];
   const [name, value] = retention;
@@ -145,12 +161,14 @@ export async function resolveTarget(
     min: 1,
     max: 36500,
   });
-  const indexPrefix = loadDocumentConfig(vars).indexPrefix;
+  const indexPrefix = named(nameOf, () => loadDocumentConfig(vars).indexPrefix);
   // INDEX_MODE=datastream: the template and lifecycle of the stage's data streams instead.
-  const dataStream = loadDataStreamConfig(vars);
+  const dataStream = named(nameOf, () => loadDataStreamConfig(vars));
   return {
     source,
     vars,
+    nameOf,
+    unfilled,
     settings: {
       indexPrefix,
       retentionDays,
@@ -160,14 +178,44 @@ export async function resolveTarget(
   };
 }
 
+/** The forwarder's variables a stage sets through its params (params.yml). */
+const STAGE_PARAMS: Record<string, string> = {
+  DESTINATION_URL: 'destinationUrl',
+  DESTINATION_KIND: 'destinationKind',
+  DESTINATION_AUTH: 'destinationAuth',
+  DESTINATION_CREDENTIALS: 'destinationCredentials',
+  INDEX_PREFIX: 'indexPrefix',
+  INDEX_MODE: 'indexMode',
+  DATA_STREAM_NAMESPACE: 'dataStreamNamespace',
+};
+
+const unfilledError = (params: string[], stage: string) =>
+  new ConfigError(
+    params.join(', '),
+    `still FILL-ME: set it in params.yml under ${stage}: (docs/first-deploy.md)`,
+  );
+
+/** A configuration error of the forwarder's loaders, renamed to what the user sets. */
+function named<T>(nameOf: (variable: string) => string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || nameOf(error.variable) === error.variable) throw error;
+    const problem = error.message.slice(error.variable.length + 2);
+    throw new ConfigError(nameOf(error.variable), problem, { cause: error.cause });
+  }
+}
+
 /** The target's destination, when it is one this command can set up. */
 export function destinationOf(target: Target): DestinationConfig & { url: URL } {
-  const destination = loadDestinationConfig(target.vars);
+  if (target.unfilled.length > 0) throw unfilledError(target.unfilled, target.source.replace(/^stage /, ''));
+  const destination = named(target.nameOf, () => loadDestinationConfig(target.vars));
   const source = target.source;
   if (destination.kind !== 'elasticsearch' || destination.url === undefined) {
     throw new ConfigError(
-      destination.url === undefined ? 'DESTINATION_URL' : 'DESTINATION_KIND',
-      `${source} does not send to Elasticsearch / OpenSearch (kind ${destination.kind}): nothing to set up`,
+      target.nameOf(destination.url === undefined ? 'DESTINATION_URL' : 'DESTINATION_KIND'),
+      `${source} does not send to Elasticsearch / OpenSearch (kind ${destination.kind}): ` +
+        (destination.url === undefined ? 'set the URL of its cluster' : 'nothing to set up'),
     );
   }
   if (destination.auth.kind === 'sigv4' && destination.auth.service === 'aoss') {

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { venvBin } from '../peers/python-tools';
+import { deployerPolicy, unmappedTypes } from '../../libs/deploy/deployer-policy';
 import { withBuildLock } from '../support/build-lock';
 import {
   asyncFunctions,
@@ -290,6 +291,17 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
         (k) => `logpipe-${stage}-forwarder-${k}`,
       ),
     );
+  });
+
+  it('has a deployer policy for every resource type it declares, that fits a managed policy (npm run deployer-policy)', () => {
+    expect(unmappedTypes({ Resources: resources() })).toEqual([]);
+    const scope = {
+      stack: `logpipe-${stage}`,
+      region: 'ap-northeast-2',
+      account: '123456789012',
+      partition: 'aws',
+    };
+    expect(JSON.stringify(deployerPolicy({ Resources: resources() }, scope)).length).toBeLessThan(6144);
   });
 
   it('keeps every log group for a bounded time, and runs the exporter at most once at a time', () => {

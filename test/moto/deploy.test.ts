@@ -41,6 +41,11 @@ const SKIPPED_BY_MOTO = [
   'AWS::SNS::Subscription',
 ];
 
+const FILLED_PARAMS = [
+  '--param=destinationUrl=https://search.example.com',
+  '--param=slackChannel=C0123456789',
+];
+
 describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
   const moto = useMoto();
   const env = {
@@ -71,7 +76,8 @@ describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
     template = JSON.parse(
       readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as Template;
-    await slsRun(['deploy', '--package', out]);
+    // prod's FILL-ME params (the deploy refuses them: resources/deploy-checks.js), filled here.
+    await slsRun(['deploy', '--package', out, ...FILLED_PARAMS]);
     resources = (await cloudformation.send(new ListStackResourcesCommand({ StackName: stackName })))
       .StackResourceSummaries!;
     info = (await slsRun(['info'])).stdout;

@@ -77,7 +77,25 @@ describe('the stage the command applies to', () => {
     ).toBe('searchRetentionDays: must be >= 1, got 0');
     const noUrl = await fail(['--stage', 'dev'], {}, printed({ ...prodEnvironment, DESTINATION_URL: '' }));
     expect(noUrl).toBeInstanceOf(ConfigError);
-    expect(noUrl.message).toMatch(/^DESTINATION_URL: stage dev does not send to Elasticsearch/);
+    expect(noUrl.message).toMatch(
+      /^param destinationUrl of stage dev: stage dev does not send to Elasticsearch .*set the URL/,
+    );
+    const noUrlInEnv = await fail([], {});
+    expect(noUrlInEnv.message).toMatch(/^DESTINATION_URL: environment does not send to Elasticsearch/);
+    const badAuth = await fail(
+      ['--stage', 'prod'],
+      {},
+      printed({ ...prodEnvironment, DESTINATION_AUTH: 'x' }),
+    );
+    expect(badAuth.message).toMatch(/^param destinationAuth of stage prod: /);
+    const placeholder = await fail(
+      ['--stage', 'prod'],
+      {},
+      printed({ ...prodEnvironment, DESTINATION_URL: 'FILL-ME' }, { destinationUrl: 'FILL-ME' }),
+    );
+    expect(placeholder.message).toBe(
+      'param destinationUrl of stage prod: still FILL-ME: set it in params.yml under prod: (docs/first-deploy.md)',
+    );
     const aoss = await fail([], {
       DESTINATION_URL: 'https://abc.us-east-1.aoss.amazonaws.com',
       DESTINATION_AUTH: 'sigv4',

@@ -62,3 +62,32 @@ export function useMoto(): Moto {
     },
   };
 }
+
+/**
+ * The moto server for the length of `work` only (a test that needs it for one step among
+ * others): the same lock as useMoto(), taken and released around it, and moto reset first.
+ */
+export async function withMoto<T>(work: (endpoint: string) => Promise<T>): Promise<T> {
+  const endpoint = process.env.MOTO_ENDPOINT;
+  const lock = process.env.MOTO_LOCK_DIR;
+  if (!endpoint || !lock)
+    throw new Error(
+      'MOTO_ENDPOINT is not set: run the tests with jest.config.js (its globalSetup starts moto)',
+    );
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await sleep(200);
+    }
+  }
+  try {
+    const reset = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    if (!reset.ok) throw new Error(`moto reset answered ${reset.status}`);
+    return await work(endpoint);
+  } finally {
+    rmdirSync(lock);
+  }
+}
