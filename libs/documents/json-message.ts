@@ -1,8 +1,14 @@
+import { timeProblem } from './timestamp';
 import type { LambdaReport } from './types';
 
-/** Keys that structured loggers use for the level, in the order they are trusted. */
+/**
+ * Keys that structured loggers use for the level, in the order they are trusted. `log.level` is
+ * the key itself, dotted: Elastic's ECS loggers (Node, Java, Python, .NET…) write it at the top
+ * level with a dot in its name (ecs-logging spec); a nested `log: {level}` is read too (below).
+ */
 const LEVEL_KEYS = [
   'level',
+  'log.level',
   'logLevel',
   'log_level',
   'loglevel',
@@ -98,19 +104,41 @@ export function parseJsonObjectMessage(message: string): Record<string, unknown>
   }
 }
 
+/** A level word or number as the normalised level, if it is one. */
+function levelWord(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    // The ecs-logging spec lets loggers pad the level (" WARN") so messages line up.
+    return LEVEL_WORDS[value.toLowerCase()] ?? LEVEL_WORDS[value.trim().toLowerCase()];
+  }
+  return typeof value === 'number' ? NUMERIC_LEVELS[value] : undefined;
+}
+
 /** The normalised level a structured log line declares, if any known key holds a known level. */
 export function levelOf(fields: Record<string, unknown>): string | undefined {
   for (const key of LEVEL_KEYS) {
-    const value = fields[key];
-    if (typeof value === 'string') {
-      const level = LEVEL_WORDS[value.toLowerCase()];
-      if (level !== undefined) return level;
-    } else if (typeof value === 'number') {
-      const level = NUMERIC_LEVELS[value];
-      if (level !== undefined) return level;
-    }
+    const level = levelWord(fields[key]);
+    if (level !== undefined) return level;
   }
-  return undefined;
+  // ECS written nested (older ecs-logging-python and ecs-pino-format): {"log": {"level": "debug"}}.
+  const log = fields.log;
+  return typeof log === 'object' && log !== null ? levelWord((log as { level?: unknown }).level) : undefined;
+}
+
+// ISO 8601 with a zone: a time without one would be read in the forwarder's zone, not the writer's.
+// Up to 9 fraction digits: Java's Instant writes nanoseconds ("…27.535267800Z").
+const ZONED_ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * The time a JSON line says its event happened, in epoch ms: its `@timestamp` (ECS loggers, and
+ * Logstash-format encoders such as logstash-logback-encoder), when that is an ISO 8601 time with
+ * a zone in years 0000-9999. Other time keys (`time`, `timestamp`, `ts`) are left alone: their
+ * units and zones vary from logger to logger.
+ */
+export function lineTimeOf(fields: Record<string, unknown>): number | undefined {
+  const value = fields['@timestamp'];
+  if (typeof value !== 'string' || !ZONED_ISO_TIME.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return timeProblem(ms) === undefined ? ms : undefined;
 }
 
 // Most JSON lines are an application's own: one shared answer, no allocation per line.
