@@ -1,6 +1,13 @@
 import { parseArn } from './arn';
 import { isObject, type Json, list, num, parseStateChangeTime, text } from './json-fields';
-import type { AlarmKind, AlarmNotification, AlarmTrigger, CompositeChild, MetricQuery, MetricRef } from './types';
+import type {
+  AlarmKind,
+  AlarmNotification,
+  AlarmTrigger,
+  CompositeChild,
+  MetricQuery,
+  MetricRef,
+} from './types';
 
 /**
  * The event CloudWatch sends when an alarm invokes a Lambda function directly (an alarm action
@@ -79,7 +86,10 @@ function metricOf(entry: Json): MetricRef | undefined {
 // The reason's words for the comparison, as CloudWatch writes them (OK reasons say "was not …").
 const THRESHOLD_WORDS = /(?:was|were) (?:not )?(greater|less) than (or equal to )?the threshold \(([^)]+)\)/;
 const BAND_WORDS: Array<[RegExp, string]> = [
-  [/greater than the upper thresholds? or less than the lower thresholds?/, 'LessThanLowerOrGreaterThanUpperThreshold'],
+  [
+    /greater than the upper thresholds? or less than the lower thresholds?/,
+    'LessThanLowerOrGreaterThanUpperThreshold',
+  ],
   [/greater than the upper thresholds?/, 'GreaterThanUpperThreshold'],
   [/less than the lower thresholds?/, 'LessThanLowerThreshold'],
 ];
@@ -102,7 +112,10 @@ function comparisonFromReason(reason: string): { operator?: string; threshold?: 
  * datapoints for OK -> ALARM transition)" in this reason or the previous one (an OK's own reason
  * gives the minimum for ALARM -> OK instead). Both or neither: N alone would read as "N of N".
  */
-function evaluationFromReasons(reasons: string[]): { evaluationPeriods?: number; datapointsToAlarm?: number } {
+function evaluationFromReasons(reasons: string[]): {
+  evaluationPeriods?: number;
+  datapointsToAlarm?: number;
+} {
   for (const reason of reasons) {
     const evaluated = /out of the last (\d+) datapoints?/.exec(reason);
     const minimum = /\(minimum (\d+) datapoints? for [A-Z_]+ -> ALARM transition\)/.exec(reason);
@@ -178,7 +191,8 @@ export function parseAlarmActionEvent(raw: Json): AlarmNotification | undefined 
   const arnParts = parseArn(envelope.arn);
   const rule = text(configuration.alarmRule);
   const entries = list(configuration.metrics).filter(isObject);
-  const parsed = rule === undefined && entries.length > 0 ? metricTrigger(entries, state, previous) : undefined;
+  const parsed =
+    rule === undefined && entries.length > 0 ? metricTrigger(entries, state, previous) : undefined;
   return {
     kind: rule !== undefined ? 'composite' : (parsed?.kind ?? 'metric'),
     name,

@@ -47,7 +47,9 @@ export function describeCondition(alarm: AlarmNotification): string | undefined 
   const parts = [comparison(trigger)];
   if (evaluation !== undefined) parts.push(`for ${datapoints} of ${evaluation} periods`);
   if (trigger.period !== undefined)
-    parts.push(`${evaluation === undefined ? 'in periods' : ''} of ${describeSeconds(trigger.period)}`.trim());
+    parts.push(
+      `${evaluation === undefined ? 'in periods' : ''} of ${describeSeconds(trigger.period)}`.trim(),
+    );
   return parts.join(' ');
 }
 
@@ -86,7 +88,9 @@ export interface ComparedQuery {
 }
 
 function bandDeviations(expression: string | undefined): number | undefined {
-  const match = /^\s*ANOMALY_DETECTION_BAND\s*\(\s*[^,()]+?\s*(?:,\s*([0-9.]+)\s*)?\)\s*$/i.exec(expression ?? '');
+  const match = /^\s*ANOMALY_DETECTION_BAND\s*\(\s*[^,()]+?\s*(?:,\s*([0-9.]+)\s*)?\)\s*$/i.exec(
+    expression ?? '',
+  );
   if (match === null) return undefined;
   return match[1] === undefined ? 2 : Number(match[1]);
 }
@@ -106,19 +110,24 @@ export function describeComparison(alarm: AlarmNotification): ComparedQuery[] | 
   // out), the expression the trigger names, else the first query.
   const compared =
     (returned.length === 1 ? returned[0] : undefined) ??
-    queries.find((query) => query.id !== bandId && query.expression === trigger.expression && query.expression) ??
+    queries.find(
+      (query) => query.id !== bandId && query.expression === trigger.expression && query.expression,
+    ) ??
     queries.find((query) => query.id !== bandId);
   const op = trigger.comparisonOperator ?? '';
   const comparison =
-    OPERATORS[op] !== undefined
-      ? `${OPERATORS[op]} ${trigger.threshold ?? '?'}`
-      : BAND_OPERATORS[op];
+    OPERATORS[op] !== undefined ? `${OPERATORS[op]} ${trigger.threshold ?? '?'}` : BAND_OPERATORS[op];
   const lines: ComparedQuery[] = [];
   if (compared !== undefined)
-    lines.push({ query: compared, role: 'compared', comparison, against: BAND_OPERATORS[op] ? bandId : undefined });
+    lines.push({
+      query: compared,
+      role: 'compared',
+      comparison,
+      against: BAND_OPERATORS[op] ? bandId : undefined,
+    });
   const band = queries.find((query) => query.id === bandId);
-  if (band !== undefined) lines.push({ query: band, role: 'band', deviations: bandDeviations(band.expression) });
-  for (const query of queries)
-    if (query !== compared && query !== band) lines.push({ query, role: 'input' });
+  if (band !== undefined)
+    lines.push({ query: band, role: 'band', deviations: bandDeviations(band.expression) });
+  for (const query of queries) if (query !== compared && query !== band) lines.push({ query, role: 'input' });
   return lines;
 }

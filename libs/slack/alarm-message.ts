@@ -1,4 +1,9 @@
-import { type ComparedQuery, describeComparison, describeCondition, describeMetric } from '../alarms/condition';
+import {
+  type ComparedQuery,
+  describeComparison,
+  describeCondition,
+  describeMetric,
+} from '../alarms/condition';
 import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../alarms/console-links';
 import type { LogLinesFound } from '../alarms/log-lines';
 import type { AlarmNotification } from '../alarms/types';
@@ -93,7 +98,10 @@ function comparedLine({ query, role, comparison, against, deviations }: Compared
   if (role === 'compared' && comparison)
     line += `, alarms when ${escapeAndTruncate(comparison, 200)}${against ? ` ${code(against, 100)}` : ''}`;
   if (role === 'band')
-    line += deviations === undefined ? ': the expected band' : `: the expected band, ${deviations} standard deviations`;
+    line +=
+      deviations === undefined
+        ? ': the expected band'
+        : `: the expected band, ${deviations} standard deviations`;
   return line;
 }
 

@@ -55,8 +55,12 @@ describe('ECS-formatted lines (Elastic ecs-logging for Node, Java, Python)', () 
   });
 
   it('only a zoned ISO 8601 @timestamp in years 0000-9999 counts as the line’s time', () => {
-    expect(lineTimeOf({ '@timestamp': '2024-11-20T17:12:23.505+09:00' })).toBe(Date.UTC(2024, 10, 20, 8, 12, 23, 505));
-    expect(lineTimeOf({ '@timestamp': '2024-11-20T17:12:23.505+0900' })).toBe(Date.UTC(2024, 10, 20, 8, 12, 23, 505));
+    expect(lineTimeOf({ '@timestamp': '2024-11-20T17:12:23.505+09:00' })).toBe(
+      Date.UTC(2024, 10, 20, 8, 12, 23, 505),
+    );
+    expect(lineTimeOf({ '@timestamp': '2024-11-20T17:12:23.505+0900' })).toBe(
+      Date.UTC(2024, 10, 20, 8, 12, 23, 505),
+    );
     for (const value of [
       '2024-11-20T17:12:23.505', // no zone: the writer's zone is unknown
       '2024-11-20 17:12:23Z',

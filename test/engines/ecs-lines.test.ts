@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- documents and answers read field by field */
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
@@ -54,6 +53,8 @@ describeEachEngine('ECS-formatted JSON lines into a real node', (kind) => {
     expect(await engine.count(all, { term: { 'json.log.level': 'ERROR' } })).toBe(1);
     expect(await engine.count(all, { term: { 'json.log.logger': 'orders.worker' } })).toBe(1);
     expect(await engine.count(all, { term: { 'json.service.name': 'orders-api' } })).toBe(3);
-    expect(await engine.count(all, { term: { 'json.trace.id': '4bf92f3577b34da6a3ce929d0e0e4736' } })).toBe(1);
+    expect(await engine.count(all, { term: { 'json.trace.id': '4bf92f3577b34da6a3ce929d0e0e4736' } })).toBe(
+      1,
+    );
   });
 });

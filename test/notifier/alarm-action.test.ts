@@ -227,7 +227,11 @@ describe('alarm events delivered straight to a Lambda alarm action', () => {
             {
               id: '1234e046-06f0-a3da-9534-EXAMPLEe4c',
               metricStat: {
-                metric: { namespace: 'AWS/Logs', name: 'CallCount', dimensions: { InstanceId: 'i-12345678' } },
+                metric: {
+                  namespace: 'AWS/Logs',
+                  name: 'CallCount',
+                  dimensions: { InstanceId: 'i-12345678' },
+                },
                 period: 60,
                 stat: 'Average',
                 unit: 'Percent',
