@@ -3,7 +3,14 @@ import { logEventProblem } from '../decoding/subscription';
 import { copyToRoot, PIPELINE_FIELDS, type CopyToRoot } from './fields';
 import { EventGuard, failureReason, type DocumentSink } from './guard';
 import type { IndexNamer } from './index-name';
-import { lambdaJsonFields, levelOf, lineTimeOf, parseJsonObjectMessage } from './json-message';
+import {
+  capLongStrings,
+  JSON_STRING_MAX_CHARS,
+  lambdaJsonFields,
+  levelOf,
+  lineTimeOf,
+  parseJsonObjectMessage,
+} from './json-message';
 import { parseLambdaLine } from './lambda-lines';
 import { isoTimestamp } from './timestamp';
 import type { DocumentSource, LogDocument } from './types';
@@ -78,6 +85,8 @@ export function enrich(
 ): void {
   const json = parseJsonObjectMessage(message);
   if (json !== undefined) {
+    // A string over the index's term limit would get the whole document refused (OpenSearch).
+    if (message.length > JSON_STRING_MAX_CHARS) capLongStrings(json);
     source.json = json;
     const level = levelOf(json);
     if (level !== undefined) source.log = { level };

@@ -113,6 +113,46 @@ function levelWord(value: unknown): string | undefined {
   return typeof value === 'number' ? NUMERIC_LEVELS[value] : undefined;
 }
 
+/**
+ * Longest string kept under `json`, in UTF-16 units. OpenSearch's `flat_object` indexes every
+ * leaf as a term (`json._value`, and `json._valueAndPath` with the key path in front) and refuses
+ * the whole document when one is over Lucene's 32,766 UTF-8 bytes; it takes no `ignore_above`.
+ * 8,000 units are at most 24,000 bytes, which leaves room for the path. The whole line stays in
+ * `message`; Elasticsearch's `flattened` indexes only values up to 1,024 characters anyway.
+ */
+export const JSON_STRING_MAX_CHARS = 8000;
+
+/** A cut string: its first `max` units (never half a surrogate pair), and how long it was. */
+function cutString(value: string, max: number): string {
+  let end = max;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // a high surrogate without its low half
+  return `${value.slice(0, end)}…[cut: ${value.length} chars, the whole line is in message]`;
+}
+
+/**
+ * Cuts the strings of parsed JSON longer than `max` (in place; keys and other values as they
+ * are). Only a message longer than `max` can hold one, so callers skip shorter lines.
+ */
+export function capLongStrings(value: unknown, max = JSON_STRING_MAX_CHARS): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'string') {
+        if (item.length > max) value[i] = cutString(item, max);
+      } else if (typeof item === 'object' && item !== null) capLongStrings(item, max);
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    const fields = value as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const item = fields[key];
+      if (typeof item === 'string') {
+        if (item.length > max) fields[key] = cutString(item, max);
+      } else if (typeof item === 'object' && item !== null) capLongStrings(item, max);
+    }
+  }
+}
+
 /** The normalised level a structured log line declares, if any known key holds a known level. */
 export function levelOf(fields: Record<string, unknown>): string | undefined {
   for (const key of LEVEL_KEYS) {
