@@ -9,8 +9,9 @@ import type { Engine } from './engine';
  * a log line lives under `json`, mapped as ONE field: `flattened` (Elasticsearch) or
  * `flat_object` (OpenSearch 2.7+). Both index every leaf as a keyword term carrying its path, so a
  * term or match on `json.<key>` is one term lookup (profiled on OpenSearch 3.8 and Elasticsearch
- * 9.5, docs/search.md); a range compares strings. `flat_object` takes no `ignore_above`: a value
- * over 32,766 bytes gets the document refused on OpenSearch (dead-lettered).
+ * 9.5, docs/search.md); a range compares strings. `flat_object` takes no `ignore_above`: a term
+ * over 32,766 bytes gets the document refused on OpenSearch, so the forwarder cuts long JSON
+ * strings when it builds the document (libs/documents/json-message.ts JSON_STRING_MAX_CHARS).
  * So any number of JSON keys adds no mapping entries (no explosion), and `{"id": 1}` in one line
  * and `{"id": "a"}` or `{"id": {"x": 1}}` in another cannot conflict (no rejected documents).
  */

@@ -1,4 +1,4 @@
-import type { AlarmNotification, AlarmTrigger, MetricRef } from './types';
+import type { AlarmNotification, AlarmTrigger, MetricQuery, MetricRef } from './types';
 
 const OPERATORS: Record<string, string> = {
   GreaterThanOrEqualToThreshold: '>=',
@@ -46,7 +46,10 @@ export function describeCondition(alarm: AlarmNotification): string | undefined 
   const datapoints = trigger.datapointsToAlarm ?? evaluation;
   const parts = [comparison(trigger)];
   if (evaluation !== undefined) parts.push(`for ${datapoints} of ${evaluation} periods`);
-  if (trigger.period !== undefined) parts.push(`of ${describeSeconds(trigger.period)}`);
+  if (trigger.period !== undefined)
+    parts.push(
+      `${evaluation === undefined ? 'in periods' : ''} of ${describeSeconds(trigger.period)}`.trim(),
+    );
   return parts.join(' ');
 }
 
@@ -69,4 +72,62 @@ export function evaluationWindow(alarm: AlarmNotification): { start: Date; end: 
   if (end === undefined || period === undefined) return undefined;
   const periods = alarm.trigger?.evaluationPeriods ?? 1;
   return { start: new Date(end.getTime() - period * periods * 1000), end };
+}
+
+/** One line of what a metric-math or anomaly alarm compares. */
+export interface ComparedQuery {
+  query: MetricQuery;
+  /** `compared`: the series held against the threshold or band; `band`: the anomaly band; `input`: read by the others. */
+  role: 'compared' | 'band' | 'input';
+  /** For the compared series: "> 5", "outside the band". */
+  comparison?: string;
+  /** The band's id, when the compared series is held against a band. */
+  against?: string;
+  /** For the band: its width in standard deviations (ANOMALY_DETECTION_BAND's second argument, 2 by default). */
+  deviations?: number;
+}
+
+function bandDeviations(expression: string | undefined): number | undefined {
+  const match = /^\s*ANOMALY_DETECTION_BAND\s*\(\s*[^,()]+?\s*(?:,\s*([0-9.]+)\s*)?\)\s*$/i.exec(
+    expression ?? '',
+  );
+  if (match === null) return undefined;
+  return match[1] === undefined ? 2 : Number(match[1]);
+}
+
+/**
+ * What a metric-math or anomaly alarm compares, compared series first: the expression with its
+ * label held against the threshold (or the metric held against the band), then the band, then
+ * every input by id. Undefined for single-metric and composite alarms (nothing to spell out).
+ */
+export function describeComparison(alarm: AlarmNotification): ComparedQuery[] | undefined {
+  const trigger = alarm.trigger;
+  const queries = trigger?.queries;
+  if (trigger === undefined || queries === undefined || queries.length === 0) return undefined;
+  const bandId = trigger.thresholdMetricId;
+  const returned = queries.filter((query) => query.returnData !== false && query.id !== bandId);
+  // The series compared: the one query returned besides the band; failing that (ReturnData left
+  // out), the expression the trigger names, else the first query.
+  const compared =
+    (returned.length === 1 ? returned[0] : undefined) ??
+    queries.find(
+      (query) => query.id !== bandId && query.expression === trigger.expression && query.expression,
+    ) ??
+    queries.find((query) => query.id !== bandId);
+  const op = trigger.comparisonOperator ?? '';
+  const comparison =
+    OPERATORS[op] !== undefined ? `${OPERATORS[op]} ${trigger.threshold ?? '?'}` : BAND_OPERATORS[op];
+  const lines: ComparedQuery[] = [];
+  if (compared !== undefined)
+    lines.push({
+      query: compared,
+      role: 'compared',
+      comparison,
+      against: BAND_OPERATORS[op] ? bandId : undefined,
+    });
+  const band = queries.find((query) => query.id === bandId);
+  if (band !== undefined)
+    lines.push({ query: band, role: 'band', deviations: bandDeviations(band.expression) });
+  for (const query of queries) if (query !== compared && query !== band) lines.push({ query, role: 'input' });
+  return lines;
 }

@@ -1,42 +1,18 @@
+import { parseAlarmActionEvent } from './alarm-action';
 import { parseArn } from './arn';
+import { isObject, type Json, list, num, parseStateChangeTime, text } from './json-fields';
 import type {
   AlarmKind,
   AlarmNotification,
   AlarmTrigger,
   CompositeChild,
   Dimension,
+  MetricQuery,
   MetricRef,
   ParsedMessage,
 } from './types';
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
-    return Number(value);
-  return undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** CloudWatch writes `2024-01-01T00:00:00.000+0000`; make the offset ISO (`+00:00`) before parsing. */
-export function parseStateChangeTime(value: unknown): Date | undefined {
-  const raw = text(value);
-  if (raw === undefined) return undefined;
-  const date = new Date(raw.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
+export { parseStateChangeTime } from './json-fields';
 
 /** `TreatMissingData` has been seen as "- TreatMissingData: missing"; keep only the value. */
 function treatMissingData(value: unknown): string | undefined {
@@ -46,7 +22,7 @@ function treatMissingData(value: unknown): string | undefined {
   return word;
 }
 
-function dimensions(value: unknown): Dimension[] {
+export function dimensions(value: unknown): Dimension[] {
   return list(value).flatMap((item) => {
     if (!isObject(item)) return [];
     const name = text(item.name) ?? text(item.Name);
@@ -62,6 +38,18 @@ function metricStat(entry: Json): MetricRef | undefined {
   const namespace = text(metric?.Namespace);
   if (metric === undefined || name === undefined || namespace === undefined) return undefined;
   return { name, namespace, dimensions: dimensions(metric.Dimensions), statistic: text(stat?.Stat) };
+}
+
+function metricQuery(entry: Json): MetricQuery | undefined {
+  const id = text(entry.Id);
+  if (id === undefined) return undefined;
+  return {
+    id,
+    label: text(entry.Label),
+    expression: text(entry.Expression),
+    metric: metricStat(entry),
+    returnData: typeof entry.ReturnData === 'boolean' ? entry.ReturnData : undefined,
+  };
 }
 
 function parseTrigger(raw: Json): { kind: AlarmKind; trigger: AlarmTrigger } {
@@ -90,7 +78,15 @@ function parseTrigger(raw: Json): { kind: AlarmKind; trigger: AlarmTrigger } {
   const statPeriod = entries
     .map((entry) => (isObject(entry.MetricStat) ? num(entry.MetricStat.Period) : undefined))
     .find((period) => period !== undefined);
-  const trigger = { ...common, period: common.period ?? statPeriod, thresholdMetricId, expression, metrics };
+  const queries = entries.flatMap((entry) => metricQuery(entry) ?? []);
+  const trigger = {
+    ...common,
+    period: common.period ?? statPeriod,
+    thresholdMetricId,
+    expression,
+    metrics,
+    queries,
+  };
   return { kind: thresholdMetricId !== undefined ? 'anomaly' : 'metric-math', trigger };
 }
 
@@ -144,7 +140,8 @@ export function parseSnsMessage(message: unknown, subject?: string): ParsedMessa
   } catch {
     return { type: 'other', subject, text: body, isJson: false };
   }
-  const alarm = isObject(json) ? parseAlarm(json) : undefined;
+  // An SNS notification's alarm, or an alarm action's event handed over whole (no SNS envelope).
+  const alarm = isObject(json) ? (parseAlarm(json) ?? parseAlarmActionEvent(json)) : undefined;
   if (alarm !== undefined) return { type: 'alarm', alarm };
   const pretty = isObject(json) || Array.isArray(json) ? JSON.stringify(json, null, 2) : body;
   return { type: 'other', subject, text: pretty, isJson: isObject(json) || Array.isArray(json) };

@@ -13,6 +13,19 @@ export interface MetricRef {
 }
 
 /**
+ * One query of a metric-math alarm (CloudWatch's MetricDataQuery): a metric read under an id, or
+ * an expression over those ids, with the label the alarm's author gave it.
+ */
+export interface MetricQuery {
+  id: string;
+  label?: string;
+  expression?: string;
+  metric?: MetricRef;
+  /** The query the alarm compares (or, for an anomaly alarm, the band and the metric). */
+  returnData?: boolean;
+}
+
+/**
  * Shapes of alarm notifications. `metric`: Trigger.MetricName; `metric-math`: Trigger.Metrics;
  * `anomaly`: metric math with a ThresholdMetricId band; `composite`: AlarmRule, no Trigger.
  */
@@ -30,6 +43,8 @@ export interface AlarmTrigger {
   expression?: string;
   treatMissingData?: string;
   metrics: MetricRef[];
+  /** Every query of a metric-math or anomaly alarm, in the alarm's order (none for a single metric). */
+  queries?: MetricQuery[];
 }
 
 export interface CompositeChild {

@@ -3,7 +3,14 @@ import { logEventProblem } from '../decoding/subscription';
 import { copyToRoot, PIPELINE_FIELDS, type CopyToRoot } from './fields';
 import { EventGuard, failureReason, type DocumentSink } from './guard';
 import type { IndexNamer } from './index-name';
-import { lambdaJsonFields, levelOf, parseJsonObjectMessage } from './json-message';
+import {
+  capLongStrings,
+  JSON_STRING_MAX_CHARS,
+  lambdaJsonFields,
+  levelOf,
+  lineTimeOf,
+  parseJsonObjectMessage,
+} from './json-message';
 import { parseLambdaLine } from './lambda-lines';
 import { isoTimestamp } from './timestamp';
 import type { DocumentSource, LogDocument } from './types';
@@ -65,7 +72,13 @@ export function buildDocument(
   return { _id: event.id, _index: options.indexNamer.nameFor(event.timestamp), _source: source };
 }
 
-/** Adds the fields parsed from the message: Lambda line formats, JSON objects and their level. */
+/**
+ * Adds the fields parsed from the message: Lambda line formats, JSON objects and their level.
+ * A JSON line's own `@timestamp` (ECS loggers) becomes the document's: the time the event
+ * happened. The caller has named the index and the id from the transport (the CloudWatch event's
+ * time and id), which no line can change: a line from a wrong clock cannot open indices for
+ * arbitrary days, and a redelivered event lands on the same document whatever it says.
+ */
 export function enrich(
   source: DocumentSource,
   message: string,
@@ -73,9 +86,13 @@ export function enrich(
 ): void {
   const json = parseJsonObjectMessage(message);
   if (json !== undefined) {
+    // A string over the index's term limit would get the whole document refused (OpenSearch).
+    if (message.length > JSON_STRING_MAX_CHARS) capLongStrings(json);
     source.json = json;
     const level = levelOf(json);
     if (level !== undefined) source.log = { level };
+    const lineTime = lineTimeOf(json);
+    if (lineTime !== undefined) source['@timestamp'] = isoTimestamp(lineTime);
     const lambda = lambdaJsonFields(json);
     if (lambda.requestId !== undefined || lambda.report !== undefined) {
       source.aws.lambda = { request_id: lambda.requestId };

@@ -35,6 +35,18 @@ export function isMetadataField(key: string): boolean {
   return key.charCodeAt(0) === 95; /* _ */
 }
 
+/**
+ * Whether a key names a protected root field or a path inside one: engines read a dotted key as
+ * the path it spells, so an ECS line's `"log.level": " WARN"` copied to the root would land in
+ * the mapped `log.level` beside the pipeline's value, and `"aws.lambda.report.duration_ms": "x"`
+ * would conflict with its mapping and get the document refused.
+ */
+function isProtected(protect: ReadonlySet<string>, key: string): boolean {
+  if (protect.has(key)) return true;
+  const dot = key.indexOf('.');
+  return dot !== -1 && protect.has(key.slice(0, dot));
+}
+
 export interface CopyToRoot {
   /** Root fields the copied keys may not take: PIPELINE_FIELDS, or OWNED_FIELDS for a rule's parser. */
   protect: ReadonlySet<string>;
@@ -56,7 +68,7 @@ export function copyToRoot(
 ): void {
   for (const key of Object.keys(fields)) {
     if (skip?.(key)) continue;
-    if (how.protect.has(key) || isMetadataField(key)) {
+    if (isProtected(how.protect, key) || isMetadataField(key)) {
       if (how.protectedKeys === 'json') (source.json ??= {})[key] = fields[key];
     } else if (how.overwrite || !(key in source)) source[key] = fields[key];
   }

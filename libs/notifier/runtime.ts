@@ -54,7 +54,11 @@ export interface RuntimeDeps {
   log?: Logger;
 }
 
-/** SNS events carry Records[].Sns; anything else is shown as one generic message. */
+/**
+ * SNS events carry Records[].Sns; anything else is one notification of its own: an alarm's Lambda
+ * action event (parsed as the alarm it reports, keyed by ARN and state time: it has no MessageId),
+ * or something shown as one generic message.
+ */
 function notificationsOf(event: unknown): SnsNotification[] {
   const records = (event as { Records?: unknown } | null)?.Records;
   if (!Array.isArray(records) || records.length === 0) return [{ Message: JSON.stringify(event ?? null) }];

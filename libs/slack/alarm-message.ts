@@ -1,4 +1,9 @@
-import { describeCondition, describeMetric } from '../alarms/condition';
+import {
+  type ComparedQuery,
+  describeComparison,
+  describeCondition,
+  describeMetric,
+} from '../alarms/condition';
 import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../alarms/console-links';
 import type { LogLinesFound } from '../alarms/log-lines';
 import type { AlarmNotification } from '../alarms/types';
@@ -62,7 +67,8 @@ function detailFields(alarm: AlarmNotification, options: AlarmMessageOptions) {
     fields.push(field('Time (UTC)', times.utc), field(`Time (${options.timeZone})`, times.local));
   }
   const metric = alarm.trigger?.metrics[0];
-  if (metric && !options.compact) {
+  // Metric math spells out every metric it reads in its own section (comparedSection).
+  if (metric && !options.compact && alarm.trigger?.queries === undefined) {
     const others = (alarm.trigger?.metrics.length ?? 1) - 1;
     fields.push(field('Metric', describeMetric(metric) + (others > 0 ? ` (+${others} more)` : '')));
   }
@@ -72,6 +78,47 @@ function detailFields(alarm: AlarmNotification, options: AlarmMessageOptions) {
     fields.push(field('Stage', options.stage));
   }
   return fields.slice(0, LIMITS.fields);
+}
+
+/** Text for a code span: mrkdwn-escaped, no backtick to end it early, bounded. */
+function code(value: string, max: number): string {
+  return `\`${escapeAndTruncate(value.replace(/`/g, "'"), max)}\``;
+}
+
+const MAX_COMPARED_LINES = 12;
+
+function comparedLine({ query, role, comparison, against, deviations }: ComparedQuery): string {
+  const label = query.label ? ` *${escapeAndTruncate(query.label, 200)}*` : '';
+  const what = query.expression
+    ? code(query.expression, 600)
+    : query.metric
+      ? escapeAndTruncate(describeMetric(query.metric), 400)
+      : '?';
+  let line = `• ${code(query.id, 100)}${label} = ${what}`;
+  if (role === 'compared' && comparison)
+    line += `, alarms when ${escapeAndTruncate(comparison, 200)}${against ? ` ${code(against, 100)}` : ''}`;
+  if (role === 'band')
+    line +=
+      deviations === undefined
+        ? ': the expected band'
+        : `: the expected band, ${deviations} standard deviations`;
+  return line;
+}
+
+/** What a metric-math or anomaly alarm compares: the expression and its label, the band, every input by id. */
+function comparedSection(alarm: AlarmNotification): Block | undefined {
+  const compared = describeComparison(alarm);
+  if (compared === undefined) return undefined;
+  // Whole lines only, within the section's limit (a line cut in half would break its code span).
+  let text = '*What is compared*';
+  let shown = 0;
+  for (const line of compared.slice(0, MAX_COMPARED_LINES).map(comparedLine)) {
+    if (text.length + 1 + line.length > LIMITS.sectionText - 40) break;
+    text += `\n${line}`;
+    shown++;
+  }
+  if (shown < compared.length) text += `\n… and ${compared.length - shown} more`;
+  return { type: 'section', text: mrkdwn(text) };
 }
 
 /** Packs lines into ``` code blocks, each section under the 3000-character limit. */
@@ -176,6 +223,8 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
     details.push({ type: 'section', text: mrkdwn(`${titleLink(alarm)}${description}`) });
   }
   details.push({ type: 'section', fields: detailFields(alarm, options) });
+  const compared = options.compact ? undefined : comparedSection(alarm);
+  if (compared !== undefined) details.push(compared);
   if (alarm.reason) {
     details.push({
       type: 'section',

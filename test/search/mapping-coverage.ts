@@ -37,12 +37,15 @@ export function resolve(mappings: Mapping, path: string[]): Resolution {
   return { kind: 'conflict', at: path.join('.') };
 }
 
-/** Every leaf of a document as [path, value]; array elements share their array's path. */
+/**
+ * Every leaf of a document as [path, value]; array elements share their array's path. A dotted
+ * key is the path it spells, as the engines read it (`"log.level"` is `log` then `level`).
+ */
 export function leaves(value: unknown, path: string[] = []): Array<[string[], unknown]> {
   if (Array.isArray(value)) return value.flatMap((item) => leaves(item, path));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([key, child]) =>
-      child === undefined ? [] : leaves(child, [...path, key]),
+      child === undefined ? [] : leaves(child, [...path, ...key.split('.')]),
     );
   }
   return [[path, value]];
@@ -69,6 +72,7 @@ const fixture = (name: string): unknown => loadFixture('forwarder', name);
 export const SUBSCRIPTION_FIXTURES = [
   'lambda-console-lines.json',
   'go-service-json-lines.json',
+  'ecs-json-lines.json',
   'lambda-invocation.json',
   'control-message.json',
 ];
