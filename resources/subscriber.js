@@ -19,22 +19,28 @@
 const { params } = require('./lib/params');
 const { logGroupArn, sub } = require('./lib/cfn');
 const { sendToQueue } = require('./lib/iam');
-const { checkPrefixes, ownLogGroups } = require('./lib/selection');
+const { checkPrefixes, ownNamespaces } = require('./lib/selection');
 
 /** @typedef {import('./lib/params').Context} Context */
 
 /** @param {Context} context */
 async function settings(context) {
   const param = params(context);
+  // Not self:functions: this runs while the functions themselves are being resolved.
   const { prefix } = await param.serviceAndStage();
-  const functions = /** @type {Record<string, { name?: string }>} */ (
-    (await context.resolveVariable('self:functions')) || {}
-  );
   return {
     prefix,
-    own: ownLogGroups({ prefix, functions }),
-    forwarded: checkPrefixes(await param.list('forwardedLogGroupPrefixes'), 'forwardedLogGroupPrefixes', prefix),
-    viaFirehose: checkPrefixes(await param.list('firehoseLogGroupPrefixes'), 'firehoseLogGroupPrefixes', prefix),
+    own: ownNamespaces(prefix),
+    forwarded: checkPrefixes(
+      await param.list('forwardedLogGroupPrefixes'),
+      'forwardedLogGroupPrefixes',
+      prefix,
+    ),
+    viaFirehose: checkPrefixes(
+      await param.list('firehoseLogGroupPrefixes'),
+      'firehoseLogGroupPrefixes',
+      prefix,
+    ),
     forwarderPattern: await param.text('forwarderFilterPattern'),
     firehosePattern: await param.text('firehoseFilterPattern'),
     schedule: await param.text('subscriberSchedule'),
@@ -45,7 +51,7 @@ async function settings(context) {
 async function environment(context) {
   const c = await settings(context);
   /** @type {Record<string, unknown>} */
-  const env = { SUBSCRIBE_EXCLUDES: c.own.join(',') };
+  const env = { SUBSCRIBE_EXCLUDE_PREFIXES: c.own.join(',') };
   if (c.forwarded.length > 0)
     Object.assign(env, {
       SUBSCRIBE_FORWARDER_PREFIXES: c.forwarded.join(','),

@@ -38,10 +38,6 @@ async function settings(context) {
   const functions = /** @type {Record<string, { name?: string }>} */ (
     (await context.resolveVariable('self:functions')) || {}
   );
-  const sourceAccounts = await param.list('sourceAccounts');
-  for (const account of sourceAccounts)
-    if (!ACCOUNT_ID.test(account))
-      throw new Error(`param sourceAccounts: "${account}" is not a 12-digit AWS account id`);
   return {
     prefix,
     own: ownLogGroups({ prefix, functions }),
@@ -51,8 +47,17 @@ async function settings(context) {
     forwarded: names(await param.raw('forwardedLogGroups')),
     viaFirehose: names(await param.raw('firehoseLogGroups')),
     streamArn: await param.text('kinesisStreamArn'),
-    sourceAccounts: [...new Set(sourceAccounts)],
+    sourceAccounts: await sourceAccounts(param),
   };
+}
+
+/** @param {ReturnType<typeof params>} param */
+async function sourceAccounts(param) {
+  const accounts = await param.list('sourceAccounts');
+  for (const account of accounts)
+    if (!ACCOUNT_ID.test(account))
+      throw new Error(`param sourceAccounts: "${account}" is not a 12-digit AWS account id`);
+  return [...new Set(accounts)];
 }
 
 /**
@@ -128,7 +133,11 @@ async function resources(context) {
     // Groups a group-level filter of this stack already sends to the same target would deliver
     // every event twice (two invocations, the second all 409s): left to their own filter.
     const alreadySent =
-      config.target === 'forwarder' ? config.forwarded : config.target === 'firehose' ? config.viaFirehose : [];
+      config.target === 'forwarder'
+        ? config.forwarded
+        : config.target === 'firehose'
+          ? config.viaFirehose
+          : [];
     const criteria = selectionCriteria(
       [...config.own, ...alreadySent, ...config.excludes],
       'accountSubscriptionExcludes',
@@ -220,7 +229,8 @@ async function resources(context) {
  * @param {Context} context
  */
 async function sourceAccountsVariable(context) {
-  return (await settings(context)).sourceAccounts.join(',');
+  // Not settings(): it reads self:functions, and this is resolved inside the functions.
+  return (await sourceAccounts(params(context))).join(',');
 }
 
 module.exports = { resources, sourceAccountsVariable };

@@ -5,12 +5,13 @@ import type { SubscriptionTarget } from './types';
 /**
  * The subscriber's configuration, from the environment resources/subscriber.js writes. Each
  * target: SUBSCRIBE_<TARGET>_PREFIXES (comma-separated), _DESTINATION_ARN, _FILTER_NAME,
- * _FILTER_PATTERN and for Firehose _ROLE_ARN. SUBSCRIBE_EXCLUDES: exact names never subscribed
- * (the stack's own log groups, and groups the stack subscribes by name).
+ * _FILTER_PATTERN and for Firehose _ROLE_ARN. SUBSCRIBE_EXCLUDE_PREFIXES: where the stack's own
+ * log groups live (its functions', its Firehose error log): never subscribed, or their lines
+ * would come back to the pipeline for ever.
  */
 export interface SubscriberConfig {
   targets: SubscriptionTarget[];
-  excluded: ReadonlySet<string>;
+  excludedPrefixes: readonly string[];
   /** Stop looking at groups when less than this remains of the invocation. */
   timeReserveMs: number;
 }
@@ -46,7 +47,7 @@ export function loadSubscriberConfig(env: Env): SubscriberConfig {
   );
   return {
     targets,
-    excluded: new Set(listVar(env, 'SUBSCRIBE_EXCLUDES')),
+    excludedPrefixes: listVar(env, 'SUBSCRIBE_EXCLUDE_PREFIXES'),
     timeReserveMs: intVar(env, 'TIME_RESERVE_MS', 10_000, { min: 0 }),
   };
 }

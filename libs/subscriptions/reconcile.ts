@@ -61,7 +61,7 @@ const emptySummary = (target: string): TargetSummary => ({
 
 /**
  * Puts the target's subscription filter on every log group whose name starts with one of its
- * prefixes, except the excluded names (the stack's own groups: no feedback loop). Stops looking
+ * prefixes, except those under the excluded prefixes (the stack's own groups: no feedback loop). Stops looking
  * when less than `timeReserveMs` remains; the next scheduled run starts over and skips, with one
  * DescribeSubscriptionFilters each, what is already subscribed. Throws SubscriptionError after
  * the run when some groups failed (the others are subscribed).
@@ -88,7 +88,7 @@ export async function reconcileSubscriptions(
           if (seen.has(name)) continue; // two prefixes of one target can match one group
           seen.add(name);
           summary.matched++;
-          if (config.excluded.has(name)) {
+          if (config.excludedPrefixes.some((excluded) => name.startsWith(excluded))) {
             summary.excluded++;
             continue;
           }

@@ -28,6 +28,15 @@ function ownLogGroups({ prefix, functions }) {
 }
 
 /**
+ * Where this stack's log groups live: its functions' `/aws/lambda/<service>-<stage>-*` and its
+ * Firehose stream's error log. The subscriber leaves out every group under them.
+ * @param {string} stackPrefix "<service>-<stage>" @returns {string[]}
+ */
+function ownNamespaces(stackPrefix) {
+  return [`/aws/lambda/${stackPrefix}-`, `/aws/kinesisfirehose/${stackPrefix}-raw-logs`];
+}
+
+/**
  * `LogGroupName NOT IN ["a","b"]`, the only selection an account-level subscription policy
  * supports, refused past the service's 25 KB.
  * @param {string[]} excluded log group names (duplicates dropped)
@@ -56,13 +65,12 @@ function selectionCriteria(excluded, param) {
  * @returns {string[]}
  */
 function checkPrefixes(prefixes, param, stackPrefix) {
-  const ownNamespaces = [`/aws/lambda/${stackPrefix}-`, `/aws/kinesisfirehose/${stackPrefix}-raw-logs`];
   for (const prefix of prefixes) {
     if (!/^[.\-_/#A-Za-z0-9]{1,511}$/.test(prefix))
       throw new Error(
         `param ${param}: "${prefix}" is not a log group name prefix (letters, digits and . - _ / # only; no *)`,
       );
-    const own = ownNamespaces.find((namespace) => prefix.startsWith(namespace));
+    const own = ownNamespaces(stackPrefix).find((namespace) => prefix.startsWith(namespace));
     if (own !== undefined)
       throw new Error(
         `param ${param}: "${prefix}" selects only this stack's own log groups (${own}...), which are ` +
@@ -75,6 +83,7 @@ function checkPrefixes(prefixes, param, stackPrefix) {
 module.exports = {
   SELECTION_CRITERIA_MAX_BYTES,
   ownLogGroups,
+  ownNamespaces,
   selectionCriteria,
   checkPrefixes,
 };
