@@ -127,6 +127,16 @@ async function resources(context) {
         ? 'param accountSubscription is kinesis: set param kinesisStreamArn (the stream it sends to)'
         : 'param sourceAccounts needs param kinesisStreamArn (the stream the destination puts into)',
     );
+  // The account policy already sends every group to its target: a prefix subscription to the
+  // same target would deliver each of its events twice.
+  const samePrefixes = { forwarder: 'forwardedLogGroupPrefixes', firehose: 'firehoseLogGroupPrefixes' }[
+    config.target
+  ];
+  if (samePrefixes !== undefined && (await params(context).list(samePrefixes)).length > 0)
+    throw new Error(
+      `param ${samePrefixes} is not needed with accountSubscription ${config.target}: the account ` +
+        'policy already sends every log group there (each event would arrive twice)',
+    );
   if (needsStream) Resources.LogsToStreamRole = logsToStreamRole(config.streamArn, config.sourceAccounts);
 
   if (config.target !== '') {

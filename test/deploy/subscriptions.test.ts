@@ -189,6 +189,16 @@ describe('resources/subscriptions.js: the account-level subscription policy', ()
     await expect(subscriptions.resources(context({ accountSubscription: 'kinesis' }))).rejects.toThrow(
       'param accountSubscription is kinesis: set param kinesisStreamArn',
     );
+    await expect(
+      subscriptions.resources(
+        context({ accountSubscription: 'forwarder', forwardedLogGroupPrefixes: ['/ecs/'] }),
+      ),
+    ).rejects.toThrow('param forwardedLogGroupPrefixes is not needed with accountSubscription forwarder');
+    await expect(
+      subscriptions.resources(
+        context({ accountSubscription: 'firehose', forwardedLogGroupPrefixes: ['/ecs/'] }),
+      ),
+    ).resolves.toBeDefined();
     await expect(subscriptions.resources(context({ accountSubscription: 'everything' }))).rejects.toThrow(
       'param accountSubscription must be one of',
     );
