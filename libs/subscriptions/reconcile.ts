@@ -26,7 +26,9 @@ async function subscribeGroup(
   if (
     current !== undefined &&
     current.destinationArn === target.destinationArn &&
-    (mine === undefined || (mine.filterPattern ?? '') === target.filterPattern)
+    (mine === undefined ||
+      ((mine.filterPattern ?? '') === target.filterPattern &&
+        (target.roleArn === undefined || mine.roleArn === target.roleArn)))
   )
     return 'unchanged';
   if (mine === undefined && filters.length >= 2) {
