@@ -99,6 +99,16 @@ describe('the subscriber against moto', () => {
     await put('/app/g001', 'team-a', 'other-a');
     // Already sent to our stream under another name (a filter made by hand): not sent twice.
     await put('/app/g002', 'by-hand', 'logpipe-moto-raw-logs');
+    // Ours, right pattern, another role (the stage's role was replaced): updated.
+    await logs.send(
+      new PutSubscriptionFilterCommand({
+        logGroupName: '/app/g003',
+        filterName: 'logpipe-moto-firehose',
+        filterPattern: '-"HealthCheck"',
+        destinationArn: stream('logpipe-moto-raw-logs'),
+        roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/replaced`,
+      }),
+    );
   }, 120_000);
 
   it('subscribes every matching group once, leaves its own and full groups alone, and says so', async () => {
@@ -108,8 +118,8 @@ describe('the subscriber against moto', () => {
     expect(summary).toEqual({
       target: 'firehose',
       matched: GROUPS + 2,
-      subscribed: GROUPS - 2,
-      updated: 1,
+      subscribed: GROUPS - 3,
+      updated: 2,
       unchanged: 1,
       excluded: 1,
       full: 1,
@@ -136,6 +146,7 @@ describe('the subscriber against moto', () => {
       ['team-a', ''],
     ]);
     expect((await filtersOf('/app/g002')).map((f) => f.filterName)).toEqual(['by-hand']);
+    expect((await filtersOf('/app/g003')).map((f) => f.roleArn)).toEqual([ROLE]);
     expect(await filtersOf('/aws/lambda/logpipe-moto-forwarder')).toEqual([]);
     expect(await filtersOf('/ecs/not-matched')).toEqual([]);
     expect(lines).toContainEqual(
