@@ -3,23 +3,32 @@
  *
  *   npm run -s deployer-policy -- --stage prod [--account 123456789012] [--region ap-northeast-2]
  *                                  [--template .serverless/cloudformation-template-update-stack.json]
+ *                                  [--split <prefix>]
  *
  * Packages the stage offline (`npx sls package`, into a temporary directory) unless --template
  * names a packaged template, and derives the policy from its resource types
  * (libs/deploy/resource-actions.ts). A resource type without a mapping fails with its name.
- * Exit code 0 with the policy JSON on stdout; 1 on a failure, 2 on usage errors.
+ * Exit code 0 with the policy JSON on stdout; 1 on a failure, 2 on usage errors. A customer managed
+ * policy holds 6,144 characters: a larger policy is still printed whole (with a warning on stderr),
+ * and --split <prefix> writes it as <prefix>-1.json, <prefix>-2.json… that each fit.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deployerPolicy, type Template } from '../libs/deploy/deployer-policy';
+import {
+  deployerPolicy,
+  MANAGED_POLICY_MAX_CHARS,
+  splitPolicy,
+  type Template,
+} from '../libs/deploy/deployer-policy';
 
 const root = join(__dirname, '..');
 const USAGE =
   'usage: npm run -s deployer-policy -- --stage <stage> [--account <id> (default *)]\n' +
-  '       [--region <region> (default ap-northeast-2)] [--partition aws] [--template <packaged template>]';
+  '       [--region <region> (default ap-northeast-2)] [--partition aws] [--template <packaged template>]\n' +
+  '       [--split <prefix> (writes <prefix>-1.json… that each fit a managed policy)]';
 
 /** The stage's packaged template, built offline by the framework (no credentials are used). */
 function packagedTemplate(stage: string, region: string): Template {
@@ -57,6 +66,7 @@ function main(): number {
         region: { type: 'string', default: 'ap-northeast-2' },
         partition: { type: 'string', default: 'aws' },
         template: { type: 'string' },
+        split: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -83,6 +93,21 @@ function main(): number {
     account: values.account,
     partition: values.partition,
   });
+  if (values.split !== undefined) {
+    splitPolicy(policy).forEach((part, i) => {
+      const file = `${values.split}-${i + 1}.json`;
+      writeFileSync(file, `${JSON.stringify(part, null, 2)}\n`);
+      process.stdout.write(`${file}\n`);
+    });
+    return 0;
+  }
+  const chars = JSON.stringify(policy).length;
+  if (chars > MANAGED_POLICY_MAX_CHARS) {
+    process.stderr.write(
+      `deployer-policy: ${chars} characters, over a managed policy's ${MANAGED_POLICY_MAX_CHARS}: ` +
+        `--split <prefix> writes it as ${splitPolicy(policy).length} policies that fit\n`,
+    );
+  }
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return 0;
 }

@@ -1,8 +1,7 @@
-import { gunzipSync } from 'node:zlib';
 import { AppError } from '../errors';
 import { timeProblem } from '../documents/timestamp';
 import { decodeBase64 } from './base64';
-import { isGzip } from './gzip';
+import { compressionOf, decompress } from './compression';
 
 /** One event of a CloudWatch Logs subscription payload. */
 export interface CloudWatchLogEvent {
@@ -20,13 +19,18 @@ export interface CloudWatchLogsData {
   logStream: string;
   subscriptionFilters: string[];
   logEvents: CloudWatchLogEvent[];
+  /**
+   * Set by CloudWatch Logs when an account-level subscription filter policy delivered the payload
+   * (`ACCOUNT_LEVEL_POLICY`); absent for a log group's own subscription filter. Logged, not
+   * indexed: an event is the same document whichever subscription brought it.
+   */
   policyLevel?: string;
 }
 
 /** The payload could not be decoded; `stage` says which layer failed (never the payload itself). */
 export class DecodeError extends AppError {
   constructor(
-    readonly stage: 'event' | 'base64' | 'gzip' | 'json' | 'shape',
+    readonly stage: 'event' | 'base64' | 'compression' | 'json' | 'shape',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -34,7 +38,7 @@ export class DecodeError extends AppError {
   }
 }
 
-/** Decodes `{"awslogs":{"data":"<base64 of gzip of JSON>"}}` and checks the shape. */
+/** Decodes `{"awslogs":{"data":"<base64 of gzip (or zlib) of JSON>"}}` and checks the shape. */
 export function decodeSubscriptionEvent(event: unknown): CloudWatchLogsData {
   const data = (event as { awslogs?: { data?: unknown } } | null)?.awslogs?.data;
   if (typeof data !== 'string') throw new DecodeError('event', 'expected {"awslogs":{"data":"<base64>"}}');
@@ -50,16 +54,24 @@ export function decodeSubscriptionData(base64: string): CloudWatchLogsData {
   return decodeSubscriptionBytes(bytes);
 }
 
-/** Decodes gzip bytes holding one subscription JSON document. */
+/** Decodes gzip- or zlib-framed bytes holding one subscription JSON document. */
 export function decodeSubscriptionBytes(bytes: Buffer): CloudWatchLogsData {
-  if (!isGzip(bytes)) {
-    throw new DecodeError('gzip', `payload is not gzip (${bytes.length} bytes, no 1f 8b magic)`);
+  const compression = compressionOf(bytes);
+  if (compression === undefined) {
+    throw new DecodeError(
+      'compression',
+      `payload is neither gzip nor zlib (${bytes.length} bytes, no 1f 8b or 78 xx header)`,
+    );
   }
   let json: Buffer;
   try {
-    json = gunzipSync(bytes);
+    json = decompress(bytes, compression);
   } catch (cause) {
-    throw new DecodeError('gzip', `payload is corrupt or truncated gzip (${bytes.length} bytes)`, { cause });
+    throw new DecodeError(
+      'compression',
+      `payload is corrupt or truncated ${compression} (${bytes.length} bytes)`,
+      { cause },
+    );
   }
   let parsed: unknown;
   try {
@@ -88,6 +100,8 @@ export function checkSubscriptionShape(parsed: unknown): CloudWatchLogsData {
       throw new DecodeError('shape', `missing or non-string field "${field}"`);
   }
   if (!Array.isArray(data.logEvents)) throw new DecodeError('shape', 'missing array "logEvents"');
+  if (data.policyLevel !== undefined && typeof data.policyLevel !== 'string')
+    throw new DecodeError('shape', 'non-string field "policyLevel"');
   return data as CloudWatchLogsData;
 }
 

@@ -228,3 +228,26 @@ export function allows(policy: Policy, action: string, arn: string): boolean {
       [s.Resource].flat().some((pattern) => matches(pattern, arn)),
   );
 }
+
+/** What IAM counts against a customer managed policy's size: its JSON without whitespace. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * The policy cut into managed policies that each fit `maxChars`, statements kept whole and in
+ * order (first fit). A stage with every input (Kinesis, a cross-account destination, prefixes)
+ * needs more than one; together they allow exactly what the one policy allows.
+ */
+export function splitPolicy(policy: Policy, maxChars = MANAGED_POLICY_MAX_CHARS): Policy[] {
+  const size = (statements: Statement[]) =>
+    JSON.stringify({ Version: policy.Version, Statement: statements }).length;
+  const parts: Statement[][] = [];
+  for (const statement of policy.Statement) {
+    if (size([statement]) > maxChars) {
+      throw new Error(`statement ${statement.Sid} alone is over ${maxChars} characters`);
+    }
+    const part = parts.find((statements) => size([...statements, statement]) <= maxChars);
+    if (part) part.push(statement);
+    else parts.push([statement]);
+  }
+  return parts.map((statements) => ({ Version: policy.Version, Statement: statements }));
+}

@@ -21,6 +21,17 @@ export interface DocumentOptions {
   region?: string;
   /** Copy the keys of a JSON message to the document root too, never overwriting the fields we set. */
   jsonAtRoot: boolean;
+  /**
+   * Other accounts whose log groups reach this stage (SOURCE_ACCOUNTS, a cross-account
+   * destination): their events' `_id` is `<account>-<event id>`, unique across accounts, while
+   * this account's stay the bare event id (the documents indexed before keep their ids).
+   */
+  sourceAccounts?: ReadonlySet<string>;
+}
+
+/** The document id of a CloudWatch event: see DocumentOptions.sourceAccounts. */
+export function cloudWatchDocumentId(owner: string, eventId: string, options: DocumentOptions): string {
+  return options.sourceAccounts?.has(owner) ? `${owner}-${eventId}` : eventId;
 }
 
 export interface LogStreamContext {
@@ -29,6 +40,8 @@ export interface LogStreamContext {
   logStream: string;
   /** Shared by every document of one payload (rules may not write `cloud`): fewer allocations. */
   cloud?: DocumentSource['cloud'];
+  /** `<owner>-` for a source account's events (DocumentOptions.sourceAccounts), else empty. */
+  idPrefix?: string;
 }
 
 /** A log event that could not become a document, kept with the reason (it is dead-lettered, never dropped). */
@@ -69,7 +82,13 @@ export function buildDocument(
     json: undefined,
   };
   enrich(source, message, options);
-  return { _id: event.id, _index: options.indexNamer.nameFor(event.timestamp), _source: source };
+  const id =
+    context.idPrefix === undefined
+      ? cloudWatchDocumentId(context.owner, event.id, options)
+      : context.idPrefix === ''
+        ? event.id
+        : `${context.idPrefix}${event.id}`;
+  return { _id: id, _index: options.indexNamer.nameFor(event.timestamp), _source: source };
 }
 
 /**
@@ -158,6 +177,7 @@ function streamContext(data: CloudWatchLogsData, options: DocumentOptions): LogS
     logGroup: data.logGroup,
     logStream: data.logStream,
     cloud: { provider: 'aws', account: { id: data.owner }, region: options.region },
+    idPrefix: options.sourceAccounts?.has(data.owner) ? `${data.owner}-` : '',
   };
 }
 

@@ -1,4 +1,4 @@
-import { boolVar, optionalString, stringVar, timeZoneVar, type Env } from '../config/env';
+import { boolVar, listVar, optionalString, stringVar, timeZoneVar, type Env } from '../config/env';
 import { ConfigError } from '../errors';
 import type { DocumentOptions } from './build';
 import { IndexNamer } from './index-name';
@@ -11,6 +11,8 @@ export interface DocumentConfig {
   indexTimeZone: string;
   jsonAtRoot: boolean;
   region?: string;
+  /** SOURCE_ACCOUNTS: the other accounts of a cross-account destination (their ids are prefixed). */
+  sourceAccounts: string[];
 }
 
 export function loadDocumentConfig(env: Env): DocumentConfig {
@@ -26,7 +28,15 @@ export function loadDocumentConfig(env: Env): DocumentConfig {
     indexTimeZone: timeZoneVar(env, 'INDEX_TIMEZONE', 'UTC'),
     jsonAtRoot: boolVar(env, 'JSON_FIELDS_AT_ROOT', false),
     region: optionalString(env, 'AWS_REGION'),
+    sourceAccounts: accountList(env, 'SOURCE_ACCOUNTS'),
   };
+}
+
+function accountList(env: Env, name: string): string[] {
+  const accounts = listVar(env, name);
+  const bad = accounts.find((account) => !/^\d{12}$/.test(account));
+  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not a 12-digit AWS account id`);
+  return accounts;
 }
 
 export function documentOptions(config: DocumentConfig): DocumentOptions {
@@ -34,5 +44,6 @@ export function documentOptions(config: DocumentConfig): DocumentOptions {
     indexNamer: new IndexNamer(config.indexPrefix, config.indexTimeZone),
     region: config.region,
     jsonAtRoot: config.jsonAtRoot,
+    ...(config.sourceAccounts.length > 0 ? { sourceAccounts: new Set(config.sourceAccounts) } : {}),
   };
 }

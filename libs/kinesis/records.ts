@@ -1,8 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { gunzipSync, inflateSync } from 'node:zlib';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
 import { decodeBase64 } from '../decoding/base64';
-import { isGzip } from '../decoding/gzip';
+import { compressionOf, decompress } from '../decoding/compression';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../documents/json-message';
 import type { RecordOrigin } from '../documents/lines';
 
@@ -24,8 +23,7 @@ export type RecordPayload =
 /** A record that can never be decoded (retrying cannot help): reported as failed, see forward.ts. */
 export type DecodedRecord = { ok: true; payload: RecordPayload } | { ok: false; reason: string };
 
-// Magic numbers: zlib (first byte 0x78 and a valid header checksum), KPL aggregation (gzip: isGzip).
-const isZlib = (b: Buffer) => b.length >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]!) % 31 === 0;
+// KPL aggregation's magic number (gzip and zlib: libs/decoding/compression.ts).
 const isKplAggregate = (b: Buffer) =>
   b.length >= 4 && b[0] === 0xf3 && b[1] === 0x89 && b[2] === 0x9a && b[3] === 0xc2;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,17 +41,17 @@ export function decodeRecordData(base64: string): DecodedRecord {
   if (isKplAggregate(bytes)) {
     return { ok: false, reason: 'KPL-aggregated record (not supported: turn producer aggregation off)' };
   }
-  const compressed = isGzip(bytes) ? 'gzip' : isZlib(bytes) ? 'zlib' : undefined;
+  const compressed = compressionOf(bytes);
   if (compressed === 'gzip') {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = decompress(bytes, 'gzip');
     } catch {
       return { ok: false, reason: `gzip data is corrupt or truncated (${bytes.length} bytes)` };
     }
   } else if (compressed === 'zlib') {
     // A text line can start with "x^" too: when inflating fails, the bytes are read as text.
     try {
-      bytes = inflateSync(bytes);
+      bytes = decompress(bytes, 'zlib');
     } catch {
       /* not zlib after all */
     }
@@ -64,8 +62,9 @@ export function decodeRecordData(base64: string): DecodedRecord {
   } catch {
     return { ok: false, reason: `data is neither gzip, zlib nor UTF-8 text (${bytes.length} bytes)` };
   }
-  // Cheap test before parsing: only gzip data starting with {"messageType" can be a subscription.
-  if (compressed === 'gzip' && /^\s*\{\s*"messageType"/.test(text)) {
+  // Cheap test before parsing: only compressed data starting with {"messageType" can be a
+  // subscription (gzip from a log group's filter, zlib seen from account-level policies).
+  if (compressed !== undefined && /^\s*\{\s*"messageType"/.test(text)) {
     try {
       return { ok: true, payload: { kind: 'subscription', data: checkSubscriptionShape(JSON.parse(text)) } };
     } catch (error) {

@@ -1,9 +1,24 @@
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { decodeSubscriptionEvent, DecodeError } from '../../libs/decoding/subscription';
 import { subscriptionEvent } from '../support/subscription';
 import { fixture as loadFixture } from '../support/fixtures';
 
 const fixture = (name: string): unknown => loadFixture('forwarder', name);
+
+const dataMessage = () => ({
+  messageType: 'DATA_MESSAGE',
+  owner: '111122223333',
+  logGroup: '/aws/lambda/orders',
+  logStream: '2026/11/29/[$LATEST]0123',
+  subscriptionFilters: ['logpipe-prod-account'],
+  logEvents: [
+    {
+      id: '38627627955484818852768098168489833298904231245367279618',
+      timestamp: 1732122743505,
+      message: 'hello',
+    },
+  ],
+});
 
 function decodeError(event: unknown): DecodeError {
   try {
@@ -26,6 +41,18 @@ describe('decodeSubscriptionEvent', () => {
     expect(data.logEvents[0]!.extractedFields?.request_id).toBe('830e95c2-4983-4e72-99f1-1aa410a0ffb0');
   });
 
+  it('decodes a zlib-framed payload of an account-level policy, keeping its policyLevel', () => {
+    const payload = { ...dataMessage(), policyLevel: 'ACCOUNT_LEVEL_POLICY' };
+    const data = decodeSubscriptionEvent({
+      awslogs: { data: deflateSync(JSON.stringify(payload)).toString('base64') },
+    });
+    expect(data).toEqual(payload);
+    // The same payload gzip-framed decodes to the same thing.
+    expect(
+      decodeSubscriptionEvent({ awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }),
+    ).toEqual(data);
+  });
+
   it('accepts a control message without the data fields', () => {
     expect(decodeSubscriptionEvent(fixture('control-message.json')).messageType).toBe('CONTROL_MESSAGE');
   });
@@ -34,12 +61,23 @@ describe('decodeSubscriptionEvent', () => {
     ['no awslogs', {}, 'event'],
     ['data not a string', { awslogs: { data: 42 } }, 'event'],
     ['invalid base64', { awslogs: { data: 'H4sI$$$$' } }, 'base64'],
-    ['base64 of non-gzip', { awslogs: { data: Buffer.from('{"a":1}').toString('base64') } }, 'gzip'],
+    [
+      'base64 of uncompressed JSON',
+      { awslogs: { data: Buffer.from('{"a":1}').toString('base64') } },
+      'compression',
+    ],
     [
       'truncated gzip',
       { awslogs: { data: gzipSync('{"messageType":"DATA_MESSAGE"}').subarray(0, 20).toString('base64') } },
-      'gzip',
+      'compression',
     ],
+    [
+      'truncated zlib',
+      { awslogs: { data: deflateSync('{"messageType":"DATA_MESSAGE"}').subarray(0, 12).toString('base64') } },
+      'compression',
+    ],
+    ['zlib of non-JSON', { awslogs: { data: deflateSync('not json').toString('base64') } }, 'json'],
+    ['policyLevel not a string', subscriptionEvent({ ...dataMessage(), policyLevel: 7 }), 'shape'],
     ['gzip of non-JSON', { awslogs: { data: gzipSync('not json').toString('base64') } }, 'json'],
     ['JSON array', subscriptionEvent([1, 2]), 'shape'],
     ['unknown message type', subscriptionEvent({ messageType: 'OTHER' }), 'shape'],

@@ -3,6 +3,7 @@ import {
   iamProblems,
   onFailureProblems,
   specProblems,
+  subscriptionPolicyProblems,
   type CfnSpec,
   type Resources,
 } from './checks';
@@ -198,6 +199,51 @@ describe('specification check', () => {
       'B.LifecycleConfiguration.Rules[0].ExpiresInDays: no such property in AWS::S3::Bucket.Rule',
       'Q: resource type AWS::SQS::Queu not in the spec',
     ]);
+  });
+});
+
+describe('subscription policy check', () => {
+  const fn = (name: string) => ({ Type: 'AWS::Lambda::Function', Properties: { FunctionName: name } });
+  const accountPolicy = (excluded: string[]) => ({
+    Type: 'AWS::Logs::AccountPolicy',
+    Properties: {
+      PolicyType: 'SUBSCRIPTION_FILTER_POLICY',
+      SelectionCriteria: `LogGroupName NOT IN ${JSON.stringify(excluded)}`,
+    },
+  });
+  const destination = (principal: unknown) => ({
+    Type: 'AWS::Logs::Destination',
+    Properties: {
+      DestinationPolicy: {
+        'Fn::Sub': JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal } }] }),
+      },
+    },
+  });
+
+  it('names an account policy that would feed a function its own lines, and a destination open to anyone', () => {
+    expect(
+      subscriptionPolicyProblems({
+        F: fn('logpipe-dev-forwarder'),
+        S: fn('logpipe-dev-splitter'),
+        P: accountPolicy(['/aws/lambda/logpipe-dev-forwarder']),
+        D: destination('*'),
+        E: destination([]),
+      }),
+    ).toEqual([
+      'P: does not exclude /aws/lambda/logpipe-dev-splitter',
+      'D: its policy lets in any account ("*")',
+      'E: its policy names no account',
+    ]);
+  });
+
+  it('accepts a policy excluding every function and a destination naming its accounts', () => {
+    expect(
+      subscriptionPolicyProblems({
+        F: fn('logpipe-dev-forwarder'),
+        P: accountPolicy(['/aws/lambda/logpipe-dev-forwarder', '/other']),
+        D: destination(['111111111111', '222222222222']),
+      }),
+    ).toEqual([]);
   });
 });
 

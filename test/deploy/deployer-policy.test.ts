@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   allows,
   deployerPolicy,
+  MANAGED_POLICY_MAX_CHARS,
+  splitPolicy,
   UnmappedResourceTypeError,
   type Policy,
   type Template,
@@ -215,5 +217,33 @@ describe('the generated deployer policy', () => {
     };
     expect(() => deployerPolicy(template, scope)).toThrow(UnmappedResourceTypeError);
     expect(() => deployerPolicy(template, scope)).toThrow(/AWS::DynamoDB::Table/);
+  });
+});
+
+describe('splitPolicy', () => {
+  const statement = (sid: string, actions: number) => ({
+    Sid: sid,
+    Effect: 'Allow' as const,
+    Action: Array.from({ length: actions }, (_, i) => `logs:Action${i}`),
+    Resource: '*',
+  });
+
+  it('keeps a policy that fits whole, and cuts a larger one into parts that fit, statements whole', () => {
+    const small = { Version: '2012-10-17' as const, Statement: [statement('A', 3)] };
+    expect(splitPolicy(small)).toEqual([small]);
+    const large = {
+      Version: '2012-10-17' as const,
+      Statement: ['A', 'B', 'C', 'D'].map((sid) => statement(sid, 120)),
+    };
+    const parts = splitPolicy(large);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts)
+      expect(JSON.stringify(part).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(parts.flatMap((part) => part.Statement.map((s) => s.Sid))).toEqual(['A', 'B', 'C', 'D']);
+  });
+
+  it('refuses a statement that cannot fit any policy, naming it', () => {
+    const huge = { Version: '2012-10-17' as const, Statement: [statement('Huge', 400)] };
+    expect(() => splitPolicy(huge)).toThrow(/Huge/);
   });
 });

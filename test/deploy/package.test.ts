@@ -4,7 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { venvBin } from '../peers/python-tools';
-import { deployerPolicy, unmappedTypes } from '../../libs/deploy/deployer-policy';
+import {
+  deployerPolicy,
+  MANAGED_POLICY_MAX_CHARS,
+  splitPolicy,
+  unmappedTypes,
+} from '../../libs/deploy/deployer-policy';
 import { withBuildLock } from '../support/build-lock';
 import {
   asyncFunctions,
@@ -13,6 +18,7 @@ import {
   iamStatements,
   onFailureProblems,
   specProblems,
+  subscriptionPolicyProblems,
   type CfnSpec,
 } from './checks';
 
@@ -92,7 +98,7 @@ afterAll(() => {
 const ofType = (resources: Record<string, Resource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
-const FUNCTIONS = ['Forwarder', 'Notifier', 'Splitter', 'Exporter'];
+const FUNCTIONS = ['Forwarder', 'Notifier', 'Splitter', 'Exporter', 'Subscriber'];
 
 /** The actions each role's policies allow, with the resources they name, as text to search. */
 function roleStatements(resources: Record<string, Resource>, roleId: string): string[] {
@@ -103,7 +109,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
   const resources = () => templates.get(stage)!;
   const ofTypeHere = (type: string) => ofType(resources(), type);
 
-  it('packages the four functions on nodejs24.x, each with a role of its own and no default role', () => {
+  it('packages the five functions on nodejs24.x, each with a role of its own and no default role', () => {
     const functions = ofTypeHere('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(FUNCTIONS.map((f) => `${f}LambdaFunction`).sort());
     for (const [id, fn] of functions) {
@@ -113,12 +119,18 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
         { 'Fn::GetAtt': [id.replace('LambdaFunction', 'Role'), 'Arn'] },
       ]);
     }
-    // Every role is one function's (or Firehose's and CloudWatch Logs' own, for the archive path).
-    expect(
-      ofTypeHere('AWS::IAM::Role')
-        .map(([id]) => id)
-        .sort(),
-    ).toEqual([...FUNCTIONS.map((f) => `${f}Role`), 'LogsToFirehoseRole', 'RawLogsDeliveryRole'].sort());
+    // Every role is one function's (or Firehose's and CloudWatch Logs' own, for the archive path,
+    // and CloudWatch Logs' for the stage's stream when something subscribes to it).
+    const roles = ofTypeHere('AWS::IAM::Role').map(([id]) => id);
+    const streamRole = resources().LogsToStreamRole === undefined ? [] : ['LogsToStreamRole'];
+    expect(roles.sort()).toEqual(
+      [
+        ...FUNCTIONS.map((f) => `${f}Role`),
+        'LogsToFirehoseRole',
+        'RawLogsDeliveryRole',
+        ...streamRole,
+      ].sort(),
+    );
     expect(resources().IamRoleLambdaExecution).toBeUndefined();
   });
 
@@ -128,6 +140,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
       'forwarder.zip',
       'notifier.zip',
       'splitter.zip',
+      'subscriber.zip',
     ]);
     for (const [zip, entries] of Object.entries(zips.get(stage)!)) {
       const fn = zip.replace('.zip', '');
@@ -185,6 +198,10 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
 
   it('grants exact IAM actions, and Resource "*" only to actions without resource-level permissions', () => {
     expect(iamProblems(resources())).toEqual([]);
+  });
+
+  it("never subscribes the account's log groups without leaving out every function's own, nor opens a destination to anyone", () => {
+    expect(subscriptionPolicyProblems(resources())).toEqual([]);
   });
 
   it('keeps every bucket encrypted, private and TLS-only, with lifecycle rules', () => {
@@ -293,7 +310,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     );
   });
 
-  it('has a deployer policy for every resource type it declares, that fits a managed policy (npm run deployer-policy)', () => {
+  it('has a deployer policy for every resource type it declares, in managed policies that fit (npm run deployer-policy)', () => {
     expect(unmappedTypes({ Resources: resources() })).toEqual([]);
     const scope = {
       stack: `logpipe-${stage}`,
@@ -301,7 +318,14 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
       account: '123456789012',
       partition: 'aws',
     };
-    expect(JSON.stringify(deployerPolicy({ Resources: resources() }, scope)).length).toBeLessThan(6144);
+    const policy = deployerPolicy({ Resources: resources() }, scope);
+    const parts = splitPolicy(policy);
+    for (const part of parts)
+      expect(JSON.stringify(part).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(parts.flatMap((part) => part.Statement)).toEqual(expect.arrayContaining(policy.Statement));
+    expect(parts.flatMap((part) => part.Statement)).toHaveLength(policy.Statement.length);
+    // Beyond two, an identity's ten managed policies start to run short.
+    expect(parts.length).toBeLessThanOrEqual(2);
   });
 
   it('keeps every log group for a bounded time, and runs the exporter at most once at a time', () => {
@@ -333,6 +357,73 @@ describe('the stage-specific parts', () => {
     expect(statementsOf('prod', 'SplitterRole')).toContain(
       'logpipe-prod-ap-northeast-2-log-archive/archive/*',
     );
+  });
+
+  it('subscribes every group of the account to the forwarder but its own and the excluded (account-example)', () => {
+    const resources = templates.get('account-example')!;
+    const policy = resources.AccountSubscriptionPolicy!.Properties!;
+    expect(policy).toMatchObject({ PolicyType: 'SUBSCRIPTION_FILTER_POLICY', Scope: 'ALL' });
+    expect(String(policy.SelectionCriteria)).toContain('"/aws/lambda/health-check"');
+    expect(String(policy.SelectionCriteria)).toContain('"/aws/lambda/logpipe-account-example-subscriber"');
+    expect(JSON.stringify(policy.PolicyDocument)).toContain('ForwarderLambdaFunction');
+    expect(resources.ForwarderAccountSubscriptionPermission!.Properties).toMatchObject({
+      Principal: 'logs.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    // The RDS groups by prefix, to Firehose: the subscriber may touch those groups only.
+    expect(statementsOf('account-example', 'SubscriberRole')).toContain(
+      '"logs:DescribeSubscriptionFilters","logs:PutSubscriptionFilter"],"Resource":[{"Fn::Sub":"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/rds/*"}]',
+    );
+    expect(statementsOf('account-example', 'SubscriberRole')).toContain('"iam:PassRole"');
+    for (const stage of ['dev', 'prod']) {
+      expect(ofType(templates.get(stage)!, 'AWS::Logs::AccountPolicy')).toHaveLength(0);
+      expect(ofType(templates.get(stage)!, 'AWS::Logs::Destination')).toHaveLength(0);
+      // No prefixes: the subscriber has no schedule and may not read or put filters.
+      expect(templates.get(stage)!.SubscriberEventsRuleSchedule1).toBeUndefined();
+      expect(statementsOf(stage, 'SubscriberRole')).not.toContain('SubscriptionFilter');
+    }
+  });
+
+  it('lets the source accounts, and only them, subscribe to a destination in front of the stream (central-example)', () => {
+    const resources = templates.get('central-example')!;
+    const destination = resources.CrossAccountDestination!.Properties!;
+    expect(destination.TargetArn).toBe('arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs');
+    const policy = JSON.parse((destination.DestinationPolicy as { 'Fn::Sub': string })['Fn::Sub']) as {
+      Statement: { Principal: unknown }[];
+    };
+    expect(policy.Statement.map((s) => s.Principal)).toEqual([{ AWS: ['111111111111', '222222222222'] }]);
+    expect(statementsOf('central-example', 'LogsToStreamRole')).toBe(
+      '{"Effect":"Allow","Action":["kinesis:PutRecord"],"Resource":"arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs"}',
+    );
+    expect(JSON.stringify(resources.AccountSubscriptionPolicy!.Properties!.PolicyDocument)).toContain(
+      'stream/central-logs',
+    );
+    // The same ids from the forwarder and the splitter: both know the source accounts.
+    for (const fn of ['ForwarderLambdaFunction', 'SplitterLambdaFunction'])
+      expect((resources[fn]!.Properties!.Environment as { Variables: Json }).Variables.SOURCE_ACCOUNTS).toBe(
+        '111111111111,222222222222',
+      );
+  });
+
+  it('subscribes log groups by prefix on a schedule, letting CloudWatch Logs invoke the forwarder for them (prefixes-example)', () => {
+    const resources = templates.get('prefixes-example')!;
+    expect(resources.SubscriberEventsRuleSchedule1!.Properties!.ScheduleExpression).toBe('rate(15 minutes)');
+    const variables = (resources.SubscriberLambdaFunction!.Properties!.Environment as { Variables: Json })
+      .Variables;
+    expect(variables).toMatchObject({
+      SUBSCRIBE_FORWARDER_PREFIXES: '/aws/lambda/,/ecs/',
+      SUBSCRIBE_FORWARDER_FILTER_PATTERN: '-"HealthCheck"',
+      SUBSCRIBE_EXCLUDE_PREFIXES: expect.stringContaining('/aws/lambda/logpipe-prefixes-example-'),
+    });
+    expect(
+      ofType(resources, 'AWS::Lambda::Permission')
+        .filter(([id]) => id.startsWith('ForwarderPrefixSubscriptionPermission'))
+        .map(([, p]) => JSON.stringify(p.Properties!.SourceArn)),
+    ).toEqual([
+      expect.stringContaining('log-group:/aws/lambda/*'),
+      expect.stringContaining('log-group:/ecs/*'),
+    ]);
+    expect(statementsOf('prefixes-example', 'SubscriberRole')).not.toContain('iam:PassRole');
   });
 
   it('reads a Kinesis stream with bisection, partial batch failures and its own failure queue (kinesis-example)', () => {

@@ -52,7 +52,7 @@ describe('forwarder handler', () => {
   it('a payload that is not gzip fails the invocation (Lambda retries, then the on-failure queue)', async () => {
     const handler = await loadHandler({ DESTINATION_URL: server.url });
     await expect(handler({ awslogs: { data: 'bm90IGd6aXA=' } }, context)).rejects.toThrow(/gzip/);
-    expect(logLine('subscription event rejected')).toMatchObject({ stage: 'gzip' });
+    expect(logLine('subscription event rejected')).toMatchObject({ stage: 'compression' });
     expect(server.requests).toHaveLength(0);
   });
 

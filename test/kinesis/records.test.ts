@@ -19,6 +19,14 @@ describe('decodeRecordData', () => {
     });
   });
 
+  it('a zlib-framed subscription payload of an account-level policy, with its policyLevel', () => {
+    const data = logsData([{ message: 'a' }], { policyLevel: 'ACCOUNT_LEVEL_POLICY' });
+    expect(decodeRecordData(b64(deflateSync(JSON.stringify(data))))).toEqual({
+      ok: true,
+      payload: { kind: 'subscription', data },
+    });
+  });
+
   it('Fluent Bit JSON lines (append_newline), plain, gzip and zlib compressed', () => {
     const text = '{"log":"a"}\n{"log":"b"}\n';
     for (const data of [text, gzipSync(text), deflateSync(text)]) {

@@ -100,7 +100,7 @@ describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
     const functions = (await new LambdaClient(moto.clientConfig).send(new ListFunctionsCommand({})))
       .Functions!;
     expect(functions.map((f) => f.FunctionName).sort()).toEqual(
-      ['exporter', 'forwarder', 'notifier', 'splitter'].map((f) => `logpipe-${stage}-${f}`),
+      ['exporter', 'forwarder', 'notifier', 'splitter', 'subscriber'].map((f) => `logpipe-${stage}-${f}`),
     );
     for (const fn of functions) expect(fn.Runtime).toBe('nodejs24.x');
     const streams = await new FirehoseClient(moto.clientConfig).send(new ListDeliveryStreamsCommand({}));

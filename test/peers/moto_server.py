@@ -12,6 +12,9 @@ Three corrections make moto 5.2.5's CloudWatch Logs export answer as the AWS API
   also in a versioned bucket, where a key written before keeps its name after we move it;
 - CreateExportTask honours logStreamNamePrefix (moto ignores it and exports every stream).
 The export's content (one "<time> <message>" line per event, gzip) is still moto's code.
+One in subscription filters: PutSubscriptionFilter with the name of a filter the group already
+has updates it, also on a group holding two filters (moto checks the two-filter limit first and
+refuses the update with LimitExceededException; AWS refuses only a third filter).
 Two in CloudFormation (docs/deploy.md, "moto"): ValidateTemplate fails only on cfn-lint's
 errors (moto fails it on any finding, warnings included, where AWS checks the syntax only), and
 moto_cloudformation.py adds Firehose delivery streams, which a stack of ours references.
@@ -104,6 +107,19 @@ _describe_export_tasks = logs_responses.LogsResponse.describe_export_tasks
 logs_models.LogsBackend.create_export_task = create_export_task
 logs_responses.LogsResponse.describe_export_tasks = describe_export_tasks
 logs_responses.LogsResponse.create_export_task = create_export_task_response
+
+
+_put_subscription_filter = logs_models.LogGroup.put_subscription_filter
+
+
+def put_subscription_filter(self, filter_name, filter_pattern, destination_arn, role_arn):
+    if filter_name in self.subscription_filters:
+        self.subscription_filters[filter_name].update(filter_pattern, destination_arn, role_arn)
+        return
+    _put_subscription_filter(self, filter_name, filter_pattern, destination_arn, role_arn)
+
+
+logs_models.LogGroup.put_subscription_filter = put_subscription_filter
 
 
 _validate_template = cfn_models.CloudFormationBackend.validate_template

@@ -21,7 +21,10 @@ const env = {
   INDEX_TIMEZONE: 'Asia/Seoul',
   JSON_FIELDS_AT_ROOT: 'true',
   RULES_FILE: 'test/fixtures/rules/access-and-orders.json',
+  // A central stage: this account's events keep their ids, a source account's are prefixed.
+  SOURCE_ACCOUNTS: '111122223333',
 };
+const SOURCE_ACCOUNT = '111122223333';
 
 const requestId = '830e95c2-4983-4e72-99f1-1aa410a0ffb0';
 const payloads: CloudWatchLogsData[] = [
@@ -45,6 +48,9 @@ const payloads: CloudWatchLogsData[] = [
     ],
     { logGroup: '/aws/eks/web/access' },
   ),
+  // Another account's group of the same name, whose events have the same ids as the first
+  // payload's (ids are unique within a log stream, not across accounts).
+  logsData([{ message: 'from the source account' }, { message: 'second line' }], { owner: SOURCE_ACCOUNT }),
 ];
 
 /** Each indexed document as its two bulk lines (action metadata, then `_source`), by `_id`. */
@@ -115,7 +121,18 @@ describe('one pipeline: the same events become the same documents on every sourc
 
     // The rules ran: the /health line was excluded, the access line parsed and routed, the
     // Lambda lines routed to their own index, the midnight line cut in Asia/Seoul.
-    expect(subscription.size).toBe(7);
+    expect(subscription.size).toBe(9);
+    const foreign = JSON.parse(subscription.get(`${SOURCE_ACCOUNT}-${eventId(0)}`)!.split('\n')[1]!) as {
+      message: string;
+      cloud: unknown;
+      aws: { cloudwatch: { event_id: string } };
+    };
+    expect(foreign).toMatchObject({
+      message: 'from the source account',
+      cloud: { account: { id: SOURCE_ACCOUNT }, region: 'ap-northeast-2' },
+      aws: { cloudwatch: { event_id: eventId(0) } },
+    });
+    expect(subscription.get(eventId(0))).toContain('"account":{"id":"123456789012"}');
     const access = JSON.parse(subscription.get(eventId(10))!.split('\n')[1]!) as Record<string, unknown>;
     expect(subscription.get(eventId(10))!.split('\n')[0]).toBe('access-200010');
     expect(access).toMatchObject({ code: 200, size: 2326, remote: '127.0.0.1' });

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { deflateSync } from 'node:zlib';
 import { DecodeError } from '../../libs/decoding/subscription';
 import { StdoutTransport } from '../../libs/destinations/stdout';
 import { loadDestinationConfig, type DeadLetter } from '../../libs/destinations';
@@ -26,6 +27,24 @@ describe('forwardSubscription', () => {
       .map((line) => JSON.parse(line) as { _id: string; _index: string });
     expect(lines).toHaveLength(5);
     expect(lines[0]!._index).toBe('cwl-2024.11.20');
+  });
+
+  it('indexes a zlib payload of an account-level policy like any other, and logs its policy level', async () => {
+    let out = '';
+    const sink = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
+    const lines: string[] = [];
+    const log = new Logger({}, 'info', { write: (line: string) => lines.push(line) });
+    const forwarder = createPipeline({}, { transport: new StdoutTransport(sink) });
+    const data = logsData([{ message: 'from every group' }], { policyLevel: 'ACCOUNT_LEVEL_POLICY' });
+    const event = { awslogs: { data: deflateSync(JSON.stringify(data)).toString('base64') } };
+    await forwardSubscription(forwarder, event, context, log);
+    const doc = JSON.parse(out) as { _id: string; _source: Record<string, unknown> };
+    expect(doc._id).toBe(data.logEvents[0]!.id);
+    // Not in the document: the same event is the same document whichever subscription brought it.
+    expect(out).not.toContain('ACCOUNT_LEVEL_POLICY');
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ msg: 'forwarded', policy_level: 'ACCOUNT_LEVEL_POLICY' }),
+    );
   });
 
   it('delivers a subscription payload to _bulk and skips control messages', async () => {
@@ -85,7 +104,7 @@ describe('forwardSubscription', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({
       level: 'error',
       msg: 'subscription event rejected',
-      stage: 'gzip',
+      stage: 'compression',
     });
     expect(lines[0]).not.toContain('bm90IGd6aXA=');
   });

@@ -41,6 +41,8 @@ export async function forwardSubscription(
     log.info('forwarded', {
       log_group: data.logGroup,
       log_stream: data.logStream,
+      // ACCOUNT_LEVEL_POLICY when an account-level subscription policy delivered the payload.
+      ...(data.policyLevel === undefined ? {} : { policy_level: data.policyLevel }),
       destination: pipeline.transport.kind,
       ...report,
     });

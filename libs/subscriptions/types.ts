@@ -1,0 +1,53 @@
+/**
+ * What the subscriber needs of CloudWatch Logs, as a port: the SDK adapter (aws.ts) in Lambda,
+ * moto or a recording double in the tests.
+ */
+export interface ExistingFilter {
+  filterName: string;
+  destinationArn?: string;
+  filterPattern?: string;
+  roleArn?: string;
+}
+
+export interface SubscriptionLogsApi {
+  /** One page of DescribeLogGroups with logGroupNamePrefix. */
+  describeLogGroups(input: {
+    prefix: string;
+    nextToken?: string;
+  }): Promise<{ names: string[]; nextToken?: string }>;
+  describeSubscriptionFilters(logGroupName: string): Promise<ExistingFilter[]>;
+  putSubscriptionFilter(input: {
+    logGroupName: string;
+    filterName: string;
+    filterPattern: string;
+    destinationArn: string;
+    roleArn?: string;
+  }): Promise<void>;
+}
+
+/** Where the groups matching some prefixes are subscribed: the forwarder, or the raw-logs Firehose stream. */
+export interface SubscriptionTarget {
+  /** `forwarder` or `firehose`: the name in logs and counts. */
+  name: string;
+  prefixes: string[];
+  /** The subscription filter's name on every group: how a run recognises its own filter. */
+  filterName: string;
+  filterPattern: string;
+  destinationArn: string;
+  /** The role CloudWatch Logs assumes to put into Firehose (none for a Lambda function). */
+  roleArn?: string;
+}
+
+/** One run's counts per target; `full` groups already had two filters of others. */
+export interface TargetSummary {
+  target: string;
+  matched: number;
+  subscribed: number;
+  updated: number;
+  unchanged: number;
+  excluded: number;
+  full: number;
+  failed: number;
+  /** Groups not looked at because the run's time ran out (the next run starts over). */
+  unchecked: number;
+}
