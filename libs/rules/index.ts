@@ -1,5 +1,12 @@
 export { applyRule, applyRules, markFailure } from './apply';
 export { BUILTIN_PARSERS } from './builtins';
-export { loadRules, RulesError, rulesFromText } from './load';
+export {
+  loadRules,
+  loadRulesFile,
+  RulesError,
+  rulesFileFromText,
+  rulesFromText,
+  type RulesFile,
+} from './load';
 export { compileRules } from './validate';
 export * from './types';

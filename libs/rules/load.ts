@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { optionalString, timeZoneVar, type Env } from '../config/env';
 import { AppError, ConfigError } from '../errors';
+import type { MessageRules } from '../events/screen';
 import type { CompiledRule } from './types';
 import { compileRules } from './validate';
 
@@ -16,17 +17,28 @@ export class RulesError extends AppError {
   }
 }
 
+/** A compiled rules file: its rules, and its filters and masks (undefined when it has none). */
+export interface RulesFile {
+  rules: CompiledRule[];
+  messages?: MessageRules;
+}
+
 /** Parses and validates a rules file's text; throws RulesError listing every problem. */
 export function rulesFromText(text: string, file: string, timeZone = 'UTC'): CompiledRule[] {
+  return rulesFileFromText(text, file, timeZone).rules;
+}
+
+/** The whole rules file (rules, filters, masks) from its text; throws RulesError listing every problem. */
+export function rulesFileFromText(text: string, file: string, timeZone = 'UTC'): RulesFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
     throw new RulesError(file, [`not valid JSON: ${(cause as Error).message}`], { cause });
   }
-  const { rules, problems } = compileRules(raw, { timeZone });
+  const { rules, messages, problems } = compileRules(raw, { timeZone });
   if (problems.length > 0) throw new RulesError(file, problems);
-  return rules;
+  return { rules, messages };
 }
 
 /**
@@ -35,8 +47,13 @@ export function rulesFromText(text: string, file: string, timeZone = 'UTC'): Com
  * the working directory for `sls invoke local` and tests. Called once, at cold start.
  */
 export function loadRules(env: Env): CompiledRule[] {
+  return loadRulesFile(env).rules;
+}
+
+/** The whole rules file named by RULES_FILE (none: no rules, filters or masks). Once, at cold start. */
+export function loadRulesFile(env: Env): RulesFile {
   const file = optionalString(env, 'RULES_FILE');
-  if (file === undefined) return [];
+  if (file === undefined) return { rules: [] };
   if (/\.ya?ml$/i.test(file)) {
     throw new ConfigError('RULES_FILE', `${file}: YAML is not supported, write the rules as JSON`);
   }
@@ -63,5 +80,5 @@ export function loadRules(env: Env): CompiledRule[] {
     throw new ConfigError('RULES_FILE', `cannot read ${file} (${code})`, { cause: lastError });
   }
   // Index dates of rules without their own timeZone follow the forwarder's INDEX_TIMEZONE.
-  return rulesFromText(text, file, timeZoneVar(env, 'INDEX_TIMEZONE', 'UTC'));
+  return rulesFileFromText(text, file, timeZoneVar(env, 'INDEX_TIMEZONE', 'UTC'));
 }

@@ -1,4 +1,5 @@
 import { IndexNamer } from '../documents/index-name';
+import { compileMessageRules, MESSAGE_RULE_SECTIONS, type MessageRules } from '../events/screen';
 import { BUILTIN_PARSERS, type BuiltinParser } from './builtins';
 import { compileRegex, isObject, Problems, unknownKeys, writablePath } from './problems';
 import { conditions, match } from './validate-conditions';
@@ -199,14 +200,16 @@ function index(raw: unknown, problems: Problems, defaultTimeZone: string): Compi
 export function compileRules(
   raw: unknown,
   options: { timeZone: string },
-): { rules: CompiledRule[]; problems: string[] } {
+): { rules: CompiledRule[]; messages?: MessageRules; problems: string[] } {
   const problems = new Problems('rules file');
   if (!isObject(raw)) return { rules: [], problems: ['rules file: must be a JSON object {"rules": [...]}'] };
-  unknownKeys(raw, ['$schema', 'description', 'rules'], '', problems);
-  if (!Array.isArray(raw.rules))
+  unknownKeys(raw, ['$schema', 'description', 'rules', ...MESSAGE_RULE_SECTIONS], '', problems);
+  // `rules` may be left out by a file that only filters or masks.
+  const onlyMessageRules = raw.rules === undefined && MESSAGE_RULE_SECTIONS.some((key) => key in raw);
+  if (!Array.isArray(raw.rules) && !onlyMessageRules)
     return { rules: [], problems: [...problems.list, 'rules file: rules: must be a list of rules'] };
   const names = new Set<string>();
-  const rules = raw.rules.map((item: unknown, i) => {
+  const rules = ((raw.rules ?? []) as unknown[]).map((item: unknown, i) => {
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
     const ruleProblems = problems.at(name === undefined ? `rules[${i}]` : `rule "${name}" (rules[${i}])`);
     if (!isObject(item)) return void ruleProblems.add('rule', 'must be an object');
@@ -216,5 +219,10 @@ export function compileRules(
     if (name !== undefined) names.add(name);
     return compileRule(item, ruleProblems, options.timeZone);
   });
-  return { rules: rules.filter((rule): rule is CompiledRule => rule !== undefined), problems: problems.list };
+  const messages = compileMessageRules(raw, problems, names);
+  return {
+    rules: rules.filter((rule): rule is CompiledRule => rule !== undefined),
+    messages,
+    problems: problems.list,
+  };
 }

@@ -3,7 +3,7 @@ import type { CloudWatchLogsData } from '../decoding/subscription';
 import type { LogStreamContext } from '../documents/build';
 import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import type { ObjectOrigin } from '../documents/lines';
-import type { DocumentStep } from '../pipeline/documents';
+import type { DocumentStep, RuleCounts } from '../pipeline/documents';
 import {
   GzipLayerError,
   SplitFaultError,
@@ -28,6 +28,8 @@ export interface SplitOptions {
   maxRecordBytes: number;
   sink: DocumentSink;
   archive?: EventSink;
+  /** What the rules file dropped and masked (for the log line and metrics). */
+  counts?: RuleCounts;
   /** Checked between chunks: true means stop now (the Lambda's time is running out). */
   shouldStop?: () => boolean;
 }
@@ -69,7 +71,7 @@ export async function splitStream(
     documents: 0,
   };
   const origin: ObjectOrigin = { ...options.source };
-  const { sink, archive, documents } = options;
+  const { sink, archive, documents, counts } = options;
   let recordDocuments = 0;
   const finish = () => {
     stats.documents = recordDocuments + lines.pushed;
@@ -87,7 +89,7 @@ export async function splitStream(
   // Every line guarded: one that cannot become a document is dead-lettered with its offset.
   const lines = new EventGuard<{ text: string; offset: number }>(
     sink,
-    (unit) => documents.objectLine(origin, unit.text, unit.offset),
+    (unit) => documents.objectLine(origin, unit.text, unit.offset, counts),
     (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
   );
   const batches = splitUnits(
@@ -129,8 +131,14 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        recordDocuments += await documents.pushLogsData(data, sink);
-        if (archive !== undefined) await archiveEvents(archive, data, sink);
+        if (archive === undefined) {
+          recordDocuments += await documents.pushLogsData(data, sink, counts);
+          continue;
+        }
+        // Filters drop events from the index only; masks apply to the archive too.
+        const screened = await documents.pushLogsDataToArchive(data, sink, counts);
+        recordDocuments += screened.pushed;
+        await archiveEvents(archive, screened.archive, sink);
       }
       if (batch.error !== undefined) {
         const error = batch.error;

@@ -1,0 +1,151 @@
+import { compileRe2 } from './patterns';
+import { re2, type RE2JS } from './re2';
+import type { MaskMatch, Replacer } from './replace';
+
+/**
+ * The built-in masks. Each is one or more RE2 patterns (linear time, like custom ones) and a
+ * replacement that can look at the characters around the match (RE2 has no lookarounds): a
+ * match glued to a word is not what it looks like (`v1.2.3.4`, `deadbeef:cafe::1`), and is left.
+ */
+export interface BuiltinPattern {
+  regex: RE2JS;
+  replace: Replacer;
+}
+
+const isWord = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+const charAt = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
+const DOT = 46;
+const COLON = 58;
+
+/** True when the match stands alone: no word character (nor one of `also`) right before or after. */
+function standsAlone(match: MaskMatch, text: string, also: readonly number[] = []): boolean {
+  const before = charAt(text, match.start - 1);
+  const after = charAt(text, match.end);
+  return !(isWord(before) || also.includes(before) || isWord(after) || also.includes(after));
+}
+
+const fixed =
+  (replacement: string, also: readonly number[] = []): Replacer =>
+  (match, text) =>
+    standsAlone(match, text, also) ? replacement : undefined;
+
+/** Keeps the key and separator (group 1 and 2), masks the value. */
+const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
+
+/** The Luhn checksum of a string of digits. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Card numbers: 13 to 19 digits starting with 2-6 (the card networks' ranges: an epoch time in
+ * milliseconds starts with 1), optionally grouped by single spaces or dashes, that pass the
+ * Luhn check. A run of groups may hold a card and more (`order 5123 4111 1111 1111 1111`): the
+ * first span of whole groups that is a valid card is masked, the rest kept.
+ */
+const card: Replacer = (match, text) => {
+  if (isWord(charAt(text, match.start - 1)) || isWord(charAt(text, match.end))) return undefined;
+  const run = match.group(0)!;
+  const groups = run.split(/[ -]/);
+  for (let first = 0; first < groups.length; first++) {
+    for (let last = groups.length - 1; last >= first; last--) {
+      const digits = groups.slice(first, last + 1).join('');
+      if (digits.length < 13 || digits.length > 19 || digits[0]! < '2' || digits[0]! > '6') continue;
+      if (!luhnValid(digits)) continue;
+      const before = groups.slice(0, first).join(' ').length + (first > 0 ? 1 : 0);
+      const length = groups.slice(first, last + 1).join(' ').length;
+      return `${run.slice(0, before)}[CARD]${run.slice(before + length)}`;
+    }
+  }
+  return undefined;
+};
+
+const HEX = '[0-9A-Fa-f]{1,4}';
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
+// Every textual form of RFC 4291 / 5952: full, compressed (`::`), with a zone (`fe80::1%eth0`)
+// and with an embedded IPv4. Matched longest-first (RE2's LONGEST_MATCH), so the order of the
+// alternatives does not cut `2001:db8::1` short at `2001:db8::`.
+const IPV6 = [
+  `(?:${HEX}:){7}${HEX}`,
+  `(?:${HEX}:){1,7}:`,
+  `(?:${HEX}:){1,6}:${HEX}`,
+  `(?:${HEX}:){1,5}(?::${HEX}){1,2}`,
+  `(?:${HEX}:){1,4}(?::${HEX}){1,3}`,
+  `(?:${HEX}:){1,3}(?::${HEX}){1,4}`,
+  `(?:${HEX}:){1,2}(?::${HEX}){1,5}`,
+  `${HEX}:(?::${HEX}){1,6}`,
+  `:(?::${HEX}){1,7}`,
+  `[Ff][Ee]80:(?::${HEX}){0,4}%[0-9A-Za-z]+`,
+  `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`,
+  `(?:${HEX}:){1,4}:${IPV4}`,
+].join('|');
+
+const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
+
+const BUILTINS: Record<string, () => BuiltinPattern[]> = {
+  email: () => [
+    {
+      regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
+      replace: fixed('[EMAIL]'),
+    },
+  ],
+  ipv4: () => [{ regex: compileRe2(IPV4), replace: fixed('[IPV4]', [DOT]) }],
+  ipv6: () => [
+    { regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH), replace: fixed('[IPV6]', [COLON, DOT]) },
+  ],
+  'aws-access-key-id': () => [
+    // Long-term (AKIA), temporary (ASIA) and the other access-key-like prefixes AWS documents.
+    { regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'), replace: fixed('[AWS_ACCESS_KEY_ID]') },
+  ],
+  'aws-secret': () => [
+    // Any value after an AWS secret key's name (`aws_secret_access_key=...`, JSON, YAML).
+    {
+      regex: compileRe2(
+        `(?i)(aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)${SECRET_SEPARATOR}([A-Za-z0-9/+=]{8,})`,
+      ),
+      replace: keyedValue,
+    },
+    // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key.
+    {
+      regex: compileRe2(
+        `(?i)((?:secret|password|passwd|token|credential|private)[A-Za-z0-9_.-]*)${SECRET_SEPARATOR}([A-Za-z0-9/+]{40})`,
+      ),
+      replace: (match, text) =>
+        /[A-Za-z0-9/+]/.test(text[match.end] ?? '') ? undefined : keyedValue(match, text),
+    },
+  ],
+  bearer: () => [
+    {
+      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
+      replace: (match, text) =>
+        isWord(charAt(text, match.start - 1)) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+    },
+  ],
+  // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
+  jwt: () => [
+    { regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'), replace: fixed('[JWT]') },
+  ],
+  card: () => [{ regex: compileRe2('\\b[2-6](?:[ -]?[0-9]){12,18}\\b'), replace: card }],
+};
+
+export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);
+
+const compiled = new Map<string, readonly BuiltinPattern[]>();
+
+/** A built-in's patterns, compiled on first use (a stage that masks nothing compiles none). */
+export function builtinMask(name: string): readonly BuiltinPattern[] {
+  let patterns = compiled.get(name);
+  if (patterns === undefined) {
+    patterns = BUILTINS[name]!();
+    compiled.set(name, patterns);
+  }
+  return patterns;
+}
