@@ -14,6 +14,7 @@ interface BenchModule {
 const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
   kinesis: () => import('./kinesis'),
+  'filters-masking': () => import('./filters-masking'),
   splitter: () => import('./splitter'),
   exporter: () => import('./exporter'),
   engines: () => import('./engines'),

@@ -10,7 +10,23 @@ import type { MaskMatch, Replacer } from './replace';
 export interface BuiltinPattern {
   regex: RE2JS;
   replace: Replacer;
+  /**
+   * A cheap test that every match needs (a character or word), run before RE2: re2js is slow on
+   * patterns that do not start with a literal, and most lines hold no secret. Each is a literal
+   * test or a V8 regex that cannot backtrack (literal alternatives, or one deterministic path).
+   */
+  prefilter?: (text: string) => boolean;
 }
+
+const has = (needle: string) => (text: string) => text.includes(needle);
+const matches = (regex: RegExp) => (text: string) => regex.test(text);
+// Seven colons (a full IPv6 address) or `::` (every compressed form).
+const mayHoldIpv6 = (text: string) => {
+  if (text.includes('::')) return true;
+  let colons = 0;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) if (++colons === 7) return true;
+  return false;
+};
 
 const isWord = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
@@ -47,24 +63,38 @@ export function luhnValid(digits: string): boolean {
 /**
  * Card numbers: 13 to 19 digits starting with 2-6 (the card networks' ranges: an epoch time in
  * milliseconds starts with 1), optionally grouped by single spaces or dashes, that pass the
- * Luhn check. A run of groups may hold a card and more (`order 5123 4111 1111 1111 1111`): the
- * first span of whole groups that is a valid card is masked, the rest kept.
+ * Luhn check. The pattern takes a whole run of digit groups (`order 5123 4111 1111 1111 1111`):
+ * each span of whole groups that is a valid card is masked, the rest kept. Spans are at most
+ * 19 digits, so a run of g groups costs at most 19g checks.
  */
 const card: Replacer = (match, text) => {
-  if (isWord(charAt(text, match.start - 1)) || isWord(charAt(text, match.end))) return undefined;
   const run = match.group(0)!;
   const groups = run.split(/[ -]/);
-  for (let first = 0; first < groups.length; first++) {
-    for (let last = groups.length - 1; last >= first; last--) {
-      const digits = groups.slice(first, last + 1).join('');
-      if (digits.length < 13 || digits.length > 19 || digits[0]! < '2' || digits[0]! > '6') continue;
-      if (!luhnValid(digits)) continue;
-      const before = groups.slice(0, first).join(' ').length + (first > 0 ? 1 : 0);
-      const length = groups.slice(first, last + 1).join(' ').length;
-      return `${run.slice(0, before)}[CARD]${run.slice(before + length)}`;
+  // A group glued to a word (`x12`, `1111abc`) is part of something else: not a card digit.
+  const from = isWord(charAt(text, match.start - 1)) ? 1 : 0;
+  const to = isWord(charAt(text, match.end)) ? groups.length - 2 : groups.length - 1;
+  // Where each group starts in the run.
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < groups.length; at += groups[i]!.length + 1, i++) starts.push(at);
+  let out = '';
+  let kept = 0;
+  for (let first = from; first <= to; first++) {
+    const lead = groups[first]![0]!;
+    if (lead < '2' || lead > '6') continue;
+    let digits = '';
+    let found = -1;
+    for (let last = first; last <= to; last++) {
+      digits += groups[last];
+      if (digits.length > 19) break;
+      if (digits.length >= 13 && luhnValid(digits)) found = last;
     }
+    if (found === -1) continue;
+    const end = starts[found]! + groups[found]!.length;
+    out += `${run.slice(kept, starts[first])}[CARD]`;
+    kept = end;
+    first = found;
   }
-  return undefined;
+  return kept === 0 ? undefined : out + run.slice(kept);
 };
 
 const HEX = '[0-9A-Fa-f]{1,4}';
@@ -90,20 +120,25 @@ const IPV6 = [
 
 const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
 
+// In the order they apply, whatever order a mask lists them: the most specific first, so a
+// token is masked whole before its parts could look like something else (`::ffff:192.0.2.1`
+// is one IPv6 address, not an IPv4 one behind `::ffff:`).
 const BUILTINS: Record<string, () => BuiltinPattern[]> = {
-  email: () => [
+  // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
+  jwt: () => [
     {
-      regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
-      replace: fixed('[EMAIL]'),
+      regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'),
+      replace: fixed('[JWT]'),
+      prefilter: has('eyJ'),
     },
   ],
-  ipv4: () => [{ regex: compileRe2(IPV4), replace: fixed('[IPV4]', [DOT]) }],
-  ipv6: () => [
-    { regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH), replace: fixed('[IPV6]', [COLON, DOT]) },
-  ],
-  'aws-access-key-id': () => [
-    // Long-term (AKIA), temporary (ASIA) and the other access-key-like prefixes AWS documents.
-    { regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'), replace: fixed('[AWS_ACCESS_KEY_ID]') },
+  bearer: () => [
+    {
+      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
+      prefilter: matches(/bearer/i),
+      replace: (match, text) =>
+        isWord(charAt(text, match.start - 1)) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+    },
   ],
   'aws-secret': () => [
     // Any value after an AWS secret key's name (`aws_secret_access_key=...`, JSON, YAML).
@@ -112,6 +147,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
         `(?i)(aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)${SECRET_SEPARATOR}([A-Za-z0-9/+=]{8,})`,
       ),
       replace: keyedValue,
+      prefilter: matches(/secret/i),
     },
     // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key.
     {
@@ -120,20 +156,42 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       ),
       replace: (match, text) =>
         /[A-Za-z0-9/+]/.test(text[match.end] ?? '') ? undefined : keyedValue(match, text),
+      prefilter: matches(/secret|passw|token|credential|private/i),
     },
   ],
-  bearer: () => [
+  'aws-access-key-id': () => [
+    // Long-term (AKIA), temporary (ASIA) and the other access-key-like prefixes AWS documents.
     {
-      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
-      replace: (match, text) =>
-        isWord(charAt(text, match.start - 1)) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+      regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'),
+      replace: fixed('[AWS_ACCESS_KEY_ID]'),
+      prefilter: matches(/AKIA|ASIA|ABIA|ACCA/),
     },
   ],
-  // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
-  jwt: () => [
-    { regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'), replace: fixed('[JWT]') },
+  email: () => [
+    {
+      regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
+      replace: fixed('[EMAIL]'),
+      prefilter: has('@'),
+    },
   ],
-  card: () => [{ regex: compileRe2('\\b[2-6](?:[ -]?[0-9]){12,18}\\b'), replace: card }],
+  ipv6: () => [
+    {
+      regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH),
+      replace: fixed('[IPV6]', [COLON, DOT]),
+      prefilter: mayHoldIpv6,
+    },
+  ],
+  ipv4: () => [
+    {
+      regex: compileRe2(IPV4),
+      replace: fixed('[IPV4]', [DOT]),
+      prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
+    },
+  ],
+  // 13 digits in a run, each separated by at most one space or dash: one path, no backtracking.
+  card: () => [
+    { regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: matches(/\d(?:[ -]?\d){12}/) },
+  ],
 };
 
 export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);

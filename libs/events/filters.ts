@@ -1,5 +1,5 @@
 import { unknownKeys, type Problems } from '../rules/problems';
-import { compilePattern, type LinearPattern } from './patterns';
+import { compilePatternSet, type PatternSet } from './patterns';
 import { logGroupsField, type LogGroupSelector } from './selector';
 
 /**
@@ -11,21 +11,16 @@ import { logGroupsField, type LogGroupSelector } from './selector';
 export interface CompiledFilter {
   name: string;
   logGroups: LogGroupSelector;
-  include: LinearPattern[];
-  exclude: LinearPattern[];
+  include: PatternSet;
+  exclude: PatternSet;
 }
 
 export const FILTER_KEYS = ['name', 'description', 'logGroups', 'include', 'exclude'];
 
-function patterns(raw: unknown, field: string, problems: Problems): LinearPattern[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw) || raw.length === 0) {
+function patterns(raw: unknown, field: string, problems: Problems): PatternSet {
+  if (raw !== undefined && (!Array.isArray(raw) || raw.length === 0))
     problems.add(field, 'must be a non-empty list of regular expressions');
-    return [];
-  }
-  return raw
-    .map((pattern, i) => compilePattern(pattern, `${field}[${i}]`, problems))
-    .filter((pattern): pattern is LinearPattern => pattern !== undefined);
+  return compilePatternSet(Array.isArray(raw) ? raw : [], field, problems);
 }
 
 /** Compiles one `filters` entry (its name already checked by the caller). */
@@ -43,8 +38,8 @@ export function compileFilter(raw: Record<string, unknown>, problems: Problems):
 /** The name of the first filter that drops `message`, or undefined when it is kept. */
 export function droppedBy(filters: readonly CompiledFilter[], message: string): string | undefined {
   for (const filter of filters) {
-    if (filter.include.length > 0 && !filter.include.some((p) => p.test(message))) return filter.name;
-    if (filter.exclude.some((p) => p.test(message))) return filter.name;
+    if (filter.include.size > 0 && !filter.include.test(message)) return filter.name;
+    if (filter.exclude.size > 0 && filter.exclude.test(message)) return filter.name;
   }
   return undefined;
 }

@@ -1,13 +1,13 @@
 import { isObject, unknownKeys, type Problems } from '../rules/problems';
 import { BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
-import { compileRe2OrProblem } from './patterns';
+import { compileRe2OrProblem, literalPrefilter } from './patterns';
 import { compileReplacement, replaceMatches } from './replace';
 import { logGroupsField, type LogGroupSelector } from './selector';
 
 /**
  * Masks replace secrets in an event's message before its document is built (so the parsed JSON
- * fields are masked too) and before the splitter archives it. Per log group; the built-ins and
- * custom patterns of one mask run in the order listed. All patterns run on RE2 (linear time).
+ * fields are masked too) and before the splitter archives it. Per log group; the built-ins run in a
+ * fixed order (builtin-masks.ts), then the custom patterns in the order listed. All patterns run on RE2 (linear time).
  */
 export interface CompiledMask {
   name: string;
@@ -47,7 +47,7 @@ function custom(
   if (regex === undefined) return undefined;
   try {
     const replace = compileReplacement(replacement, regex.groupCount(), Object.keys(regex.namedGroups()));
-    return { regex, replace };
+    return { regex, replace, prefilter: literalPrefilter(raw.pattern) };
   } catch (error) {
     return void problems.add(`${field}.replacement`, (error as Error).message);
   }
@@ -67,8 +67,9 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
         `builtins[${i}]`,
         `must be one of ${BUILTIN_MASK_NAMES.join(', ')}, got ${JSON.stringify(name)}`,
       );
-    else patterns.push(...builtinMask(name));
   });
+  // Built-ins apply in their own order (builtin-masks.ts), then the custom patterns as listed.
+  for (const name of BUILTIN_MASK_NAMES) if (builtins.includes(name)) patterns.push(...builtinMask(name));
   if (raw.custom !== undefined && (!Array.isArray(raw.custom) || raw.custom.length === 0))
     problems.add('custom', 'must be a non-empty list of {"name", "pattern", "replacement"}');
   const names = new Set<string>();
@@ -85,6 +86,7 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
 /** Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. */
 export function applyMask(mask: CompiledMask, text: string): string {
   let out = text;
-  for (const { regex, replace } of mask.patterns) out = replaceMatches(regex, out, replace);
+  for (const { regex, replace, prefilter } of mask.patterns)
+    if (prefilter === undefined || prefilter(out)) out = replaceMatches(regex, out, replace);
   return out;
 }
