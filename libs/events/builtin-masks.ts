@@ -20,13 +20,15 @@ export interface BuiltinPattern {
 
 const has = (needle: string) => (text: string) => text.includes(needle);
 const matches = (regex: RegExp) => (text: string) => regex.test(text);
-// Seven colons (a full IPv6 address) or `::` (every compressed form).
-const mayHoldIpv6 = (text: string) => {
-  if (text.includes('::')) return true;
+// `::` (every compressed form), or eight groups (the full form: one path, no backtracking).
+const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
+const mayHoldIpv6 = (text: string) => text.includes('::') || (sevenColons(text) && FULL_IPV6.test(text));
+
+function sevenColons(text: string): boolean {
   let colons = 0;
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) if (++colons === 7) return true;
   return false;
-};
+}
 
 const isWord = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;

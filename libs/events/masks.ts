@@ -1,6 +1,7 @@
 import { isObject, unknownKeys, type Problems } from '../rules/problems';
 import { BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
-import { compileRe2OrProblem, literalPrefilter } from './patterns';
+import { compileRe2OrProblem } from './patterns';
+import { prefilterOf } from './prefilter';
 import { compileReplacement, replaceMatches } from './replace';
 import { logGroupsField, type LogGroupSelector } from './selector';
 
@@ -47,7 +48,7 @@ function custom(
   if (regex === undefined) return undefined;
   try {
     const replace = compileReplacement(replacement, regex.groupCount(), Object.keys(regex.namedGroups()));
-    return { regex, replace, prefilter: literalPrefilter(raw.pattern) };
+    return { regex, replace, prefilter: prefilterOf(raw.pattern) };
   } catch (error) {
     return void problems.add(`${field}.replacement`, (error as Error).message);
   }
