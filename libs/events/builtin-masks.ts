@@ -36,11 +36,22 @@ const charAt = (text: string, i: number) => (i >= 0 && i < text.length ? text.ch
 const DOT = 46;
 const COLON = 58;
 
+/**
+ * True when a word character right before position `start` glues the match to a word. The
+ * letter of an escape (`\tAKIA...` in a JSON message) is not part of a word: it is a tab.
+ */
+function wordBefore(text: string, start: number): boolean {
+  if (!isWord(charAt(text, start - 1))) return false;
+  let backslashes = 0;
+  while (charAt(text, start - 2 - backslashes) === 92) backslashes++;
+  return backslashes % 2 === 0;
+}
+
 /** True when the match stands alone: no word character (nor one of `also`) right before or after. */
 function standsAlone(match: MaskMatch, text: string, also: readonly number[] = []): boolean {
   const before = charAt(text, match.start - 1);
   const after = charAt(text, match.end);
-  return !(isWord(before) || also.includes(before) || isWord(after) || also.includes(after));
+  return !(wordBefore(text, match.start) || also.includes(before) || isWord(after) || also.includes(after));
 }
 
 const fixed =
@@ -73,7 +84,7 @@ const card: Replacer = (match, text) => {
   const run = match.group(0)!;
   const groups = run.split(/[ -]/);
   // A group glued to a word (`x12`, `1111abc`) is part of something else: not a card digit.
-  const from = isWord(charAt(text, match.start - 1)) ? 1 : 0;
+  const from = wordBefore(text, match.start) ? 1 : 0;
   const to = isWord(charAt(text, match.end)) ? groups.length - 2 : groups.length - 1;
   // Where each group starts in the run.
   const starts: number[] = [];
@@ -139,7 +150,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
       prefilter: matches(/bearer/i),
       replace: (match, text) =>
-        isWord(charAt(text, match.start - 1)) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+        wordBefore(text, match.start) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
     },
   ],
   'aws-secret': () => [
