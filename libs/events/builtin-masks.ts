@@ -20,13 +20,31 @@ export interface BuiltinPattern {
 
 const has = (needle: string) => (text: string) => text.includes(needle);
 const matches = (regex: RegExp) => (text: string) => regex.test(text);
-// `::` (every compressed form), or eight groups (the full form: one path, no backtracking).
-const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
-const mayHoldIpv6 = (text: string) => text.includes('::') || (sevenColons(text) && FULL_IPV6.test(text));
+const isHex = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
-function sevenColons(text: string): boolean {
+// `::` (every compressed form), or seven colons between hex digits (the full form; JSON's
+// `"key":"value"` colons do not count), then the full form itself: one path, no backtracking.
+const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
+function mayHoldIpv6(text: string): boolean {
+  if (text.includes('::')) return true;
   let colons = 0;
-  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) if (++colons === 7) return true;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
+      return FULL_IPV6.test(text);
+  }
+  return false;
+}
+
+/** A run of 13 digits, each separated from the next by at most one space or dash: one pass. */
+function mayHoldCard(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (++run === 13) return true;
+    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) run = 0;
+  }
   return false;
 }
 
@@ -201,10 +219,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
     },
   ],
-  // 13 digits in a run, each separated by at most one space or dash: one path, no backtracking.
-  card: () => [
-    { regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: matches(/\d(?:[ -]?\d){12}/) },
-  ],
+  card: () => [{ regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: mayHoldCard }],
 };
 
 export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);
