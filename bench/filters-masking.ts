@@ -95,7 +95,9 @@ export async function run(): Promise<void> {
         1,
       )}%  ${target}`,
     );
-  console.log(`${EVENTS} events (bench/forwarder.ts payload), decode + screen + build + encode, best of ${ROUNDS} alternating rounds:`);
+  console.log(
+    `${EVENTS} events (bench/forwarder.ts payload), decode + screen + build + encode, best of ${ROUNDS} alternating rounds:`,
+  );
   line('no filters, no masks', rates.plain, '');
   line('10 exclude patterns (substrings, prefixes)', rates.literalFilters, 'target: cost < 10%');
   line('10 exclude patterns (regular expressions)', rates.regexFilters, 'target: cost < 10%');
