@@ -13,6 +13,13 @@ export type Replacer = (match: MaskMatch, text: string) => string | undefined;
 
 const BACKSLASH = 92;
 
+/** True when the character at `at` is escaped: an odd number of backslashes right before it. */
+function escapes(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (at - 1 - backslashes >= 0 && text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+  return backslashes % 2 === 1;
+}
+
 /**
  * Replaces every non-empty match of `regex` in `text` (RE2: linear time in the text). Returns
  * `text` itself when nothing was replaced, so callers see a change by identity.
@@ -34,7 +41,7 @@ export function replaceMatches(regex: RE2JS, text: string, replacer: Replacer): 
     if (end === start) continue;
     let replacement = replacer({ start, end, group: (i) => matcher.group(i) }, text);
     if (replacement === undefined) continue;
-    if (start > 0 && text.charCodeAt(start - 1) === BACKSLASH) replacement = text[start] + replacement;
+    if (escapes(text, start)) replacement = text[start] + replacement;
     out += text.slice(last, start) + replacement;
     last = end;
     changed = true;

@@ -40,7 +40,32 @@ export class GroupScreen {
     return out;
   }
 
-  /** Every string in a JSON value masked (keys are kept); the same value when nothing changed. */
+  /**
+   * A message masked, JSON kept JSON. A JSON message with `\u` escapes (Python's json.dumps
+   * writes every non-ASCII character so) is masked value by value: in its text an escape's hex
+   * digits would glue to a secret (`\u00012001:db8::1`) or a replacement would cut an escape in
+   * two. Otherwise the text is masked, and if a JSON message stopped parsing, it is masked value
+   * by value instead (only a changed message is re-parsed).
+   */
+  maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
+    const own = counted ?? new Set<string>();
+    const json = text.charCodeAt(0) === 123 && text.includes('\\u') ? parseOrUndefined(text) : undefined;
+    let out: string;
+    if (json !== undefined) {
+      const masked = this.maskValue(json, own);
+      out = masked === json ? text : JSON.stringify(masked);
+    } else {
+      out = this.mask(text, undefined, own);
+      if (out !== text && text.charCodeAt(0) === 123 && !parses(out)) {
+        const original = parseOrUndefined(text);
+        if (original !== undefined) out = JSON.stringify(this.maskValue(original, own));
+      }
+    }
+    if (counted === undefined) for (const name of own) tally?.mask(name);
+    return out;
+  }
+
+  /** Every string of a JSON value masked, keys too (as in its text); the same value when nothing changed. */
   maskValue(value: unknown, counted: Set<string>): unknown {
     if (typeof value === 'string') return this.mask(value, undefined, counted);
     if (Array.isArray(value)) {
@@ -48,12 +73,14 @@ export class GroupScreen {
       return items.some((item, i) => item !== value[i]) ? items : value;
     }
     if (!isObject(value)) return value;
-    let copy: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
+      const maskedKey = this.mask(key, undefined, counted);
       const masked = this.maskValue(item, counted);
-      if (masked !== item) (copy ??= { ...value })[key] = masked;
-    }
-    return copy ?? value;
+      if (maskedKey !== key || masked !== item) changed = true;
+      return [maskedKey, masked];
+    });
+    return changed ? Object.fromEntries(entries) : value;
   }
 }
 
@@ -117,12 +144,12 @@ function maskEvent(
 ): CloudWatchLogEvent {
   if (screen.masks.length === 0) return event;
   if (event.extractedFields === undefined) {
-    const message = screen.mask(event.message, tally);
+    const message = screen.maskMessage(event.message, tally);
     return message === event.message ? event : { ...event, message };
   }
   // The subscription filter's extracted fields are parts of the message: masked alike.
   const counted = new Set<string>();
-  const message = screen.mask(event.message, undefined, counted);
+  const message = screen.maskMessage(event.message, undefined, counted);
   const extractedFields = screen.maskValue(event.extractedFields, counted) as Record<string, string>;
   for (const name of counted) tally?.mask(name);
   return counted.size === 0 ? event : { ...event, message, extractedFields };
@@ -154,7 +181,7 @@ export function screenRecordLine(
   }
   if (screen.masks.length === 0) return line;
   if (line.fields === undefined) {
-    const text = line.text === undefined ? undefined : screen.mask(line.text, tally);
+    const text = line.text === undefined ? undefined : screen.maskMessage(line.text, tally);
     return text === line.text ? line : { ...line, text };
   }
   const counted = new Set<string>();
@@ -170,8 +197,18 @@ export function screenText(screen: GroupScreen, text: string, tally?: RuleTally)
     tally?.drop(dropped);
     return undefined;
   }
-  return screen.mask(text, tally);
+  return screen.maskMessage(text, tally);
 }
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const parses = (text: string) => parseOrUndefined(text) !== undefined;
 
 export const MESSAGE_RULE_SECTIONS = ['filters', 'masks'] as const;
 

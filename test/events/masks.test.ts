@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { BUILTIN_MASK_NAMES, luhnValid } from '../../libs/events/builtin-masks';
 import { applyMask, compileMask, type CompiledMask } from '../../libs/events/masks';
+import { rulesFileFromText } from '../../libs/rules';
 import { Problems } from '../../libs/rules/problems';
 
 function mask(raw: Record<string, unknown>): CompiledMask {
@@ -110,6 +112,43 @@ describe('custom masks', () => {
     });
     expect(applyMask(custom, 'Cookie: session=abc123; user=alice pin 4321 otp=998877')).toBe(
       'Cookie: session=[MASKED]; user=a*** pin 4*** ($) [MASKED]',
+    );
+  });
+});
+
+describe('masking a JSON message (property)', () => {
+  const SECRETS = [
+    'bob@example.com',
+    '192.168.1.20',
+    '2001:db8::1',
+    'AKIAIOSFODNN7EXAMPLE',
+    'Bearer abcdef123456',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
+    '4111 1111 1111 1111',
+  ];
+  const screen = rulesFileFromText(
+    JSON.stringify({ masks: [{ name: 'pii', logGroups: ['*'], builtins: BUILTIN_MASK_NAMES }] }),
+    'test',
+  ).messages!.forGroup('/any')!;
+  // Text around the secrets: anything, escapes JSON must write included (\n, \u0001, quotes,
+  // backslashes), but next to a secret a character that is not a letter or digit (a secret glued
+  // to a word is left alone on purpose: `v1.2.3.4` is no address).
+  const filler = fc.stringMatching(/^[a-z0-9 \n\t"\\\u0001\u00e9:.@-]{0,8}$/);
+  const boundary = fc.constantFrom(' ', '\n', '\t', '"', '\\', '\u0001', 'é', ',', '=');
+  const value = fc
+    .tuple(filler, boundary, fc.constantFrom(...SECRETS), boundary, filler)
+    .map((parts) => parts.join(''));
+
+  it('stays valid JSON and holds none of the secrets, whatever surrounds them', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('msg', 'user', 'note'), value, { minKeys: 1 }), (object) => {
+        const text = JSON.stringify(object);
+        const out = screen.maskMessage(text);
+        const parsed = JSON.parse(out) as Record<string, string>;
+        expect(Object.keys(parsed)).toEqual(Object.keys(object));
+        for (const secret of SECRETS) expect(out).not.toContain(secret);
+      }),
+      { numRuns: 500 },
     );
   });
 });
