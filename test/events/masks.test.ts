@@ -133,7 +133,9 @@ describe('masking a JSON message (property)', () => {
   // Text around the secrets: anything, escapes JSON must write included (\n, \u0001, quotes,
   // backslashes), but next to a secret a character that is not a letter or digit (a secret glued
   // to a word is left alone on purpose: `v1.2.3.4` is no address).
-  const filler = fc.stringMatching(/^[a-z0-9 \n\t"\\\u0001\u00e9:.@-]{0,8}$/);
+  const filler = fc
+    .array(fc.constantFrom(...'az09 \n\t"\\\u0001é:.@-'), { maxLength: 8 })
+    .map((chars) => chars.join(''));
   const boundary = fc.constantFrom(' ', '\n', '\t', '"', '\\', '\u0001', 'é', ',', '=');
   const value = fc
     .tuple(filler, boundary, fc.constantFrom(...SECRETS), boundary, filler)
