@@ -16,6 +16,9 @@ import type { RuleTally } from './tally';
  */
 export const NO_LOG_GROUP = '';
 
+// Deeper JSON is not indexed as fields anyway (the index's depth limit is 50): its text is masked.
+const MAX_DEPTH = 100;
+
 export class GroupScreen {
   constructor(
     readonly filters: readonly CompiledFilter[],
@@ -49,34 +52,46 @@ export class GroupScreen {
    */
   maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
     const own = counted ?? new Set<string>();
-    const json = text.charCodeAt(0) === 123 && text.includes('\\u') ? parseOrUndefined(text) : undefined;
-    let out: string;
-    if (json !== undefined) {
-      const masked = this.maskValue(json, own);
-      out = masked === json ? text : JSON.stringify(masked);
-    } else {
-      out = this.mask(text, undefined, own);
-      if (out !== text && text.charCodeAt(0) === 123 && !parses(out)) {
-        const original = parseOrUndefined(text);
-        if (original !== undefined) out = JSON.stringify(this.maskValue(original, own));
-      }
-    }
+    const out = this.maskJson(text, own) ?? this.mask(text, undefined, own);
     if (counted === undefined) for (const name of own) tally?.mask(name);
     return out;
   }
 
-  /** Every string of a JSON value masked, keys too (as in its text); the same value when nothing changed. */
-  maskValue(value: unknown, counted: Set<string>): unknown {
+  /** The value-by-value masking of maskMessage, or undefined where the text's masking is kept. */
+  private maskJson(text: string, counted: Set<string>): string | undefined {
+    if (text.charCodeAt(0) !== 123) return undefined;
+    const escaped = text.includes('\\u');
+    let masked: string | undefined;
+    if (!escaped) {
+      masked = this.mask(text, undefined, counted);
+      if (masked === text || parses(masked)) return masked;
+    }
+    const json = parseOrUndefined(text);
+    if (json === undefined) return masked;
+    try {
+      const value = this.maskValue(json, counted);
+      return value === json ? text : JSON.stringify(value);
+    } catch {
+      return masked; // nested too deep: masked as text
+    }
+  }
+
+  /**
+   * Every string of a JSON value masked, keys too (as in its text); the same value when nothing
+   * changed. Throws a RangeError past MAX_DEPTH levels (the caller masks the text instead).
+   */
+  maskValue(value: unknown, counted: Set<string>, depth = 0): unknown {
     if (typeof value === 'string') return this.mask(value, undefined, counted);
+    if (depth > MAX_DEPTH) throw new RangeError(`a value nests deeper than ${MAX_DEPTH} levels`);
     if (Array.isArray(value)) {
-      const items = value.map((item) => this.maskValue(item, counted));
+      const items = value.map((item) => this.maskValue(item, counted, depth + 1));
       return items.some((item, i) => item !== value[i]) ? items : value;
     }
     if (!isObject(value)) return value;
     let changed = false;
     const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
       const maskedKey = this.mask(key, undefined, counted);
-      const masked = this.maskValue(item, counted);
+      const masked = this.maskValue(item, counted, depth + 1);
       if (maskedKey !== key || masked !== item) changed = true;
       return [maskedKey, masked];
     });
@@ -108,12 +123,14 @@ export interface ScreenedLogsData {
 /**
  * Screens a payload's events: dropped ones leave the index copy (counted by filter), masked
  * ones get their message (and extractedFields) replaced. A malformed event is left as it is:
- * the document step dead-letters it with its reason.
+ * the document step dead-letters it with its reason. An event whose screening throws goes to
+ * `reject` (dead-lettered raw, as every path does with an event that cannot become a document).
  */
 export function screenLogsData(
   screen: GroupScreen,
   data: CloudWatchLogsData,
   tally: RuleTally | undefined,
+  reject: (event: CloudWatchLogEvent, error: unknown) => void,
   forArchive = false,
 ): ScreenedLogsData {
   const index: CloudWatchLogEvent[] = [];
@@ -124,11 +141,22 @@ export function screenLogsData(
       archive?.push(event);
       continue;
     }
-    const dropped = screen.droppedBy(event.message);
+    let dropped: string | undefined;
+    let masked: CloudWatchLogEvent;
+    try {
+      dropped = screen.droppedBy(event.message);
+      if (dropped !== undefined && archive === undefined) {
+        tally?.drop(dropped);
+        continue;
+      }
+      masked = maskEvent(screen, event, tally);
+    } catch (error) {
+      // One event's fault (a bug, a stack overflow): dead-lettered raw, the others go on.
+      reject(event, error);
+      continue;
+    }
     if (dropped !== undefined) tally?.drop(dropped);
-    if (dropped !== undefined && archive === undefined) continue;
-    const masked = maskEvent(screen, event, tally);
-    if (dropped === undefined) index.push(masked);
+    else index.push(masked);
     archive?.push(masked);
   }
   return {

@@ -2,7 +2,7 @@ import type { Env } from '../config/env';
 import type { CloudWatchLogsData } from '../decoding/subscription';
 import { documentOptions, loadDocumentConfig } from '../documents/config';
 import { pushLogsData, type DocumentOptions } from '../documents/build';
-import type { DocumentSink } from '../documents/guard';
+import { failureReason, type DocumentSink } from '../documents/guard';
 import {
   objectLineDocument,
   recordLineDocument,
@@ -65,7 +65,7 @@ export class DocumentStep {
    */
   pushLogsData(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
     const screen = this.messages?.forGroup(data.logGroup);
-    if (screen !== undefined) data = screenLogsData(screen, data, counts?.tally).index;
+    if (screen !== undefined) data = screenLogsData(screen, data, counts?.tally, rejectTo(sink, data)).index;
     return this.pushScreened(data, sink, counts);
   }
 
@@ -80,7 +80,7 @@ export class DocumentStep {
   ): Promise<{ pushed: number; archive: CloudWatchLogsData }> {
     const screen = this.messages?.forGroup(data.logGroup);
     if (screen === undefined) return { pushed: await this.pushScreened(data, sink, counts), archive: data };
-    const screened = screenLogsData(screen, data, counts?.tally, true);
+    const screened = screenLogsData(screen, data, counts?.tally, rejectTo(sink, data), true);
     return { pushed: await this.pushScreened(screened.index, sink, counts), archive: screened.archive! };
   }
 
@@ -113,6 +113,13 @@ export class DocumentStep {
     if (screened === undefined) return undefined;
     return this.route(objectLineDocument(origin, screened, offset, this.options), counts);
   }
+}
+
+/** Where an event whose screening threw goes: dead-lettered raw with the reason. */
+function rejectTo(sink: DocumentSink, data: CloudWatchLogsData) {
+  const { logGroup, logStream } = data;
+  return (event: unknown, error: unknown) =>
+    sink.reject({ reason: failureReason('screen', error), event, logGroup, logStream });
 }
 
 /** The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE (read once, at cold start). */

@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
 import type { LogStreamContext } from '../../libs/documents/build';
 import type { LogDocument } from '../../libs/documents/types';
+import { GroupScreen } from '../../libs/events/screen';
 import { Logger } from '../../libs/logging/logger';
 import { loadDocumentStep, newRuleCounts } from '../../libs/pipeline/documents';
 import { createPipeline } from '../../libs/pipeline/pipeline';
@@ -133,6 +134,50 @@ describe('filters and masks on the subscription path', () => {
       masked_by_rule: { pii: 3 },
     });
     expect(ruleMetrics(metrics)).toEqual(EXPECTED_METRICS);
+  });
+});
+
+describe('one event whose screening fails never fails its payload', () => {
+  it('a JSON message nested 20,000 levels deep with escapes is masked as text; a throwing screen dead-letters one event', async () => {
+    const deep = '{"a":'.repeat(20_000) + '"\\u00e9 bob@example.com"' + '}'.repeat(20_000);
+    const server = await new BulkServer().start();
+    const dead: unknown[] = [];
+    const spy = jest.spyOn(GroupScreen.prototype, 'droppedBy').mockImplementation(function (
+      this: GroupScreen,
+      message,
+    ) {
+      if (message === 'poison') throw new RangeError('Maximum call stack size exceeded');
+      return undefined;
+    });
+    try {
+      const pipeline = createPipeline(
+        { ...ENV, DESTINATION_URL: server.url },
+        { deadLetters: { put: async (entries) => (dead.push(...entries), 'memory') } },
+      );
+      const payload = logsData([
+        { message: deep },
+        { message: 'poison' },
+        { message: 'mail ana@example.com' },
+      ]);
+      const report = await forwardSubscription(
+        pipeline,
+        subscriptionEvent(payload),
+        context,
+        new Logger({}, 'error'),
+      );
+      expect(report).toMatchObject({ received: 3, delivered: 2, deadLettered: 1, failed: 0 });
+      const [first, , third] = payload.logEvents.map(
+        (event) => server.documents.get(event.id)?.source.message,
+      );
+      expect(String(first)).toContain('[EMAIL]');
+      expect(third).toBe('mail [EMAIL]');
+      expect(dead).toEqual([
+        expect.objectContaining({ reason: 'screen: RangeError: Maximum call stack size exceeded' }),
+      ]);
+    } finally {
+      spy.mockRestore();
+      await server.stop();
+    }
   });
 });
 
