@@ -1,4 +1,4 @@
-import { escapeRegExp, literalOf, prefilterOf } from './prefilter';
+import { escapeRegExp, literalOf, prefilterOf, requiredText } from './prefilter';
 import { re2, type RE2JS } from './re2';
 import type { Problems } from '../rules/problems';
 
@@ -40,22 +40,46 @@ export interface PatternSet {
 export function compilePatternSet(raw: readonly unknown[], field: string, problems: Problems): PatternSet {
   const literals: string[] = [];
   const tests: Array<(text: string) => boolean> = [];
+  // The gate: one V8 regex of literal alternatives that every match of every pattern needs (the
+  // literals themselves, the required text of the others). A line it rejects (most lines) costs
+  // one test for the whole list; without a gate for every pattern there is none.
+  const gate: string[] = [];
+  const gateIgnoringCase: string[] = [];
+  let gated = true;
   raw.forEach((pattern, i) => {
     const where = `${field}[${i}]`;
     if (typeof pattern !== 'string' || pattern === '')
       return problems.add(where, `must be a non-empty regular expression, got ${JSON.stringify(pattern)}`);
     const anchored = pattern.startsWith('^') ? literalOf(pattern.slice(1)) : undefined;
-    if (anchored !== undefined) return void literals.push(`^${escapeRegExp(anchored)}`);
-    const literal = literalOf(pattern);
-    if (literal !== undefined) return void literals.push(escapeRegExp(literal));
+    const literal = anchored === undefined ? literalOf(pattern) : undefined;
+    if (anchored !== undefined || literal !== undefined) {
+      const alternative = anchored !== undefined ? `^${escapeRegExp(anchored)}` : escapeRegExp(literal!);
+      literals.push(alternative);
+      gate.push(alternative);
+      return;
+    }
     const regex = compileRe2OrProblem(pattern, where, problems);
-    if (regex !== undefined) tests.push(re2Test(pattern, regex));
+    if (regex === undefined) return;
+    tests.push(re2Test(pattern, regex));
+    const required = requiredText(pattern);
+    if (required === undefined) gated = false;
+    else {
+      const body = required.alternatives.map(escapeRegExp).join('|');
+      (required.ignoreCase ? gateIgnoringCase : gate).push(required.anchored ? `^(?:${body})` : body);
+    }
   });
   if (literals.length > 0) {
     const any = new RegExp(literals.join('|'));
     tests.unshift((text) => any.test(text));
   }
-  return { size: raw.length, test: (text) => tests.some((test) => test(text)) };
+  const all = (text: string) => tests.some((test) => test(text));
+  if (!gated) return { size: raw.length, test: all };
+  const sensitive = gate.length > 0 ? new RegExp(gate.join('|'), 'u') : undefined;
+  const insensitive = gateIgnoringCase.length > 0 ? new RegExp(gateIgnoringCase.join('|'), 'iu') : undefined;
+  return {
+    size: raw.length,
+    test: (text) => (sensitive?.test(text) === true || insensitive?.test(text) === true) && all(text),
+  };
 }
 
 /** RE2 compile with the error as a problem naming the field (and why RE2 refuses lookarounds). */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { compileRe2 } from '../../libs/events/patterns';
+import { compilePatternSet, compileRe2 } from '../../libs/events/patterns';
+import { Problems } from '../../libs/rules/problems';
 import { prefilterOf, requiredText } from '../../libs/events/prefilter';
 import { NO_LOG_GROUP } from '../../libs/events/screen';
 import { RulesError, rulesFileFromText, type RulesFile } from '../../libs/rules';
@@ -208,6 +209,45 @@ describe('prefilters never reject a line the pattern matches', () => {
         }
         const prefilter = prefilterOf(pattern);
         if (regex.test(line)) expect(prefilter === undefined || prefilter(line)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a filter's list answers as its patterns one by one would (gate, literals, prefilters)", () => {
+    const atom = fc.constantFrom(
+      'a',
+      'b',
+      'ab',
+      '\\.',
+      '.',
+      '\\d',
+      '[ab]',
+      '(a|b)',
+      '(?:ab|ba)',
+      'a*',
+      '(ab)?',
+      '$',
+    );
+    const pattern = fc
+      .tuple(fc.constantFrom('', '^', '(?i)'), fc.array(atom, { minLength: 1, maxLength: 4 }))
+      .map(([start, atoms]) => start + atoms.join(''));
+    const lines = fc.stringMatching(/^[ab.1 A]{0,10}$/);
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 4 }), lines, (patterns, line) => {
+        const valid = patterns.filter((p) => {
+          try {
+            compileRe2(p);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        fc.pre(valid.length > 0);
+        const problems = new Problems('test');
+        const set = compilePatternSet(valid, 'exclude', problems);
+        expect(problems.list).toEqual([]);
+        expect(set.test(line)).toBe(valid.some((p) => compileRe2(p).test(line)));
       }),
       { numRuns: 2000 },
     );
