@@ -18,6 +18,11 @@ export interface BuiltinPattern {
   prefilter?: (text: string) => boolean;
 }
 
+// Both aws-secret patterns need one of these words: one test for the two (applyMask).
+const mayHoldSecret = (
+  (regex: RegExp) => (text: string) =>
+    regex.test(text)
+)(/secret|passw|token|credential|private/i);
 const has = (needle: string) => (text: string) => text.includes(needle);
 const matches = (regex: RegExp) => (text: string) => regex.test(text);
 const isHex = (code: number) =>
@@ -178,7 +183,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
         `(?i)(aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)${SECRET_SEPARATOR}([A-Za-z0-9/+=]{8,})`,
       ),
       replace: keyedValue,
-      prefilter: matches(/secret/i),
+      prefilter: mayHoldSecret,
     },
     // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key.
     {
@@ -187,7 +192,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       ),
       replace: (match, text) =>
         /[A-Za-z0-9/+]/.test(text[match.end] ?? '') ? undefined : keyedValue(match, text),
-      prefilter: matches(/secret|passw|token|credential|private/i),
+      prefilter: mayHoldSecret,
     },
   ],
   'aws-access-key-id': () => [

@@ -87,7 +87,20 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
 /** Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. */
 export function applyMask(mask: CompiledMask, text: string): string {
   let out = text;
-  for (const { regex, replace, prefilter } of mask.patterns)
-    if (prefilter === undefined || prefilter(out)) out = replaceMatches(regex, out, replace);
+  // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
+  let tested: BuiltinPattern['prefilter'];
+  let passed = false;
+  for (const { regex, replace, prefilter } of mask.patterns) {
+    if (prefilter !== undefined) {
+      if (prefilter !== tested) {
+        passed = prefilter(out);
+        tested = prefilter;
+      }
+      if (!passed) continue;
+    }
+    const masked = replaceMatches(regex, out, replace);
+    if (masked !== out) tested = undefined;
+    out = masked;
+  }
   return out;
 }
