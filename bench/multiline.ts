@@ -84,8 +84,8 @@ const PAYLOADS = { traces: payload(10), noTraces: payload(0) };
 export async function run(): Promise<void> {
   const options = documentOptions(loadDocumentConfig({}));
   const { multiline } = rulesFileFromText(RULES, 'bench');
-  const plain = new DocumentStep(options, []);
-  const joining = new DocumentStep(options, [], undefined, multilineForGroup(multiline));
+  const plain = new DocumentStep(options);
+  const joining = new DocumentStep(options, { multiline: multilineForGroup(multiline) });
   const transport = new ElasticsearchTransport(new URL('http://unused'), new HttpClient(1), noAuth, false);
   let body = '';
   const sink: DocumentSink = {

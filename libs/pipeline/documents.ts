@@ -3,7 +3,7 @@ import type { CloudWatchLogsData } from '../decoding/subscription';
 import { documentOptions, loadDocumentConfig } from '../documents/config';
 import { DataStreamNamer, loadDataStreamConfig } from '../documents/data-stream';
 import { pushLogsData, type DocumentOptions } from '../documents/build';
-import type { DocumentSink } from '../documents/guard';
+import { failureReason, type DocumentSink } from '../documents/guard';
 import {
   objectLineDocument,
   recordLineDocument,
@@ -11,34 +11,58 @@ import {
   type RecordOrigin,
 } from '../documents/lines';
 import type { LogDocument } from '../documents/types';
+import {
+  NO_LOG_GROUP,
+  screenLogsData,
+  screenRecordLine,
+  screenText,
+  type MessageRules,
+} from '../events/screen';
+import { RuleTally } from '../events/tally';
 import type { RecordLine } from '../kinesis/records';
 import { joinPayload, multilineForGroup, ObjectJoin, type MultilineForGroup } from '../multiline';
 import { applyRules, loadRulesFile, PARSE_FAILURE_TAG, type CompiledRule } from '../rules';
 
-/** What the rules did to a source's documents, for its log line. */
-export interface RuleCounts {
-  excluded: number;
-  parse_failures: number;
+/** What a stage's RULES_FILE and INDEX_MODE add to the document step; every part optional. */
+export interface DocumentStepParts {
+  rules?: readonly CompiledRule[];
+  /** The multiline rule of each log group; undefined: none. */
+  multiline?: MultilineForGroup;
+  /** Filters and masks on the raw message. */
+  messages?: MessageRules;
+  /** INDEX_MODE=datastream: the data stream of each document. */
+  dataStream?: DataStreamNamer;
 }
 
+/** What the rules file did to a source's events, for its log line and metrics. */
+export interface RuleCounts {
+  parse_failures: number;
+  /** Events dropped (filters, rules' include/exclude) and masked, by rule name. */
+  readonly tally: RuleTally;
+}
+
+export const newRuleCounts = (): RuleCounts => ({ parse_failures: 0, tally: new RuleTally() });
+
 /**
- * The one step that turns log events into documents, whatever their source: parsing (Lambda
- * lines, JSON, levels: libs/documents), then the stage's rules (libs/rules: parsers, filters,
- * index routing). So the same event becomes the same document (`_id`, `_index`, `_source`)
- * whether it came by subscription, through Kinesis, or in a Firehose object.
+ * The one step that turns log events into documents, whatever their source: continuation lines
+ * joined (libs/multiline), the stage's filters and masks on the raw message
+ * (libs/events/screen.ts), parsing (Lambda lines, JSON, levels: libs/documents), then the
+ * stage's rules (libs/rules: parsers, conditions, index routing) and the data stream. So the same event becomes the same document (`_id`, `_index`, `_source`) whether
+ * it came by subscription, through Kinesis, or in a Firehose object.
  */
 export class DocumentStep {
   /** Data stream mode: the dataset of each rule that routes to an index (its prefix). */
   private readonly ruleDatasets = new Map<string, string>();
 
+  /** The stage's rules (parsers, conditions, index routing), applied to each built document. */
+  readonly rules: readonly CompiledRule[];
+
   constructor(
     readonly options: DocumentOptions,
-    readonly rules: readonly CompiledRule[] = [],
-    readonly dataStream?: DataStreamNamer,
-    /** The multiline rule of each log group (RULES_FILE's `multiline`); undefined: none. */
-    readonly multiline?: MultilineForGroup,
+    readonly parts: DocumentStepParts = {},
   ) {
-    for (const rule of rules) if (rule.index) this.ruleDatasets.set(rule.name, rule.index.prefix);
+    this.rules = parts.rules ?? [];
+    for (const rule of this.rules) if (rule.index) this.ruleDatasets.set(rule.name, rule.index.prefix);
   }
 
   /**
@@ -46,21 +70,18 @@ export class DocumentStep {
    * a rule filtered it out.
    */
   route(doc: LogDocument, counts?: RuleCounts): LogDocument | undefined {
-    let routed: LogDocument | undefined = doc;
+    let routed = doc;
     let ruleDataset: string | undefined;
     if (this.rules.length > 0) {
       const outcome = applyRules(this.rules, doc);
-      if (outcome.kind === 'excluded') routed = undefined;
-      else {
-        routed = outcome.doc;
-        if (outcome.kind === 'routed') ruleDataset = this.ruleDatasets.get(outcome.rule);
+      if (outcome.kind === 'excluded') {
+        counts?.tally.drop(outcome.rule);
+        return undefined;
       }
+      routed = outcome.doc;
+      if (outcome.kind === 'routed') ruleDataset = this.ruleDatasets.get(outcome.rule);
     }
-    if (routed === undefined) {
-      if (counts) counts.excluded++;
-      return undefined;
-    }
-    if (this.dataStream) routed._index = this.dataStream.route(routed, ruleDataset);
+    if (this.parts.dataStream) routed._index = this.parts.dataStream.route(routed, ruleDataset);
     if (counts && routed._source.tags?.includes(PARSE_FAILURE_TAG)) counts.parse_failures++;
     return routed;
   }
@@ -72,27 +93,60 @@ export class DocumentStep {
    * joined events then go through everything a single event does.
    */
   pushLogsData(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
-    const rule = data.messageType === 'DATA_MESSAGE' ? this.multiline?.(data.logGroup) : undefined;
+    const rule = data.messageType === 'DATA_MESSAGE' ? this.parts.multiline?.(data.logGroup) : undefined;
     return this.pushEvents(rule === undefined ? data : joinPayload(data, rule), sink, counts);
+  }
+
+  /**
+   * Pushes a DATA_MESSAGE's events after the multiline join (already joined, or no rule): the
+   * stage's filters and masks on the raw message, then the documents, every event guarded.
+   */
+  pushEvents(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
+    const screen = this.parts.messages?.forGroup(data.logGroup);
+    if (screen !== undefined) data = screenLogsData(screen, data, counts?.tally, rejectTo(sink, data)).index;
+    return this.pushScreened(data, sink, counts);
   }
 
   /**
    * The multiline join of a source whose unit holds several payloads of a stream (an S3 object):
    * groups continue across its payloads, per stream. Undefined when no multiline rule is set.
-   * Its payloads go to pushEvents, its `flush()` too once the unit has ended.
    */
   openObjectJoin(): ObjectJoin | undefined {
-    return this.multiline && new ObjectJoin(this.multiline);
+    return this.parts.multiline && new ObjectJoin(this.parts.multiline);
   }
 
   /**
-   * Pushes a DATA_MESSAGE's events as they are (already joined), every event guarded: what comes
-   * after the multiline join on every path (the splitter calls it directly). Steps on the raw
-   * message (filters, masks) belong here, before the build, so joined events go through them.
+   * The splitter's, for one payload of an object: pushes the documents (joined across the
+   * object's payloads by `joins`; its `flush()` goes to pushEvents once the object has ended) and
+   * returns the events its archive writes: every event as received, one per line, masked like
+   * the documents but none dropped by filters (the archive is the copy that never loses one).
    */
-  pushEvents(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
+  async pushObjectPayload(
+    data: CloudWatchLogsData,
+    sink: DocumentSink,
+    joins: ObjectJoin | undefined,
+    counts?: RuleCounts,
+  ): Promise<{ pushed: number; archive: CloudWatchLogsData }> {
+    const screen = this.parts.messages?.forGroup(data.logGroup);
+    const joined = joins !== undefined && this.parts.multiline?.(data.logGroup) !== undefined;
+    if (!joined) {
+      if (screen === undefined) return { pushed: await this.pushScreened(data, sink, counts), archive: data };
+      // One pass screens both copies.
+      const screened = screenLogsData(screen, data, counts?.tally, rejectTo(sink, data), true);
+      return { pushed: await this.pushScreened(screened.index, sink, counts), archive: screened.archive! };
+    }
+    // Joined documents are screened as joined events (pushEvents); the archive keeps the lines as
+    // they came, masked on their own (not counted again: Masked counts the documents' events).
+    const archive =
+      screen === undefined ? data : screenLogsData(screen, data, undefined, () => {}, true).archive!;
+    let pushed = 0;
+    for (const ready of joins.add(data)) pushed += await this.pushEvents(ready, sink, counts);
+    return { pushed, archive };
+  }
+
+  private pushScreened(data: CloudWatchLogsData, sink: DocumentSink, counts?: RuleCounts): Promise<number> {
     const route =
-      this.rules.length === 0 && counts === undefined && this.dataStream === undefined
+      this.rules.length === 0 && counts === undefined && this.parts.dataStream === undefined
         ? undefined
         : (doc: LogDocument) => this.route(doc, counts);
     return pushLogsData(data, this.options, sink, route);
@@ -100,26 +154,45 @@ export class DocumentStep {
 
   /** The document of one line of a Kinesis record (Fluent Bit), rules applied. */
   recordLine(line: RecordLine, origin: RecordOrigin, counts?: RuleCounts): LogDocument | undefined {
-    return this.route(recordLineDocument(line, origin, this.options), counts);
+    // Fluent Bit lines carry no log group: only filters and masks for "*" apply.
+    const screen = this.parts.messages?.forGroup(NO_LOG_GROUP);
+    const screened = screen === undefined ? line : screenRecordLine(screen, line, counts?.tally);
+    if (screened === undefined) return undefined;
+    return this.route(recordLineDocument(screened, origin, this.options), counts);
   }
 
   /** The document of one raw line of an S3 object, rules applied. */
-  objectLine(origin: ObjectOrigin, text: string, offset: number): LogDocument | undefined {
-    return this.route(objectLineDocument(origin, text, offset, this.options));
+  objectLine(
+    origin: ObjectOrigin,
+    text: string,
+    offset: number,
+    counts?: RuleCounts,
+  ): LogDocument | undefined {
+    const screen = this.parts.messages?.forGroup(NO_LOG_GROUP);
+    const screened = screen === undefined ? text : screenText(screen, text, counts?.tally);
+    if (screened === undefined) return undefined;
+    return this.route(objectLineDocument(origin, screened, offset, this.options), counts);
   }
 }
 
+/** Where an event whose screening threw goes: dead-lettered raw with the reason. */
+function rejectTo(sink: DocumentSink, data: CloudWatchLogsData) {
+  const { logGroup, logStream } = data;
+  return (event: unknown, error: unknown) =>
+    sink.reject({ reason: failureReason('screen', error), event, logGroup, logStream });
+}
+
 /**
- * The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE's rules and
- * multiline, then the data stream of INDEX_MODE=datastream (read once, at cold start).
+ * The document step of a stage: INDEX_* and JSON_FIELDS_AT_ROOT, then RULES_FILE (rules,
+ * multiline, filters, masks), then the data stream of INDEX_MODE=datastream. Read once, at cold start.
  */
 export function loadDocumentStep(env: Env): DocumentStep {
-  const { rules, multiline } = loadRulesFile(env);
+  const { rules, multiline, messages } = loadRulesFile(env);
   const dataStream = loadDataStreamConfig(env);
-  return new DocumentStep(
-    documentOptions(loadDocumentConfig(env)),
+  return new DocumentStep(documentOptions(loadDocumentConfig(env)), {
     rules,
-    dataStream && new DataStreamNamer(dataStream),
-    multilineForGroup(multiline),
-  );
+    multiline: multilineForGroup(multiline),
+    messages,
+    dataStream: dataStream && new DataStreamNamer(dataStream),
+  });
 }

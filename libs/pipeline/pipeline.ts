@@ -10,6 +10,7 @@ import {
   type DestinationDeps,
   type Transport,
 } from '../destinations';
+import type { RuleTally } from '../events/tally';
 import type { Logger, LogSink } from '../logging/logger';
 import { defaultMetricsSink, publishCounts, serviceDimensions } from '../logging/metrics';
 import { loadDocumentStep, type DocumentStep } from './documents';
@@ -33,6 +34,8 @@ export interface Pipeline {
     log: Logger,
     tracking?: OutcomeTracking,
   ): Delivery;
+  /** Publishes what the rules file dropped and masked: EMF `Dropped` / `Masked` with a `Rule` dimension. */
+  publishRuleCounts(tally: RuleTally): void;
 }
 
 /** The transport and dead-letter sink of a source that tracks each document's outcome. */
@@ -87,6 +90,11 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
             Failed: report.failed,
           }),
       });
+    },
+    publishRuleCounts(tally) {
+      if (!metrics) return;
+      for (const [rule, values] of tally.metricsByRule())
+        publishCounts(metrics, { ...dimensions, Rule: rule }, values);
     },
   };
 }

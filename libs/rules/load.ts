@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { optionalString, timeZoneVar, type Env } from '../config/env';
 import { AppError, ConfigError } from '../errors';
+import type { MessageRules } from '../events/screen';
 import type { MultilineRule } from '../multiline/config';
 import type { CompiledRule } from './types';
 import { compileRules } from './validate';
@@ -17,10 +18,14 @@ export class RulesError extends AppError {
   }
 }
 
-/** What a rules file configures: the rules, and the multiline joins that run before them. */
+/**
+ * A compiled rules file: its rules, the multiline joins that run first, and its filters and masks
+ * (undefined when it has none).
+ */
 export interface RulesFile {
   rules: CompiledRule[];
   multiline: MultilineRule[];
+  messages?: MessageRules;
 }
 
 /** Parses and validates a rules file's text; throws RulesError listing every problem. */
@@ -28,7 +33,7 @@ export function rulesFromText(text: string, file: string, timeZone = 'UTC'): Com
   return rulesFileFromText(text, file, timeZone).rules;
 }
 
-/** Every section of a rules file's text, validated; throws RulesError listing every problem. */
+/** The whole rules file (rules, multiline, filters, masks) from its text; throws RulesError listing every problem. */
 export function rulesFileFromText(text: string, file: string, timeZone = 'UTC'): RulesFile {
   let raw: unknown;
   try {
@@ -36,9 +41,9 @@ export function rulesFileFromText(text: string, file: string, timeZone = 'UTC'):
   } catch (cause) {
     throw new RulesError(file, [`not valid JSON: ${(cause as Error).message}`], { cause });
   }
-  const { rules, multiline, problems } = compileRules(raw, { timeZone });
+  const { rules, multiline, messages, problems } = compileRules(raw, { timeZone });
   if (problems.length > 0) throw new RulesError(file, problems);
-  return { rules, multiline };
+  return { rules, multiline, messages };
 }
 
 /**
@@ -50,7 +55,7 @@ export function loadRules(env: Env): CompiledRule[] {
   return loadRulesFile(env).rules;
 }
 
-/** Every section of RULES_FILE (rules, multiline); empty when unset. Called once, at cold start. */
+/** The whole rules file named by RULES_FILE (none: no rules, joins, filters or masks). Once, at cold start. */
 export function loadRulesFile(env: Env): RulesFile {
   const file = optionalString(env, 'RULES_FILE');
   if (file === undefined) return { rules: [], multiline: [] };

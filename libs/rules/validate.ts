@@ -1,4 +1,5 @@
 import { IndexNamer } from '../documents/index-name';
+import { compileMessageRules, MESSAGE_RULE_SECTIONS, type MessageRules } from '../events/screen';
 import { compileMultiline, type MultilineRule } from '../multiline/config';
 import { BUILTIN_PARSERS, type BuiltinParser } from './builtins';
 import { compileRegex, isObject, Problems, unknownKeys, writablePath } from './problems';
@@ -200,21 +201,24 @@ function index(raw: unknown, problems: Problems, defaultTimeZone: string): Compi
 export function compileRules(
   raw: unknown,
   options: { timeZone: string },
-): { rules: CompiledRule[]; multiline: MultilineRule[]; problems: string[] } {
+): { rules: CompiledRule[]; multiline: MultilineRule[]; messages?: MessageRules; problems: string[] } {
   const problems = new Problems('rules file');
   if (!isObject(raw))
     return { rules: [], multiline: [], problems: ['rules file: must be a JSON object {"rules": [...]}'] };
-  unknownKeys(raw, ['$schema', 'description', 'rules', 'multiline'], '', problems);
+  const sections = ['multiline', ...MESSAGE_RULE_SECTIONS];
+  unknownKeys(raw, ['$schema', 'description', 'rules', ...sections], '', problems);
   // Joining continuation lines (stack traces) per log group, before any rule: libs/multiline.
   const multiline = compileMultiline(raw.multiline, problems);
-  if (!Array.isArray(raw.rules))
+  // `rules` may be left out by a file that only joins, filters or masks.
+  const onlyOtherSections = raw.rules === undefined && sections.some((key) => key in raw);
+  if (!Array.isArray(raw.rules) && !onlyOtherSections)
     return {
       rules: [],
       multiline,
       problems: [...problems.list, 'rules file: rules: must be a list of rules'],
     };
   const names = new Set<string>();
-  const rules = raw.rules.map((item: unknown, i) => {
+  const rules = ((raw.rules ?? []) as unknown[]).map((item: unknown, i) => {
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
     const ruleProblems = problems.at(name === undefined ? `rules[${i}]` : `rule "${name}" (rules[${i}])`);
     if (!isObject(item)) return void ruleProblems.add('rule', 'must be an object');
@@ -224,9 +228,11 @@ export function compileRules(
     if (name !== undefined) names.add(name);
     return compileRule(item, ruleProblems, options.timeZone);
   });
+  const messages = compileMessageRules(raw, problems, names);
   return {
     rules: rules.filter((rule): rule is CompiledRule => rule !== undefined),
     multiline,
+    messages,
     problems: problems.list,
   };
 }

@@ -3,7 +3,7 @@ import type { CloudWatchLogsData } from '../decoding/subscription';
 import type { LogStreamContext } from '../documents/build';
 import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import type { ObjectOrigin } from '../documents/lines';
-import type { DocumentStep } from '../pipeline/documents';
+import type { DocumentStep, RuleCounts } from '../pipeline/documents';
 import {
   GzipLayerError,
   SplitFaultError,
@@ -28,6 +28,8 @@ export interface SplitOptions {
   maxRecordBytes: number;
   sink: DocumentSink;
   archive?: EventSink;
+  /** What the rules file dropped and masked (for the log line and metrics). */
+  counts?: RuleCounts;
   /** Checked between chunks: true means stop now (the Lambda's time is running out). */
   shouldStop?: () => boolean;
 }
@@ -69,7 +71,7 @@ export async function splitStream(
     documents: 0,
   };
   const origin: ObjectOrigin = { ...options.source };
-  const { sink, archive, documents } = options;
+  const { sink, archive, documents, counts } = options;
   let recordDocuments = 0;
   const finish = () => {
     stats.documents = recordDocuments + lines.pushed;
@@ -87,7 +89,7 @@ export async function splitStream(
   // Every line guarded: one that cannot become a document is dead-lettered with its offset.
   const lines = new EventGuard<{ text: string; offset: number }>(
     sink,
-    (unit) => documents.objectLine(origin, unit.text, unit.offset),
+    (unit) => documents.objectLine(origin, unit.text, unit.offset, counts),
     (unit, reason) => ({ reason, event: { uri: origin.uri, offset: unit.offset, line: unit.text } }),
   );
   // Multiline groups continue across the object's payloads, per stream (undefined: no rule).
@@ -131,9 +133,14 @@ export async function splitStream(
           stats.controlMessages++;
           continue;
         }
-        if (joins === undefined) recordDocuments += await documents.pushLogsData(data, sink);
-        else for (const ready of joins.add(data)) recordDocuments += await documents.pushEvents(ready, sink);
-        if (archive !== undefined) await archiveEvents(archive, data, sink);
+        if (archive === undefined && joins === undefined) {
+          recordDocuments += await documents.pushLogsData(data, sink, counts);
+          continue;
+        }
+        // Filters drop events from the index only; masks apply to the archive too.
+        const pushed = await documents.pushObjectPayload(data, sink, joins, counts);
+        recordDocuments += pushed.pushed;
+        if (archive !== undefined) await archiveEvents(archive, pushed.archive, sink);
       }
       if (batch.error !== undefined) {
         const error = batch.error;
@@ -152,7 +159,7 @@ export async function splitStream(
     // The object has ended: its open groups are complete. (On a fault they are not pushed: the
     // retry splits the object again and builds them whole, under the same ids.)
     if (joins !== undefined)
-      for (const rest of joins.flush()) recordDocuments += await documents.pushEvents(rest, sink);
+      for (const rest of joins.flush()) recordDocuments += await documents.pushEvents(rest, sink, counts);
   } catch (error) {
     if (error instanceof SplitFaultError) throw error;
     // Anything else (a gzip layer, too many layers, the sink) still names where it stopped.

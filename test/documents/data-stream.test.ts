@@ -55,9 +55,8 @@ describe('the document step in data stream mode', () => {
   });
 
   it("a rule's index routing names the dataset; unmatched documents keep the log group's", async () => {
-    const step = new DocumentStep(
-      documentOptions(loadDocumentConfig({})),
-      rules([
+    const step = new DocumentStep(documentOptions(loadDocumentConfig({})), {
+      rules: rules([
         {
           name: 'access',
           match: { fields: [{ field: 'message', regex: '^GET' }] },
@@ -65,8 +64,8 @@ describe('the document step in data stream mode', () => {
         },
         { name: 'tagged', match: { fields: [{ field: 'message', equals: 'tag me' }] }, add: { x: 1 } },
       ]),
-      new DataStreamNamer({ namespace: 'dev' }),
-    );
+      dataStream: new DataStreamNamer({ namespace: 'dev' }),
+    });
     const docs = await pushed(
       step,
       logsData([{ message: 'GET /' }, { message: 'tag me' }, { message: 'other' }], { logGroup: '/ecs/web' }),

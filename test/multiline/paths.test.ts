@@ -191,12 +191,7 @@ describe('a joined event that cannot become a document', () => {
         return step.options.indexNamer.nameFor(ts);
       },
     } as unknown as IndexNamer;
-    const broken = new DocumentStep(
-      { ...step.options, indexNamer: namer },
-      step.rules,
-      undefined,
-      step.multiline,
-    );
+    const broken = new DocumentStep({ ...step.options, indexNamer: namer }, step.parts);
     const pushed: LogDocument[] = [];
     const rejected: RejectedEvent[] = [];
     const count = await broken.pushLogsData(payloads[0]!, {

@@ -9,7 +9,7 @@ import { EventGuard, failureReason, type DocumentSink } from '../../documents/gu
 import { RecordOutcomes, type RecordState } from '../../kinesis/outcomes';
 import { decodeRecordData, recordOrigin, type RecordLine, type RecordPayload } from '../../kinesis/records';
 import { invocationLogger, type Logger } from '../../logging/logger';
-import type { RuleCounts } from '../documents';
+import { newRuleCounts, type RuleCounts } from '../documents';
 import type { OutcomeTracking, Pipeline } from '../pipeline';
 
 /**
@@ -46,8 +46,6 @@ interface BatchCounts extends RuleCounts {
   records: number;
   poison: number;
   documents: number;
-  excluded: number;
-  parse_failures: number;
   failed_records: number;
 }
 
@@ -75,9 +73,8 @@ export async function forwardKinesis(
     records: event.Records.length,
     poison: 0,
     documents: 0,
-    excluded: 0,
-    parse_failures: 0,
     failed_records: 0,
+    ...newRuleCounts(),
   };
   const states: RecordState[] = [];
   const delivery = kinesis.pipeline.openDelivery(context, log, kinesis.tracking);
@@ -119,7 +116,9 @@ export async function forwardKinesis(
     .filter((state) => state.poison !== undefined || state.pending > 0)
     .map((state) => ({ itemIdentifier: state.sequenceNumber }));
   counts.failed_records = batchItemFailures.length;
-  const fields = { destination: kinesis.pipeline.transport.kind, ...counts, ...report };
+  const { tally, ...batch } = counts;
+  kinesis.pipeline.publishRuleCounts(tally);
+  const fields = { destination: kinesis.pipeline.transport.kind, ...batch, ...tally.logFields(), ...report };
   if (batchItemFailures.length > 0) log.warn('kinesis batch partly failed', fields);
   else log.info('kinesis batch forwarded', fields);
   return { batchItemFailures };

@@ -9,6 +9,7 @@ import { loadSplitterConfig, type SplitterConfig } from '../../splitting/config'
 import { SplitFaultError, TimeBudgetError } from '../../splitting/errors';
 import { objectsOf, type ObjectRef } from '../../splitting/s3-event';
 import { splitStream, type SplitStats } from '../../splitting/split-stream';
+import { newRuleCounts, type RuleCounts } from '../documents';
 import { createPipeline, type Pipeline, type PipelineDeps } from '../pipeline';
 
 /** The S3 object source of a container (the splitter): the pipeline, the S3 client, the archive. */
@@ -59,6 +60,8 @@ export async function splitS3Event(
           ...outcome.stats,
           ...outcome.delivery,
           archived: outcome.archived.length,
+          parse_failures: outcome.counts.parse_failures,
+          ...outcome.counts.tally.logFields(),
         });
       outcomes.push(outcome);
     } catch (error) {
@@ -77,7 +80,7 @@ export async function splitS3Event(
 
 export type ObjectOutcome =
   | { status: 'skipped'; reason: string }
-  | { status: 'split'; stats: SplitStats; delivery: DeliveryReport; archived: string[] };
+  | { status: 'split'; stats: SplitStats; delivery: DeliveryReport; archived: string[]; counts: RuleCounts };
 
 // CloudWatch Logs writes this to check it may write to the bucket.
 const WRITE_TEST = 'aws-logs-write-test';
@@ -120,6 +123,7 @@ export async function splitS3Object(
   const delivery = deps.pipeline.openDelivery(context, log);
   const archive = deps.archiver?.open(ref);
   const { timeReserveMs } = deps.config;
+  const counts = newRuleCounts();
   let stats: SplitStats | undefined;
   let fault: unknown;
   try {
@@ -129,6 +133,7 @@ export async function splitS3Object(
       maxRecordBytes: deps.config.maxRecordBytes,
       sink: delivery,
       archive,
+      counts,
       shouldStop: () => timeReserveMs > 0 && context.getRemainingTimeInMillis() < timeReserveMs,
     });
   } catch (error) {
@@ -143,6 +148,7 @@ export async function splitS3Object(
   } catch (error) {
     deliveryError = error;
   }
+  deps.pipeline.publishRuleCounts(counts.tally);
   let archived: string[] = [];
   if (archive !== undefined) {
     if (fault === undefined && deliveryError === undefined) {
@@ -172,5 +178,5 @@ export async function splitS3Object(
     log.error('delivery failed', { bucket, key, ...delivery.report, error: deliveryError });
     throw deliveryError;
   }
-  return { status: 'split', stats: stats!, delivery: report!, archived };
+  return { status: 'split', stats: stats!, delivery: report!, archived, counts };
 }

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { decodeSubscriptionEvent, DecodeError } from '../../decoding/subscription';
 import type { DeliveryReport } from '../../destinations';
 import { invocationLogger, type Logger } from '../../logging/logger';
+import { newRuleCounts } from '../documents';
 import type { Pipeline } from '../pipeline';
 
 /**
@@ -30,8 +31,9 @@ export async function forwardSubscription(
   const delivery = pipeline.openDelivery(context, log);
   // Every event guarded: one that cannot become a document is dead-lettered, the rest go on.
   let failure: unknown;
+  const counts = newRuleCounts();
   try {
-    await pipeline.documents.pushLogsData(data, delivery);
+    await pipeline.documents.pushLogsData(data, delivery, counts);
   } catch (error) {
     failure = error; // not one event's fault (those are dead-lettered): still closed and logged below
   }
@@ -45,10 +47,13 @@ export async function forwardSubscription(
       ...(data.policyLevel === undefined ? {} : { policy_level: data.policyLevel }),
       destination: pipeline.transport.kind,
       ...report,
+      ...counts.tally.logFields(),
     });
     return report;
   } catch (error) {
     log.error('forwarding failed', { log_group: data.logGroup, ...delivery.report, error });
     throw error;
+  } finally {
+    pipeline.publishRuleCounts(counts.tally);
   }
 }

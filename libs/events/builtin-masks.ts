@@ -1,0 +1,242 @@
+import { compileRe2 } from './patterns';
+import { re2, type RE2JS } from './re2';
+import type { MaskMatch, Replacer } from './replace';
+
+/**
+ * The built-in masks. Each is one or more RE2 patterns (linear time, like custom ones) and a
+ * replacement that can look at the characters around the match (RE2 has no lookarounds): a
+ * match glued to a word is not what it looks like (`v1.2.3.4`, `deadbeef:cafe::1`), and is left.
+ */
+export interface BuiltinPattern {
+  regex: RE2JS;
+  replace: Replacer;
+  /**
+   * A cheap test that every match needs (a character or word), run before RE2: re2js is slow on
+   * patterns that do not start with a literal, and most lines hold no secret. Each is a literal
+   * test or a V8 regex that cannot backtrack (literal alternatives, or one deterministic path).
+   */
+  prefilter?: (text: string) => boolean;
+}
+
+// Both aws-secret patterns need one of these words: one test for the two (applyMask).
+const mayHoldSecret = (
+  (regex: RegExp) => (text: string) =>
+    regex.test(text)
+)(/secret|passw|token|credential|private/i);
+const has = (needle: string) => (text: string) => text.includes(needle);
+const matches = (regex: RegExp) => (text: string) => regex.test(text);
+const isHex = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+
+// `::` (every compressed form), or seven colons between hex digits (the full form; JSON's
+// `"key":"value"` colons do not count), then the full form itself: one path, no backtracking.
+const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
+function mayHoldIpv6(text: string): boolean {
+  if (text.includes('::')) return true;
+  let colons = 0;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
+      return FULL_IPV6.test(text);
+  }
+  return false;
+}
+
+/** A run of 13 digits, each separated from the next by at most one space or dash: one pass. */
+function mayHoldCard(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (++run === 13) return true;
+    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) run = 0;
+  }
+  return false;
+}
+
+const isWord = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+const charAt = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
+const DOT = 46;
+const COLON = 58;
+
+/**
+ * True when a word character right before position `start` glues the match to a word. The
+ * letter of an escape (`\tAKIA...` in a JSON message) is not part of a word: it is a tab.
+ */
+function wordBefore(text: string, start: number): boolean {
+  if (!isWord(charAt(text, start - 1))) return false;
+  let backslashes = 0;
+  while (charAt(text, start - 2 - backslashes) === 92) backslashes++;
+  return backslashes % 2 === 0;
+}
+
+/** True when the match stands alone: no word character (nor one of `also`) right before or after. */
+function standsAlone(match: MaskMatch, text: string, also: readonly number[] = []): boolean {
+  const before = charAt(text, match.start - 1);
+  const after = charAt(text, match.end);
+  return !(wordBefore(text, match.start) || also.includes(before) || isWord(after) || also.includes(after));
+}
+
+const fixed =
+  (replacement: string, also: readonly number[] = []): Replacer =>
+  (match, text) =>
+    standsAlone(match, text, also) ? replacement : undefined;
+
+/** Keeps the key and separator (group 1 and 2), masks the value. */
+const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
+
+/** The Luhn checksum of a string of digits. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Card numbers: 13 to 19 digits starting with 2-6 (the card networks' ranges: an epoch time in
+ * milliseconds starts with 1), optionally grouped by single spaces or dashes, that pass the
+ * Luhn check. The pattern takes a whole run of digit groups (`order 5123 4111 1111 1111 1111`):
+ * each span of whole groups that is a valid card is masked, the rest kept. Spans are at most
+ * 19 digits, so a run of g groups costs at most 19g checks.
+ */
+const card: Replacer = (match, text) => {
+  const run = match.group(0)!;
+  const groups = run.split(/[ -]/);
+  // A group glued to a word (`x12`, `1111abc`) is part of something else: not a card digit.
+  const from = wordBefore(text, match.start) ? 1 : 0;
+  const to = isWord(charAt(text, match.end)) ? groups.length - 2 : groups.length - 1;
+  // Where each group starts in the run.
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < groups.length; at += groups[i]!.length + 1, i++) starts.push(at);
+  let out = '';
+  let kept = 0;
+  for (let first = from; first <= to; first++) {
+    const lead = groups[first]![0]!;
+    if (lead < '2' || lead > '6') continue;
+    let digits = '';
+    let found = -1;
+    for (let last = first; last <= to; last++) {
+      digits += groups[last];
+      if (digits.length > 19) break;
+      if (digits.length >= 13 && luhnValid(digits)) found = last;
+    }
+    if (found === -1) continue;
+    const end = starts[found]! + groups[found]!.length;
+    out += `${run.slice(kept, starts[first])}[CARD]`;
+    kept = end;
+    first = found;
+  }
+  return kept === 0 ? undefined : out + run.slice(kept);
+};
+
+const HEX = '[0-9A-Fa-f]{1,4}';
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
+// Every textual form of RFC 4291 / 5952: full, compressed (`::`), with a zone (`fe80::1%eth0`)
+// and with an embedded IPv4. Matched longest-first (RE2's LONGEST_MATCH), so the order of the
+// alternatives does not cut `2001:db8::1` short at `2001:db8::`.
+const IPV6 = [
+  `(?:${HEX}:){7}${HEX}`,
+  `(?:${HEX}:){1,7}:`,
+  `(?:${HEX}:){1,6}:${HEX}`,
+  `(?:${HEX}:){1,5}(?::${HEX}){1,2}`,
+  `(?:${HEX}:){1,4}(?::${HEX}){1,3}`,
+  `(?:${HEX}:){1,3}(?::${HEX}){1,4}`,
+  `(?:${HEX}:){1,2}(?::${HEX}){1,5}`,
+  `${HEX}:(?::${HEX}){1,6}`,
+  `:(?::${HEX}){1,7}`,
+  `[Ff][Ee]80:(?::${HEX}){0,4}%[0-9A-Za-z]+`,
+  `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`,
+  `(?:${HEX}:){1,4}:${IPV4}`,
+].join('|');
+
+const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
+
+// In the order they apply, whatever order a mask lists them: the most specific first, so a
+// token is masked whole before its parts could look like something else (`::ffff:192.0.2.1`
+// is one IPv6 address, not an IPv4 one behind `::ffff:`).
+const BUILTINS: Record<string, () => BuiltinPattern[]> = {
+  // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
+  jwt: () => [
+    {
+      regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'),
+      replace: fixed('[JWT]'),
+      prefilter: has('eyJ'),
+    },
+  ],
+  bearer: () => [
+    {
+      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
+      prefilter: matches(/bearer/i),
+      replace: (match, text) =>
+        wordBefore(text, match.start) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+    },
+  ],
+  'aws-secret': () => [
+    // Any value after an AWS secret key's name (`aws_secret_access_key=...`, JSON, YAML).
+    {
+      regex: compileRe2(
+        `(?i)(aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)${SECRET_SEPARATOR}([A-Za-z0-9/+=]{8,})`,
+      ),
+      replace: keyedValue,
+      prefilter: mayHoldSecret,
+    },
+    // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key.
+    {
+      regex: compileRe2(
+        `(?i)((?:secret|password|passwd|token|credential|private)[A-Za-z0-9_.-]*)${SECRET_SEPARATOR}([A-Za-z0-9/+]{40})`,
+      ),
+      replace: (match, text) =>
+        /[A-Za-z0-9/+]/.test(text[match.end] ?? '') ? undefined : keyedValue(match, text),
+      prefilter: mayHoldSecret,
+    },
+  ],
+  'aws-access-key-id': () => [
+    // Long-term (AKIA), temporary (ASIA) and the other access-key-like prefixes AWS documents.
+    {
+      regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'),
+      replace: fixed('[AWS_ACCESS_KEY_ID]'),
+      prefilter: matches(/AKIA|ASIA|ABIA|ACCA/),
+    },
+  ],
+  email: () => [
+    {
+      regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
+      replace: fixed('[EMAIL]'),
+      prefilter: has('@'),
+    },
+  ],
+  ipv6: () => [
+    {
+      regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH),
+      replace: fixed('[IPV6]', [COLON, DOT]),
+      prefilter: mayHoldIpv6,
+    },
+  ],
+  ipv4: () => [
+    {
+      regex: compileRe2(IPV4),
+      replace: fixed('[IPV4]', [DOT]),
+      prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
+    },
+  ],
+  card: () => [{ regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: mayHoldCard }],
+};
+
+export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);
+
+const compiled = new Map<string, readonly BuiltinPattern[]>();
+
+/** A built-in's patterns, compiled on first use (a stage that masks nothing compiles none). */
+export function builtinMask(name: string): readonly BuiltinPattern[] {
+  let patterns = compiled.get(name);
+  if (patterns === undefined) {
+    patterns = BUILTINS[name]!();
+    compiled.set(name, patterns);
+  }
+  return patterns;
+}

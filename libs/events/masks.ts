@@ -1,0 +1,106 @@
+import { isObject, unknownKeys, type Problems } from '../rules/problems';
+import { BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
+import { compileRe2OrProblem } from './patterns';
+import { prefilterOf } from './prefilter';
+import { compileReplacement, replaceMatches } from './replace';
+import { logGroupsField, type LogGroupSelector } from './selector';
+
+/**
+ * Masks replace secrets in an event's message before its document is built (so the parsed JSON
+ * fields are masked too) and before the splitter archives it. Per log group; the built-ins run in a
+ * fixed order (builtin-masks.ts), then the custom patterns in the order listed. All patterns run on RE2 (linear time).
+ */
+export interface CompiledMask {
+  name: string;
+  logGroups: LogGroupSelector;
+  patterns: readonly BuiltinPattern[];
+}
+
+export const MASK_KEYS = ['name', 'description', 'logGroups', 'builtins', 'custom'];
+const CUSTOM_KEYS = ['name', 'pattern', 'replacement'];
+const CUSTOM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+export const DEFAULT_REPLACEMENT = '[MASKED]';
+
+function custom(
+  raw: unknown,
+  field: string,
+  names: Set<string>,
+  problems: Problems,
+): BuiltinPattern | undefined {
+  if (!isObject(raw))
+    return void problems.add(field, 'must be {"name": ..., "pattern": ..., "replacement": ...}');
+  unknownKeys(raw, CUSTOM_KEYS, field, problems);
+  if (typeof raw.name !== 'string' || !CUSTOM_NAME.test(raw.name))
+    problems.add(`${field}.name`, 'is required: letters, digits, . _ - (up to 64)');
+  else if (names.has(raw.name)) problems.add(`${field}.name`, `"${raw.name}" is used twice in this mask`);
+  else names.add(raw.name);
+  const replacement = raw.replacement ?? DEFAULT_REPLACEMENT;
+  if (typeof replacement !== 'string') return void problems.add(`${field}.replacement`, 'must be a string');
+  // A quote or backslash in a replacement would break a JSON message (it would lose its fields).
+  if (/["\\]/.test(replacement))
+    return void problems.add(
+      `${field}.replacement`,
+      'must not contain " or \\ (JSON messages must stay JSON)',
+    );
+  if (typeof raw.pattern !== 'string' || raw.pattern === '')
+    return void problems.add(`${field}.pattern`, 'must be a non-empty regular expression');
+  const regex = compileRe2OrProblem(raw.pattern, `${field}.pattern`, problems);
+  if (regex === undefined) return undefined;
+  try {
+    const replace = compileReplacement(replacement, regex.groupCount(), Object.keys(regex.namedGroups()));
+    return { regex, replace, prefilter: prefilterOf(raw.pattern) };
+  } catch (error) {
+    return void problems.add(`${field}.replacement`, (error as Error).message);
+  }
+}
+
+/** Compiles one `masks` entry (its name already checked by the caller). */
+export function compileMask(raw: Record<string, unknown>, problems: Problems): CompiledMask | undefined {
+  unknownKeys(raw, MASK_KEYS, '', problems);
+  const logGroups = logGroupsField(raw.logGroups, 'logGroups', problems);
+  const patterns: BuiltinPattern[] = [];
+  if (raw.builtins !== undefined && (!Array.isArray(raw.builtins) || raw.builtins.length === 0))
+    problems.add('builtins', `must be a non-empty list of ${BUILTIN_MASK_NAMES.join(', ')}`);
+  const builtins: unknown[] = Array.isArray(raw.builtins) ? raw.builtins : [];
+  builtins.forEach((name, i) => {
+    if (typeof name !== 'string' || !BUILTIN_MASK_NAMES.includes(name))
+      problems.add(
+        `builtins[${i}]`,
+        `must be one of ${BUILTIN_MASK_NAMES.join(', ')}, got ${JSON.stringify(name)}`,
+      );
+  });
+  // Built-ins apply in their own order (builtin-masks.ts), then the custom patterns as listed.
+  for (const name of BUILTIN_MASK_NAMES) if (builtins.includes(name)) patterns.push(...builtinMask(name));
+  if (raw.custom !== undefined && (!Array.isArray(raw.custom) || raw.custom.length === 0))
+    problems.add('custom', 'must be a non-empty list of {"name", "pattern", "replacement"}');
+  const names = new Set<string>();
+  (Array.isArray(raw.custom) ? raw.custom : []).forEach((item: unknown, i) => {
+    const pattern = custom(item, `custom[${i}]`, names, problems);
+    if (pattern !== undefined) patterns.push(pattern);
+  });
+  if (raw.builtins === undefined && raw.custom === undefined)
+    problems.add('mask', 'needs builtins or custom patterns (or both)');
+  if (logGroups === undefined) return undefined;
+  return { name: raw.name as string, logGroups, patterns };
+}
+
+/** Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. */
+export function applyMask(mask: CompiledMask, text: string): string {
+  let out = text;
+  // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
+  let tested: BuiltinPattern['prefilter'];
+  let passed = false;
+  for (const { regex, replace, prefilter } of mask.patterns) {
+    if (prefilter !== undefined) {
+      if (prefilter !== tested) {
+        passed = prefilter(out);
+        tested = prefilter;
+      }
+      if (!passed) continue;
+    }
+    const masked = replaceMatches(regex, out, replace);
+    if (masked !== out) tested = undefined;
+    out = masked;
+  }
+  return out;
+}

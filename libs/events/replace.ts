@@ -1,0 +1,88 @@
+import type { RE2JS } from './re2';
+
+/** One match of a mask's pattern, as the replacement sees it. */
+export interface MaskMatch {
+  readonly start: number;
+  readonly end: number;
+  /** Group `i` (0: the whole match), or null when it did not take part. */
+  group(i: number | string): string | null;
+}
+
+/** The replacement for one match; undefined leaves the match as it is. */
+export type Replacer = (match: MaskMatch, text: string) => string | undefined;
+
+const BACKSLASH = 92;
+
+/** True when the character at `at` is escaped: an odd number of backslashes right before it. */
+function escapes(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (at - 1 - backslashes >= 0 && text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/**
+ * Replaces every non-empty match of `regex` in `text` (RE2: linear time in the text). Returns
+ * `text` itself when nothing was replaced, so callers see a change by identity.
+ *
+ * A match right after a backslash keeps its first character: in a JSON message `\nuser@x.io`
+ * the `n` belongs to the escape `\n`, and replacing it would leave `\[EMAIL]`, which is not
+ * JSON any more (the document would lose its parsed fields).
+ */
+export function replaceMatches(regex: RE2JS, text: string, replacer: Replacer): string {
+  // The DFA test is several times cheaper than finding matches; most messages have none.
+  if (!regex.test(text)) return text;
+  const matcher = regex.matcher(text);
+  let out = '';
+  let last = 0;
+  let changed = false;
+  while (matcher.find()) {
+    const start = matcher.start();
+    const end = matcher.end();
+    if (end === start) continue;
+    let replacement = replacer({ start, end, group: (i) => matcher.group(i) }, text);
+    if (replacement === undefined) continue;
+    if (escapes(text, start)) replacement = text[start] + replacement;
+    out += text.slice(last, start) + replacement;
+    last = end;
+    changed = true;
+  }
+  return changed ? out + text.slice(last) : text;
+}
+
+/**
+ * A custom mask's replacement text, compiled once: `$1`, `$<name>`, `$&` (the match) and `$$`
+ * (a dollar sign), as in JavaScript's String.replace. Throws naming a group the pattern lacks.
+ */
+export function compileReplacement(template: string, groupCount: number, names: readonly string[]): Replacer {
+  const parts: Array<string | { group: number | string }> = [];
+  let literal = '';
+  const token = /\$(?:(\$)|(&)|(\d{1,2})|<([^>]*)>)/g;
+  let last = 0;
+  for (let m = token.exec(template); m !== null; m = token.exec(template)) {
+    literal += template.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[1] !== undefined) {
+      literal += '$';
+      continue;
+    }
+    const ref: string | number = m[2] !== undefined ? 0 : m[3] !== undefined ? Number(m[3]) : m[4]!;
+    if (typeof ref === 'number' && ref > groupCount)
+      throw new Error(`$${ref} refers to a group the pattern does not have (it has ${groupCount})`);
+    if (typeof ref === 'string' && !names.includes(ref))
+      throw new Error(`$<${ref}> refers to a named group the pattern does not have`);
+    if (literal !== '') parts.push(literal);
+    literal = '';
+    parts.push({ group: ref });
+  }
+  literal += template.slice(last);
+  if (literal !== '') parts.push(literal);
+  if (parts.length === 1 && typeof parts[0] === 'string') {
+    const fixed = parts[0];
+    return () => fixed;
+  }
+  return (match) => {
+    let out = '';
+    for (const part of parts) out += typeof part === 'string' ? part : (match.group(part.group) ?? '');
+    return out;
+  };
+}
