@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { venvDir } from '../peers/python-tools';
-import { commandBlocks, outputDiffers } from './blocks';
+import { commandBlocks, outputDiffers, untaggedIn } from './blocks';
 import { simpleCommands, stackNames, StaticChecker } from './static-checks';
 
 /** The parts of the documented-commands suite, on Markdown and commands made to fail. */
@@ -35,6 +35,13 @@ describe('command blocks of a Markdown file', () => {
     '```',
   ].join('\n');
   const blocks = commandBlocks('x.md', markdown);
+
+  it('names the fences that say nothing of what they hold (a command there would never run)', () => {
+    expect(untaggedIn('x.md', markdown)).toEqual([]);
+    expect(
+      untaggedIn('y.md', ['a', '```', 'npm run split -- x', '```', '  ```', '  b', '  ```'].join('\n')),
+    ).toEqual(['y.md:2', 'y.md:5']);
+  });
 
   it('finds sh, bash and console blocks with their line, marker and shown output', () => {
     expect(blocks.map((b) => [b.line, b.lang, b.marker?.kind, b.badMarker])).toEqual([

@@ -39,13 +39,16 @@ interface Fence {
 function fences(lines: string[]): Fence[] {
   const found: Fence[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```+\s*([\w-]*)/.exec(lines[i]!);
+    // CommonMark: a backtick fence's info string has no backtick (so inline ```` ```sh ```` is
+    // not a fence), and only a run of at least as many backticks closes it.
+    const open = /^(\s*)(`{3,})\s*([^`\s]*)[^`]*$/.exec(lines[i]!);
     if (!open) continue;
     const indent = open[1]!.length;
+    const close = new RegExp(`^\\s*\`{${open[2]!.length},}\\s*$`);
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*```+\s*$/.test(lines[j]!); j++) body.push(lines[j]!.slice(indent));
-    found.push({ line: i + 1, lang: open[2]!, body, end: j });
+    for (; j < lines.length && !close.test(lines[j]!); j++) body.push(lines[j]!.slice(indent));
+    found.push({ line: i + 1, lang: open[3]!, body, end: j });
     i = j;
   }
   return found;
@@ -88,14 +91,32 @@ export function commandBlocks(file: string, markdown: string): CommandBlock[] {
 }
 
 /** README.md and docs/*.md of the project at `root`. */
-export function projectBlocks(root: string): CommandBlock[] {
+function projectMarkdown(root: string): Array<{ file: string; markdown: string }> {
   const files = [
     'README.md',
     ...readdirSync(join(root, 'docs'))
       .filter((f) => f.endsWith('.md'))
       .map((f) => `docs/${f}`),
   ];
-  return files.flatMap((file) => commandBlocks(file, readFileSync(join(root, file), 'utf8')));
+  return files.map((file) => ({ file, markdown: readFileSync(join(root, file), 'utf8') }));
+}
+
+export function projectBlocks(root: string): CommandBlock[] {
+  return projectMarkdown(root).flatMap(({ file, markdown }) => commandBlocks(file, markdown));
+}
+
+/**
+ * Fences that name no language (`file:line`): a command in one would never be run, so every
+ * fence must say what it holds (`text` for diagrams and shown output).
+ */
+export function untaggedFences(root: string): string[] {
+  return projectMarkdown(root).flatMap(({ file, markdown }) => untaggedIn(file, markdown));
+}
+
+export function untaggedIn(file: string, markdown: string): string[] {
+  return fences(markdown.split('\n'))
+    .filter((fence) => fence.lang === '')
+    .map((fence) => `${file}:${fence.line}`);
 }
 
 /** The parts of a command's output that change from run to run: times, ports, durations, ids. */

@@ -6,7 +6,7 @@ import { engineUrl } from '../peers/engine-env';
 import { ENGINES_SKIPPED } from '../peers/engines';
 import { venvDir } from '../peers/python-tools';
 import { MOTO_REGION, withMoto } from '../support/moto';
-import { outputDiffers, projectBlocks, type CommandBlock } from './blocks';
+import { outputDiffers, projectBlocks, untaggedFences, type CommandBlock } from './blocks';
 import { stackNames, StaticChecker } from './static-checks';
 
 /**
@@ -163,6 +163,10 @@ const cases = blocks.map(
 );
 
 describe('documented commands', () => {
+  it('finds a language on every fence of the README and docs (`text` for diagrams and output)', () => {
+    expect(untaggedFences(root)).toEqual([]);
+  });
+
   it('finds the command blocks of the README and docs', () => {
     expect(blocks.length).toBeGreaterThan(10);
   });
