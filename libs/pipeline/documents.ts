@@ -136,9 +136,12 @@ export class DocumentStep {
       return { pushed: await this.pushScreened(screened.index, sink, counts), archive: screened.archive! };
     }
     // Joined documents are screened as joined events (pushEvents); the archive keeps the lines as
-    // they came, masked on their own (not counted again: Masked counts the documents' events).
+    // they came, masked on their own (not counted again: Masked counts the documents' events). A
+    // line whose screening throws is dead-lettered, as everywhere: never silently left out.
     const archive =
-      screen === undefined ? data : screenLogsData(screen, data, undefined, () => {}, true).archive!;
+      screen === undefined
+        ? data
+        : screenLogsData(screen, data, undefined, rejectTo(sink, data), true).archive!;
     let pushed = 0;
     for (const ready of joins.add(data)) pushed += await this.pushEvents(ready, sink, counts);
     return { pushed, archive };
