@@ -80,12 +80,7 @@ describeEachEngine('data streams on a real node', (kind) => {
       }),
     );
     Object.assign(process.env, {
-      AWS_REGION: 'ap-northeast-2',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      ...s3.clientEnv,
       AWS_LAMBDA_FUNCTION_NAME: 'logpipe-test-forwarder',
       LOG_LEVEL: 'error',
     });

@@ -61,13 +61,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
     engine = new EngineClient(await engineUrl(kind));
     s3 = await new LocalS3([DEAD, RAW]).start();
     Object.assign(process.env, {
-      AWS_REGION: 'ap-northeast-2',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      // s3rver predates flexible checksums.
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      ...s3.clientEnv,
       AWS_LAMBDA_FUNCTION_NAME: 'logpipe-test-forwarder',
       LOG_LEVEL: 'error',
     });

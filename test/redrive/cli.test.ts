@@ -1,26 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-
-const root = join(__dirname, '..', '..');
+import { runScript } from '../support/script-cli';
 
 /** The redrive command line, run as a user runs it (no AWS endpoint is reachable from here). */
-function redriveCli(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/redrive.ts', ...args],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      // No credentials and an endpoint nobody listens on: any AWS call would fail differently.
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-      },
-    },
-  );
-}
+const redriveCli = (...args: string[]) => runScript('scripts/redrive.ts', args);
 
 describe('scripts/redrive.ts', () => {
   it('refuses an unknown function before calling AWS, naming the ones it knows', () => {

@@ -1,27 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-
-const root = join(__dirname, '..', '..');
+import { runScript } from '../support/script-cli';
 
 /** `npm run replay` as a user runs it; no AWS endpoint is reachable from here. */
-function replayCli(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/replay.ts', ...args],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        AWS_REGION: 'ap-northeast-2',
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-        AWS_MAX_ATTEMPTS: '1',
-      },
-    },
-  );
-}
+const replayCli = (...args: string[]) =>
+  runScript('scripts/replay.ts', args, { AWS_REGION: 'ap-northeast-2', AWS_MAX_ATTEMPTS: '1' });
 
 describe('scripts/replay.ts', () => {
   it('usage errors name the flag, exit 2, before any AWS call', () => {

@@ -36,6 +36,21 @@ export class LocalS3 {
     return this;
   }
 
+  /**
+   * The environment that points a function's own SDK clients (created from process.env at cold
+   * start) at this server, as the engine suites run the handlers.
+   */
+  get clientEnv(): Record<string, string> {
+    return {
+      AWS_REGION: 'ap-northeast-2',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    };
+  }
+
   async stop(): Promise<void> {
     this.client?.destroy();
     await this.server?.close();
