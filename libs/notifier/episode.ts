@@ -307,13 +307,17 @@ function asReply(message: HistoryMessage): SlackMessage {
  * OK: a reply in the thread of the ALARM it ends, which is marked resolved. That ALARM is the
  * alarm's post with the latest state change before the OK's, read back through history page
  * by page (`THREAD_LOOKBACK_HOURS`, `HISTORY_PAGES_MAX`). With no open ALARM there, the OK is
- * posted on its own, and an ALARM that arrives later finds it (notifyOpening).
+ * posted on its own, and an ALARM that arrives later finds it (notifyOpening). An ALARM that ends
+ * in INSUFFICIENT_DATA closes its post the same way ("ended, no data"); with no open ALARM it is
+ * posted alone only when the stage posts INSUFFICIENT_DATA (`alone`).
  */
 export async function notifyOk(
   ctx: EpisodeContext,
   alarm: AlarmNotification & { arn: string },
   keys: NotificationKeys,
   at: Date,
+  /** Post it on its own when no open ALARM post is found (else skip it). */
+  alone: boolean,
   build: () => Promise<{ standalone: SlackMessage; reply: SlackMessage }>,
 ): Promise<Outcome> {
   const oldest = new Date(at.getTime() - ctx.config.threadLookbackHours * 3600_000);
@@ -337,6 +341,12 @@ export async function notifyOk(
   if (before.done.length > 0) return alreadyDone(ctx, before.done);
   const messages = await build();
   if (before.open !== undefined) return resolve(ctx, alarm, keys, before.open, messages.reply);
+  if (!alone) {
+    return {
+      action: 'skipped',
+      reason: `no open ALARM post of ${alarm.name} to close, and ${alarm.newState} alone is not posted`,
+    };
+  }
   const standaloneFrom = new Date(at.getTime() - CLOCK_MARGIN_MS);
   const ts = await post(ctx, keys, standaloneFrom, messages.standalone, before.read !== undefined);
   if (before.read === undefined) return posted(ctx, ts);

@@ -36,11 +36,19 @@ export interface NotifyDeps {
   log: Logger;
 }
 
-/** INSUFFICIENT_DATA, and the OK that ends it, are noise unless the stage asks for them. */
+/**
+ * INSUFFICIENT_DATA, and the OK that ends it, are noise unless the stage asks for them. Not an
+ * ALARM that ends in INSUFFICIENT_DATA (the metric stopped reporting): its post is closed, or it
+ * would stay red in the channel for ever.
+ */
 function isInsufficientDataNoise(alarm: AlarmNotification): boolean {
-  if (alarm.newState === 'INSUFFICIENT_DATA') return true;
+  if (alarm.newState === 'INSUFFICIENT_DATA') return alarm.oldState !== 'ALARM';
   return alarm.newState === 'OK' && alarm.oldState === 'INSUFFICIENT_DATA';
 }
+
+/** A change that ends an ALARM episode: an OK, or an ALARM that ran out of data. */
+const endsEpisode = (alarm: AlarmNotification): boolean =>
+  alarm.newState === 'OK' || (alarm.newState === 'INSUFFICIENT_DATA' && alarm.oldState === 'ALARM');
 
 async function logLinesFor(alarm: AlarmNotification, deps: NotifyDeps): Promise<LogLinesOutcome> {
   if (alarm.newState !== 'ALARM' || deps.lookUpLogLines === undefined || deps.config.maxLogLines === 0)
@@ -123,8 +131,11 @@ async function notifyOnce(sns: SnsNotification, deps: NotifyDeps): Promise<Outco
     );
   }
   const withArn = { ...alarm, arn };
-  if (alarm.newState === 'OK') {
-    return notifyOk(ctx, withArn, keys, at, async () => ({
+  if (endsEpisode(alarm)) {
+    // An OK with no ALARM post to close is posted on its own (its ALARM may come later and merge
+    // into it); an INSUFFICIENT_DATA only when the stage posts those.
+    const alone = alarm.newState === 'OK' || config.postInsufficientData;
+    return notifyOk(ctx, withArn, keys, at, alone, async () => ({
       standalone: withKeys(await full(), keys),
       reply: withKeys(buildAlarmMessage(alarm, { ...options(config), compact: true }), keys, {
         kind: 'reply',

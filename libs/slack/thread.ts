@@ -33,16 +33,20 @@ function attachmentBlocks(attachments: unknown[] | undefined): Block[] {
 
 /**
  * The original ALARM post, marked resolved: header says RESOLVED, the bar turns green, a note
- * gives the time of the OK. Its details (reason, log lines) stay as they were.
+ * gives the time of the OK. Its details (reason, log lines) stay as they were. An ALARM that
+ * ended in INSUFFICIENT_DATA (the metric stopped reporting) is closed the same way, saying so.
  */
 export function markResolved(
   original: HistoryMessage,
-  ok: Pick<AlarmNotification, 'name' | 'stateChangeTime'>,
+  ok: Pick<AlarmNotification, 'name' | 'stateChangeTime'> & { newState?: string },
   timeZone: string,
   /** More metadata to keep with the resolution (the OK's idempotency keys). */
   resolution: Record<string, string> = {},
 ): SlackMessage {
-  const title = `${STATE_STYLE.OK?.emoji ?? ''} RESOLVED: ${ok.name}`;
+  const noData = ok.newState === 'INSUFFICIENT_DATA';
+  const style = STATE_STYLE[noData ? 'INSUFFICIENT_DATA' : 'OK'];
+  const label = noData ? 'ENDED, NO DATA' : 'RESOLVED';
+  const title = `${style?.emoji ?? ''} ${label}: ${ok.name}`;
   // The @here of the ALARM has done its job; the resolved post should not shout it again.
   const kept = ((original.blocks ?? []) as Block[]).filter((block) => !isMentionOnly(block));
   const blocks = kept.map((block) =>
@@ -54,21 +58,22 @@ export function markResolved(
       : block,
   );
   const when = ok.stateChangeTime ? formatTimes(ok.stateChangeTime, timeZone) : undefined;
+  const ended = noData ? 'No data since' : 'Back to OK at';
   const note = when
-    ? `Back to OK at ${when.utc} · ${when.local} — details in the thread`
-    : 'Back to OK — details in the thread';
+    ? `${ended} ${when.utc} · ${when.local} — details in the thread`
+    : `${noData ? 'No data' : 'Back to OK'} — details in the thread`;
   const attachment: Attachment = {
-    color: STATE_STYLE.OK?.color ?? '#2EB67D',
+    color: style?.color ?? '#2EB67D',
     blocks: [...attachmentBlocks(original.attachments), { type: 'context', elements: [mrkdwn(note)] }],
   };
   const payload = {
     ...(original.metadata?.event_payload ?? {}),
-    state: 'OK',
+    state: noData ? 'INSUFFICIENT_DATA' : 'OK',
     resolved_at: ok.stateChangeTime?.toISOString() ?? '',
     ...resolution,
   };
   return {
-    text: escapeAndTruncate(`RESOLVED: ${ok.name}`, LIMITS.fallbackText),
+    text: escapeAndTruncate(`${label}: ${ok.name}`, LIMITS.fallbackText),
     blocks,
     attachments: [attachment],
     metadata: { event_type: ALARM_EVENT_TYPE, event_payload: payload as Record<string, string> },

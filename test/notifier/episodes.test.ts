@@ -169,6 +169,56 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
     ]);
   });
 
+  describe('an ALARM that ends in INSUFFICIENT_DATA (the metric stopped reporting)', () => {
+    const noData = {
+      messageId: 'no-data-after-alarm',
+      alarm: (alarm: AlarmJson) => ({
+        ...alarm,
+        OldStateValue: 'ALARM',
+        NewStateValue: 'INSUFFICIENT_DATA',
+        StateChangeTime: '2026-11-21T10:40:00.000+0000',
+      }),
+    };
+    const name = 'logpipe-dev-forwarder-logTypeError';
+
+    it.each(['false', 'true'])(
+      'closes the ALARM post with a reply, once (POST_INSUFFICIENT_DATA=%s)',
+      async (post) => {
+        const rt = runtime({ POST_INSUFFICIENT_DATA: post });
+        await rt.handle(event('single-metric-alarm'), context);
+        for (let i = 0; i < 2; i += 1)
+          await rt.handle(event('single-metric-insufficient-data', noData), context);
+        expect(slack.view(CHANNEL)).toEqual([
+          {
+            text: `ENDED, NO DATA: ${name}`,
+            color: '#ECB22E',
+            replies: [expect.stringMatching(new RegExp(`^INSUFFICIENT DATA: ${name}`))],
+          },
+        ]);
+        expect(slack.messages[0]?.metadata?.event_payload).toMatchObject({
+          state: 'INSUFFICIENT_DATA',
+          resolved_at: '2026-11-21T10:40:00.000Z',
+        });
+      },
+    );
+
+    it('with no ALARM post to close and INSUFFICIENT_DATA not posted, posts nothing', async () => {
+      const rt = runtime();
+      const result = await rt.handle(event('single-metric-insufficient-data', noData), context);
+      expect(result.outcomes[0]?.action).toBe('skipped');
+      expect(slack.view(CHANNEL)).toEqual([]);
+    });
+
+    it('an INSUFFICIENT_DATA that ends no ALARM stays noise', async () => {
+      const rt = runtime();
+      await rt.handle(event('single-metric-alarm'), context);
+      await rt.handle(event('single-metric-insufficient-data'), context); // OK -> INSUFFICIENT_DATA
+      expect(slack.view(CHANNEL)).toEqual([
+        { text: expect.stringMatching(new RegExp(`^ALARM: ${name}`)), color: RED, replies: [] },
+      ]);
+    });
+  });
+
   describe('lost answers', () => {
     it('a dropped connection after Slack stored the ALARM: found, not posted again', async () => {
       slack.fail('chat.postMessage', { kind: 'drop-after-store' });
