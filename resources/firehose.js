@@ -26,7 +26,7 @@
  */
 
 const { params } = require('./lib/params');
-const { logicalId, functionLogGroupId, sub, s3Arn, alarmActions } = require('./lib/cfn');
+const { logicalId, functionLogGroupId, sub, s3Arn, alarmActions, assumedBy } = require('./lib/cfn');
 
 /** @typedef {import('./lib/params').Context} Context */
 /** @typedef {{ name: string, dependsOn?: string | string[] }} LogGroupEntry */
@@ -151,17 +151,9 @@ async function resources(context) {
     RawLogsDeliveryRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'firehose.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: assumedBy('firehose.amazonaws.com', {
+          StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } },
+        }),
         Policies: [
           {
             PolicyName: 'write-raw-logs',
@@ -243,21 +235,11 @@ async function resources(context) {
     LogsToFirehoseRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: sub('logs.${AWS::Region}.amazonaws.com') },
-              Action: 'sts:AssumeRole',
-              Condition: {
-                StringLike: {
-                  'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*'),
-                },
-              },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: assumedBy(sub('logs.${AWS::Region}.amazonaws.com'), {
+          StringLike: {
+            'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*'),
+          },
+        }),
         Policies: [
           {
             PolicyName: 'put-into-raw-logs-stream',

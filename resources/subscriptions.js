@@ -17,7 +17,7 @@
  */
 
 const { params } = require('./lib/params');
-const { sub } = require('./lib/cfn');
+const { sub, assumedBy } = require('./lib/cfn');
 const { ownLogGroups, selectionCriteria } = require('./lib/selection');
 
 /** @typedef {import('./lib/params').Context} Context */
@@ -74,17 +74,9 @@ function logsToStreamRole(streamArn, accounts) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'logs.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: { StringLike: { 'aws:SourceArn': sourceArns } },
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: assumedBy('logs.amazonaws.com', {
+        StringLike: { 'aws:SourceArn': sourceArns },
+      }),
       Policies: [
         {
           PolicyName: 'put-into-stage-stream',

@@ -77,11 +77,7 @@ export async function applySearchSetup(cluster: ApiClient, options: SetupOptions
     });
     steps.push(await putTemplate(cluster, writer, options.settings, engine));
   } else if (options.settings.dataStream) {
-    const policy =
-      engine.kind === 'elasticsearch'
-        ? await putIlmPolicy(cluster, writer, options.settings)
-        : await putIsmPolicy(cluster, writer, options.settings);
-    steps.push(policy);
+    steps.push(await putRetentionPolicy(cluster, writer, options.settings, engine));
     steps.push(await putTemplate(cluster, writer, options.settings, engine));
     // A stream's write index takes the policy only when it is created: a stream that existed
     // before gets it at its next rollover (docs/search.md).
@@ -91,10 +87,7 @@ export async function applySearchSetup(cluster: ApiClient, options: SetupOptions
       detail: 'streams created before this run take the policy at their next rollover',
     });
   } else {
-    const policy =
-      engine.kind === 'elasticsearch'
-        ? await putIlmPolicy(cluster, writer, options.settings)
-        : await putIsmPolicy(cluster, writer, options.settings);
+    const policy = await putRetentionPolicy(cluster, writer, options.settings, engine);
     steps.push(policy);
     steps.push(await putTemplate(cluster, writer, options.settings, engine));
     steps.push(
@@ -141,6 +134,18 @@ async function getIfExists(cluster: ApiClient, path: string, plugin?: string): P
     throw new SearchSetupError(`GET ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
   }
   return response.json;
+}
+
+/** The engine's retention policy: ILM on Elasticsearch, ISM on OpenSearch. */
+function putRetentionPolicy(
+  cluster: ApiClient,
+  writer: Writer,
+  settings: SearchSettings,
+  engine: ReturnType<typeof engineFromRootInfo>,
+) {
+  return engine.kind === 'elasticsearch'
+    ? putIlmPolicy(cluster, writer, settings)
+    : putIsmPolicy(cluster, writer, settings);
 }
 
 async function putIlmPolicy(cluster: ApiClient, writer: Writer, settings: SearchSettings) {

@@ -141,12 +141,7 @@ function functionRole(functionName, region, statements) {
     Type: 'AWS::IAM::Role',
     Properties: {
       RoleName: roleName,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      },
+      AssumeRolePolicyDocument: assumedBy('lambda.amazonaws.com'),
       Policies: [
         {
           PolicyName: functionName,
@@ -167,6 +162,22 @@ function functionRole(functionName, region, statements) {
   };
 }
 
+/**
+ * The trust policy of a role a service assumes (`sts:AssumeRole`), with its condition if any.
+ * @param {unknown} service @param {Record<string, unknown>} [condition]
+ */
+const assumedBy = (service, condition) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      ...(condition === undefined ? {} : { Condition: condition }),
+    },
+  ],
+});
+
 /** "forwarder" -> "ForwarderRole", the `role:` each function names in serverless.yml. @param {string} key */
 const roleId = (key) => `${logicalId(key)}Role`;
 
@@ -182,5 +193,6 @@ module.exports = {
   tlsOnlyPolicy,
   alarmActions,
   functionRole,
+  assumedBy,
   roleId,
 };

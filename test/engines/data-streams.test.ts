@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart, type Handler } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
-import { quiet } from '../support/logging';
+import { emfMetricsOf, quiet } from '../support/logging';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 
@@ -23,24 +23,8 @@ const context = {
   functionName: 'logpipe-test-forwarder',
 } as never;
 
-/** The EMF metric line the function printed while `run` ran. */
-async function metricsOf(run: () => Promise<unknown>): Promise<Record<string, unknown>> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  const metrics = lines
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return metrics.at(-1) ?? {};
-}
+/** The last EMF metric line the function printed while `run` ran. */
+const metricsOf = async (run: () => Promise<unknown>) => (await emfMetricsOf(run)).at(-1) ?? {};
 
 describeEachEngine('data streams on a real node', (kind) => {
   const namespace = `ds${kind.slice(0, 2)}${RUN}`;

@@ -12,6 +12,7 @@ import { EngineClient } from '../support/engine-client';
 import { MIXED_START, mixedSubscription } from '../support/mixed-payload';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { emfMetricsOf } from '../support/logging';
 
 /**
  * The deployed forwarder (functions/forwarder/handler.ts, loaded as Lambda loads it, configured
@@ -33,24 +34,6 @@ const seedFixture = JSON.parse(
 const s3PutFixture = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/splitter/s3-put.json'), 'utf8'),
 ) as S3Event;
-
-/** The EMF metric lines the function printed while `run` ran. */
-async function metricsOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 describeEachEngine('forwarder and splitter into a real node', (kind) => {
   let engine: EngineClient;
@@ -136,7 +119,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
           () => undefined,
         ),
       ];
-      const first = await metricsOf(() => forward(payload, context));
+      const first = await emfMetricsOf(() => forward(payload, context));
       const pattern = `${prefix}-2024.11.*`;
       expect(await engine.count(pattern)).toBe(EVENTS + 1);
       expect(first.at(-1)).toMatchObject({ EventsIn: EVENTS, Delivered: EVENTS, Duplicates: 0 });
@@ -164,7 +147,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
       expect(await engine.count(pattern, { match: { message: '주문이' } })).toBe(EVENTS / 10);
 
       // Lambda's retry of the same payload: nothing new, every document answered as a duplicate.
-      const again = await metricsOf(() => forward(payload, context));
+      const again = await emfMetricsOf(() => forward(payload, context));
       expect(await engine.count(pattern)).toBe(EVENTS + 1);
       expect(again.at(-1)).toMatchObject({ EventsIn: EVENTS, Delivered: 0, Duplicates: EVENTS });
     });
@@ -183,7 +166,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
       const events = Array.from({ length: 50 }, (_, i) => ({
         message: i === 20 ? '{"status":"not a number"}' : `{"status":${200 + i}}`,
       }));
-      const [metrics] = await metricsOf(() =>
+      const [metrics] = await emfMetricsOf(() =>
         refusing(subscriptionEvent(logsData(events, { logStream: 'second' })), context),
       );
       expect(metrics).toMatchObject({ EventsIn: 50, DeadLettered: 1 });
@@ -215,7 +198,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
         },
         { id: eventId(502), timestamp: DECEMBER, message: '{"level":"info","payload":"small"}' },
       ];
-      const [metrics] = await metricsOf(() =>
+      const [metrics] = await emfMetricsOf(() =>
         forward(subscriptionEvent(logsData(events, { logStream: 'immense' })), context),
       );
       expect(metrics).toMatchObject({ Delivered: 3, DeadLettered: 0 });
