@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { timeProblem } from '../documents/timestamp';
 import { decodeBase64 } from './base64';
-import { compressionOf, decompress } from './compression';
+import { compressionOf, decompress, InflateLimitError } from './compression';
 
 /** One event of a CloudWatch Logs subscription payload. */
 export interface CloudWatchLogEvent {
@@ -67,6 +67,7 @@ export function decodeSubscriptionBytes(bytes: Buffer): CloudWatchLogsData {
   try {
     json = decompress(bytes, compression);
   } catch (cause) {
+    if (cause instanceof InflateLimitError) throw new DecodeError('compression', cause.message, { cause });
     throw new DecodeError(
       'compression',
       `payload is corrupt or truncated ${compression} (${bytes.length} bytes)`,

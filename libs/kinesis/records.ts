@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { checkSubscriptionShape, DecodeError, type CloudWatchLogsData } from '../decoding/subscription';
 import { decodeBase64 } from '../decoding/base64';
-import { compressionOf, decompress } from '../decoding/compression';
+import { compressionOf, decompress, InflateLimitError } from '../decoding/compression';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../documents/json-message';
 import type { RecordOrigin } from '../documents/lines';
 
@@ -45,15 +45,17 @@ export function decodeRecordData(base64: string): DecodedRecord {
   if (compressed === 'gzip') {
     try {
       bytes = decompress(bytes, 'gzip');
-    } catch {
+    } catch (error) {
+      if (error instanceof InflateLimitError) return { ok: false, reason: error.message };
       return { ok: false, reason: `gzip data is corrupt or truncated (${bytes.length} bytes)` };
     }
   } else if (compressed === 'zlib') {
     // A text line can start with "x^" too: when inflating fails, the bytes are read as text.
+    // Inflating past the limit is no text line: that much output means it was zlib.
     try {
       bytes = decompress(bytes, 'zlib');
-    } catch {
-      /* not zlib after all */
+    } catch (error) {
+      if (error instanceof InflateLimitError) return { ok: false, reason: error.message };
     }
   }
   let text: string;

@@ -103,4 +103,20 @@ describe('decodeSubscriptionEvent', () => {
     const error = decodeError({ awslogs: { data: gzipSync(`not json ${secret}`).toString('base64') } });
     expect(error.message).not.toContain(secret);
   });
+
+  it('stops inflating at 16 MiB: a payload past it is a compression error naming the limit', () => {
+    // A DATA_MESSAGE padded with blanks to 17 MiB, gzip and zlib: a few KB each.
+    const padded = JSON.stringify(dataMessage()) + ' '.repeat(17 * 1024 * 1024);
+    for (const compressed of [gzipSync(padded), deflateSync(padded)]) {
+      const error = decodeError({ awslogs: { data: compressed.toString('base64') } });
+      expect(error.stage).toBe('compression');
+      expect(error.message).toMatch(/inflates past the limit of 16777216 bytes \(16 MiB\) per payload/);
+      expect((error.cause as Error).name).toBe('InflateLimitError');
+    }
+    // Just under the limit still decodes.
+    const under = JSON.stringify(dataMessage()) + ' '.repeat(15 * 1024 * 1024);
+    expect(decodeSubscriptionEvent({ awslogs: { data: gzipSync(under).toString('base64') } }).logGroup).toBe(
+      '/aws/lambda/orders',
+    );
+  });
 });

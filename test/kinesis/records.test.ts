@@ -3,6 +3,8 @@ import { decodeRecordData, splitLines } from '../../libs/kinesis';
 import { logsData } from '../support/subscription';
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64');
+/** About `bytes` bytes of Fluent Bit JSON lines. */
+const fluentLines = (bytes: number) => '{"log":"a log line of some length"}\n'.repeat(Math.ceil(bytes / 36));
 const lines = (data: Buffer | string) => {
   const decoded = decodeRecordData(b64(data));
   if (!decoded.ok || decoded.payload.kind !== 'lines')
@@ -69,6 +71,20 @@ describe('decodeRecordData', () => {
     ],
   ])('poison: %s', (_, data, reason) => {
     expect(decodeRecordData(data)).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+  });
+
+  it('a record inflating past 16 MiB (gzip or zlib) is poison with a reason naming the limit, never text', () => {
+    const text = fluentLines(17 * 1024 * 1024);
+    for (const [name, data] of [
+      ['gzip', gzipSync(text)],
+      ['zlib', deflateSync(text)],
+    ] as const) {
+      expect(decodeRecordData(b64(data))).toEqual({
+        ok: false,
+        reason: `${name} data of ${data.length} bytes inflates past the limit of 16777216 bytes (16 MiB) per payload`,
+      });
+    }
+    expect(lines(gzipSync(fluentLines(15 * 1024 * 1024))).length).toBeGreaterThan(1000);
   });
 
   it('splitLines of nothing is nothing', () => {
