@@ -160,7 +160,7 @@ async function decodeAndTransform(event: unknown) {
         let batch: EncodedDocument[] = [];
         for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
           const body = transport.encode(doc);
-          batch.push(encodedItem(undefined, body, body.length * 3));
+          batch.push(encodedItem(undefined, doc._id, body, body.length * 3));
           if (batch.length === BATCH) {
             bodies.push(requestBody(batch, false).body);
             batch = [];

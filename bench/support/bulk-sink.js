@@ -2,7 +2,7 @@
 /**
  * A loopback sink for the benchmarks, run in its own process so that its parsing does not
  * share the event loop with the code being measured. POST to .../_bulk answers per-item 201s
- * like Elasticsearch; any other POST (one document) answers 201. Prints its port on stdout.
+ * with their _id like Elasticsearch; any other POST (one document) answers 201. Prints its port on stdout.
  */
 const http = require('node:http');
 const { gunzipSync } = require('node:zlib');
@@ -30,7 +30,8 @@ const server = http.createServer((req, res) => {
       const action = JSON.parse(lines[i]);
       JSON.parse(lines[i + 1]);
       const name = Object.keys(action)[0];
-      items.push(`{"${name}":{"status":201}}`);
+      // The forwarder matches items to documents by _id (libs/destinations/bulk-answer.ts).
+      items.push(`{"${name}":{"_id":${JSON.stringify(action[name]._id)},"status":201}}`);
     }
     documents += items.length;
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -110,7 +110,7 @@ export class Delivery {
     } else {
       this.batchCountedExactly = false;
     }
-    this.batch.push(encodedItem(this.options.keepDocuments ? doc : undefined, body, bytes));
+    this.batch.push(encodedItem(this.options.keepDocuments ? doc : undefined, doc._id, body, bytes));
     this.batchBytes += bytes;
     this.report.received++;
     if (this.batch.length < this.options.maxBatchDocs) return undefined;

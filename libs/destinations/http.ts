@@ -14,7 +14,20 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
+  /** The largest answer read (MAX_ANSWER_BYTES unless given): a larger one is a TransportError. */
+  maxAnswerBytes?: number;
 }
+
+/**
+ * The most of an answer's body that is buffered: 16 MiB. A `_bulk` answer filtered to ids,
+ * statuses and errors is about 100 bytes per item (a few MB for 10,000 items with long reasons);
+ * search setup's answers are smaller. Without a cap a 200 answer of hundreds of MB was buffered
+ * whole (708 MB RSS) or killed the process (ERR_STRING_TOO_LONG thrown outside any request).
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The answer's body is larger than the cap: it was not read further, the connection dropped. */
+export class AnswerTooLargeError extends TransportError {}
 
 /**
  * A small HTTP client on node:http with keep-alive agents shared per container: one TCP/TLS
@@ -62,7 +75,25 @@ export class HttpClient {
         },
         (response) => {
           const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          const limit = req.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+          let received = 0;
+          response.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received <= limit) {
+              chunks.push(chunk);
+              return;
+            }
+            // Retryable: what the destination did with the request is unknown, so nothing is
+            // counted delivered; a retry's documents already indexed come back as 409 duplicates.
+            chunks.length = 0;
+            const error = new AnswerTooLargeError(
+              `answer from ${req.url.host} is larger than ${limit} bytes (status ${response.statusCode}): not read further`,
+              true,
+              response.statusCode,
+            );
+            reject(error);
+            request.destroy(error);
+          });
           response.on('error', (cause) =>
             reject(
               cause instanceof TransportError
@@ -70,13 +101,22 @@ export class HttpClient {
                 : new TransportError(`response from ${req.url.host} broke off`, true, undefined, { cause }),
             ),
           );
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
+          response.on('end', () => {
+            try {
+              resolve({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                body: Buffer.concat(chunks).toString('utf8'),
+              });
+            } catch (cause) {
+              // Never thrown out of this handler (it would escape every caller and end the process).
+              reject(
+                new TransportError(`answer from ${req.url.host} could not be read`, true, undefined, {
+                  cause,
+                }),
+              );
+            }
+          });
         },
       );
       request.on('timeout', () => {

@@ -18,6 +18,8 @@ export type ItemOutcome =
 export interface EncodedDocument {
   /** The document, when the delivery keeps documents (outcome wrappers need them), else undefined. */
   doc: LogDocument | undefined;
+  /** The document's `_id`: how a `_bulk` answer's items are matched to what was sent. */
+  id: string;
   /** Its text until it is written into a request body, then ''. */
   body: string;
   /** Its UTF-8 size: an upper bound (3 bytes per UTF-16 unit) until written, then exact. */
@@ -28,8 +30,13 @@ export interface EncodedDocument {
 }
 
 /** A document's encoded item, not yet written into any request body. */
-export function encodedItem(doc: LogDocument | undefined, body: string, bytes: number): EncodedDocument {
-  return { doc, body, bytes, raw: undefined, start: 0, end: 0 };
+export function encodedItem(
+  doc: LogDocument | undefined,
+  id: string,
+  body: string,
+  bytes: number,
+): EncodedDocument {
+  return { doc, id, body, bytes, raw: undefined, start: 0, end: 0 };
 }
 
 /** The item's text: its own, or read back from the request body it was written into. */

@@ -1,18 +1,19 @@
-import { parseBulkItems } from '../../libs/destinations/elasticsearch';
+import { parseBulkItems } from '../../libs/destinations/bulk-answer';
 
 /**
  * `_bulk` answers of real data streams (captured from OpenSearch 3.8.0 and Elasticsearch 9.5.3,
- * filter_path as the transport asks): the item names the backing index, not the stream, and the
- * outcomes are counted like any index's.
+ * filter_path as the transport asked then; the `_id` it keeps now added by hand): the item names
+ * the backing index, not the stream, and the outcomes are counted like any index's.
  */
 describe('_bulk answers from data streams', () => {
   it('201 delivered, 409 duplicate (same backing index), 400 refused with the reason', () => {
     const answer = JSON.stringify({
       errors: true,
       items: [
-        { create: { _index: '.ds-logs-app-test-2026.11.29-000002', status: 201 } },
+        { create: { _id: 'a0', _index: '.ds-logs-app-test-2026.11.29-000002', status: 201 } },
         {
           create: {
+            _id: 'a1',
             _index: '.ds-logs-app-test-2026.11.29-000001',
             status: 409,
             error: {
@@ -23,6 +24,7 @@ describe('_bulk answers from data streams', () => {
         },
         {
           create: {
+            _id: 'a2',
             _index: '.ds-logs-app-test-000001',
             status: 400,
             error: { type: 'mapper_parsing_exception', reason: 'failed to parse' },
@@ -30,6 +32,7 @@ describe('_bulk answers from data streams', () => {
         },
         {
           create: {
+            _id: 'a3',
             _index: '.ds-logs-app-test-2026.11.29-000001',
             status: 400,
             error: {
@@ -40,6 +43,7 @@ describe('_bulk answers from data streams', () => {
         },
         {
           index: {
+            _id: 'a4',
             _index: 'logs-app-test',
             status: 400,
             error: {
@@ -50,7 +54,7 @@ describe('_bulk answers from data streams', () => {
         },
       ],
     });
-    expect(parseBulkItems(answer, 5)).toEqual([
+    expect(parseBulkItems(answer, ['a0', 'a1', 'a2', 'a3', 'a4'])).toEqual([
       { kind: 'delivered' },
       { kind: 'duplicate' },
       { kind: 'permanent', reason: '400 mapper_parsing_exception: failed to parse' },
