@@ -1,5 +1,6 @@
 import type { Authorizer } from '../libs/destinations/auth';
 import type { HttpClient } from '../libs/destinations/http';
+import { requestUrl } from '../libs/destinations/url';
 import { SearchSetupError } from './engine';
 
 export type Method = 'GET' | 'POST' | 'PUT';
@@ -35,9 +36,7 @@ export class ApiClient {
   /** The URL a path resolves to, keeping any path of the base (e.g. `/_dashboards`, `/s/space`). */
   urlFor(path: string): URL {
     const [pathname, query] = path.split('?', 2) as [string, string | undefined];
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + pathname, this.base);
-    if (query !== undefined) url.search = query;
-    return url;
+    return requestUrl(this.base, pathname, query);
   }
 
   async send(request: ApiRequest): Promise<ApiResponse> {

@@ -5,6 +5,7 @@ import { postBatch, type BatchEndpoint } from './body';
 import { BULK_FILTER_PATH, parseBulkItems } from './bulk-answer';
 import type { HttpClient } from './http';
 import type { EncodedDocument, ItemOutcome, Transport } from './types';
+import { requestUrl } from './url';
 
 /** The `_bulk` API of Elasticsearch 7-9 and OpenSearch, with `create` so a retry never duplicates. */
 export class ElasticsearchTransport implements Transport {
@@ -13,8 +14,7 @@ export class ElasticsearchTransport implements Transport {
   private readonly prefixes = new Map<string, string>();
 
   constructor(baseUrl: URL, http: HttpClient, auth: Authorizer, compress: boolean) {
-    const url = new URL(baseUrl.pathname.replace(/\/$/, '') + '/_bulk', baseUrl);
-    url.searchParams.set('filter_path', BULK_FILTER_PATH);
+    const url = requestUrl(baseUrl, '_bulk', { filter_path: BULK_FILTER_PATH });
     this.endpoint = { url, http, auth, compress, name: '_bulk' };
   }
 

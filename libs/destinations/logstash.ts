@@ -4,6 +4,7 @@ import type { Authorizer } from './auth';
 import { postBatch, type BatchEndpoint } from './body';
 import type { HttpClient } from './http';
 import type { EncodedDocument, ItemOutcome, Transport } from './types';
+import { requestUrl } from './url';
 
 /**
  * Logstash's `http` input, one NDJSON body per batch (pipeline codec `json_lines` for
@@ -18,7 +19,7 @@ export class LogstashTransport implements Transport {
   private readonly endpoint: BatchEndpoint;
 
   constructor(url: URL, http: HttpClient, auth: Authorizer, compress: boolean) {
-    this.endpoint = { url, http, auth, compress, name: 'logstash' };
+    this.endpoint = { url: requestUrl(url, ''), http, auth, compress, name: 'logstash' };
   }
 
   encode(doc: LogDocument): string {
