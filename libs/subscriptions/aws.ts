@@ -11,7 +11,9 @@ export async function sdkSubscriptionLogsApi(client: CloudWatchLogsClient): Prom
         new sdk.DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, nextToken, limit: 50 }),
       );
       return {
-        names: (out.logGroups ?? []).flatMap((g) => (g.logGroupName === undefined ? [] : [g.logGroupName])),
+        groups: (out.logGroups ?? []).flatMap((g) =>
+          g.logGroupName === undefined ? [] : [{ name: g.logGroupName, logGroupClass: g.logGroupClass }],
+        ),
         nextToken: out.nextToken,
       };
     },

@@ -59,11 +59,17 @@ const emptySummary = (target: string): TargetSummary => ({
   full: 0,
   failed: 0,
   unchecked: 0,
+  not_standard_class: 0,
 });
+
+// Subscriptions apply to Standard log groups only; absent means Standard (older answers).
+const canBeSubscribed = (logGroupClass: string | undefined) =>
+  logGroupClass === undefined || logGroupClass === 'STANDARD';
 
 /**
  * Puts the target's subscription filter on every log group whose name starts with one of its
- * prefixes, except those under the excluded prefixes (the stack's own groups: no feedback loop). Stops looking
+ * prefixes, except those under the excluded prefixes (the stack's own groups: no feedback loop)
+ * and those of the Infrequent Access or Delivery class (no subscription filters there). Stops looking
  * when less than `timeReserveMs` remains; the next scheduled run starts over and skips, with one
  * DescribeSubscriptionFilters each, what is already subscribed. Throws SubscriptionError after
  * the run when some groups failed (the others are subscribed).
@@ -80,18 +86,25 @@ export async function reconcileSubscriptions(
     const summary = emptySummary(target.name);
     summaries.push(summary);
     const seen = new Set<string>();
+    const notStandard: Array<{ name: string; logGroupClass?: string }> = [];
     for (const prefix of target.prefixes) {
       let nextToken: string | undefined;
       do {
         if (remainingMs() < config.timeReserveMs) outOfTime = true;
         if (outOfTime) break;
         const page = await api.describeLogGroups({ prefix, nextToken });
-        for (const name of page.names) {
+        for (const { name, logGroupClass } of page.groups) {
           if (seen.has(name)) continue; // two prefixes of one target can match one group
           seen.add(name);
           summary.matched++;
           if (config.excludedPrefixes.some((excluded) => name.startsWith(excluded))) {
             summary.excluded++;
+            continue;
+          }
+          if (!canBeSubscribed(logGroupClass)) {
+            // PutSubscriptionFilter would be refused: no call, and the run does not fail for it.
+            summary.not_standard_class++;
+            notStandard.push({ name, logGroupClass });
             continue;
           }
           if (outOfTime || remainingMs() < config.timeReserveMs) {
@@ -108,6 +121,14 @@ export async function reconcileSubscriptions(
         }
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
+    }
+    if (notStandard.length > 0) {
+      // Names in the log, at most 100 (a run's summary stays one line): the count is exact.
+      log.warn('log groups not of the Standard class cannot be subscribed: skipped', {
+        target: target.name,
+        count: notStandard.length,
+        log_groups: notStandard.slice(0, 100).map((g) => `${g.name} (${g.logGroupClass})`),
+      });
     }
     log.info('subscriptions reconciled', { ...summary, out_of_time: outOfTime });
   }

@@ -9,12 +9,22 @@ export interface ExistingFilter {
   roleArn?: string;
 }
 
+/** A log group as DescribeLogGroups lists it: its name and its class. */
+export interface LogGroupInfo {
+  name: string;
+  /**
+   * `STANDARD`, `INFREQUENT_ACCESS` or `DELIVERY`; absent from older answers (and moto's), which
+   * means Standard. Subscription filters exist only on Standard groups.
+   */
+  logGroupClass?: string;
+}
+
 export interface SubscriptionLogsApi {
   /** One page of DescribeLogGroups with logGroupNamePrefix. */
   describeLogGroups(input: {
     prefix: string;
     nextToken?: string;
-  }): Promise<{ names: string[]; nextToken?: string }>;
+  }): Promise<{ groups: LogGroupInfo[]; nextToken?: string }>;
   describeSubscriptionFilters(logGroupName: string): Promise<ExistingFilter[]>;
   putSubscriptionFilter(input: {
     logGroupName: string;
@@ -50,4 +60,9 @@ export interface TargetSummary {
   failed: number;
   /** Groups not looked at because the run's time ran out (the next run starts over). */
   unchecked: number;
+  /**
+   * Groups of the Infrequent Access (or Delivery) class: they cannot have subscription filters,
+   * so they are skipped without a call and counted here (their names in a `warn` line).
+   */
+  not_standard_class: number;
 }

@@ -8,8 +8,12 @@
  * Pure functions, so generators.test.ts can try every edge.
  */
 
-/** CloudWatch Logs' limit on an account policy's selectionCriteria string, in UTF-8 bytes. */
-const SELECTION_CRITERIA_MAX_BYTES = 25 * 1024;
+/**
+ * CloudWatch Logs' limit on an account policy's selectionCriteria string, in UTF-8 bytes. The
+ * documentation says "25 KB", which may mean 25,000 or 25,600: the smaller one is kept, so a
+ * policy that packages is never refused at deploy time.
+ */
+const SELECTION_CRITERIA_MAX_BYTES = 25000;
 
 /** Log group names: 1-512 characters of [.\-_/#A-Za-z0-9] (CloudWatch Logs' own rule). */
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -38,7 +42,7 @@ function ownNamespaces(stackPrefix) {
 
 /**
  * `LogGroupName NOT IN ["a","b"]`, the only selection an account-level subscription policy
- * supports, refused past the service's 25 KB.
+ * supports, refused past the service's 25 KB (25,000 bytes).
  * @param {string[]} excluded log group names (duplicates dropped)
  * @param {string} param the param a user shortens when the list is too long
  */

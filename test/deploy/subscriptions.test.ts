@@ -68,14 +68,22 @@ describe('resources/lib/selection.js', () => {
     ]);
   });
 
-  it('writes NOT IN criteria, sorted and without duplicates, and refuses wildcards and 25 KB', () => {
+  it('writes NOT IN criteria, sorted and without duplicates, and refuses wildcards and 25 KB (25,000 bytes)', () => {
     expect(selection.selectionCriteria(['/b', '/a', '/b'], 'p')).toBe('LogGroupName NOT IN ["/a","/b"]');
     expect(() => selection.selectionCriteria(['/aws/lambda/*'], 'accountSubscriptionExcludes')).toThrow(
       'param accountSubscriptionExcludes: "/aws/lambda/*" is not a log group name (exact names only',
     );
     const many = Array.from({ length: 60 }, (_, i) => `/${String(i).padStart(3, '0')}/${'x'.repeat(500)}`);
     expect(() => selection.selectionCriteria(many, 'accountSubscriptionExcludes')).toThrow(
-      /param accountSubscriptionExcludes: the account policy's selection criteria would be \d+ bytes, over CloudWatch Logs' 25600/,
+      /param accountSubscriptionExcludes: the account policy's selection criteria would be \d+ bytes, over CloudWatch Logs' 25000/,
+    );
+    // "25 KB" read as 25,000 bytes: criteria between 25,000 and 25,600 bytes are refused too.
+    const between = [...many.slice(0, 49), `/${'y'.repeat(25300 - 25 - 49 * 507)}`];
+    const bytes = Buffer.byteLength(`LogGroupName NOT IN ${JSON.stringify(between)}`);
+    expect(bytes).toBeGreaterThan(25000);
+    expect(bytes).toBeLessThan(25600);
+    expect(() => selection.selectionCriteria(between, 'p')).toThrow(
+      /would be \d+ bytes, over CloudWatch Logs' 25000/,
     );
     // Just under the limit passes.
     expect(selection.selectionCriteria(many.slice(0, 45), 'p').length).toBeLessThan(

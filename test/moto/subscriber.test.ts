@@ -125,6 +125,7 @@ describe('the subscriber against moto', () => {
       full: 1,
       failed: 0,
       unchecked: 0,
+      not_standard_class: 0, // moto lists no class: Standard
     });
     // Pages of 50 per prefix (3 for /app/, 1 for /aws/lambda/), one read per group not
     // excluded, one write per group subscribed or updated.
