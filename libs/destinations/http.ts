@@ -26,6 +26,9 @@ export interface HttpRequest {
  */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
+/** How much of a refusal (a status outside 2xx) is read: its start names the problem. */
+const REFUSAL_BYTES = 64 * 1024;
+
 /** The answer's body is larger than the cap: it was not read further, the connection dropped. */
 export class AnswerTooLargeError extends TransportError {}
 
@@ -75,21 +78,35 @@ export class HttpClient {
         },
         (response) => {
           const chunks: Buffer[] = [];
-          const limit = req.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+          const status = response.statusCode ?? 0;
+          // A refusal is read for its first bytes only (they go into an error message); its
+          // status still decides (401 is not retried, 413 halves the batch, 429 waits).
+          const refusal = status < 200 || status >= 300;
+          const limit = Math.min(req.maxAnswerBytes ?? MAX_ANSWER_BYTES, refusal ? REFUSAL_BYTES : Infinity);
           let received = 0;
+          const answer = () => ({
+            status,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received <= limit) {
               chunks.push(chunk);
               return;
             }
+            if (refusal) {
+              chunks.push(chunk.subarray(0, chunk.length - (received - limit)));
+              resolve(answer());
+              request.destroy();
+              return;
+            }
             // Retryable: what the destination did with the request is unknown, so nothing is
             // counted delivered; a retry's documents already indexed come back as 409 duplicates.
             chunks.length = 0;
             const error = new AnswerTooLargeError(
-              `answer from ${req.url.host} is larger than ${limit} bytes (status ${response.statusCode}): not read further`,
+              `answer from ${req.url.host} is larger than ${limit} bytes (status ${status}): not read further`,
               true,
-              response.statusCode,
             );
             reject(error);
             request.destroy(error);
@@ -103,11 +120,7 @@ export class HttpClient {
           );
           response.on('end', () => {
             try {
-              resolve({
-                status: response.statusCode ?? 0,
-                headers: response.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
-              });
+              resolve(answer());
             } catch (cause) {
               // Never thrown out of this handler (it would escape every caller and end the process).
               reject(

@@ -19,7 +19,7 @@ import { quiet } from '../support/logging';
  * that the answer does not say was created (or already there).
  */
 type Item = { _id?: string; status: number; error?: { type: string; reason: string } };
-type Script = (request: number, ids: string[]) => { items: Item[]; errors?: boolean } | 'huge';
+type Script = (request: number, ids: string[]) => { items: Item[]; errors?: boolean } | 'huge' | 'huge-401';
 
 const created = (id: string): Item => ({ _id: id, status: 201 });
 const refused = (id: string): Item => ({
@@ -54,8 +54,8 @@ class ScriptedBulkServer {
           .map((line) => (JSON.parse(line) as { create: { _id: string } }).create._id);
         this.requests.push(ids);
         const answer = this.script(this.requests.length, ids);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (answer === 'huge') return this.writeHuge(res);
+        res.writeHead(answer === 'huge-401' ? 401 : 200, { 'content-type': 'application/json' });
+        if (answer === 'huge' || answer === 'huge-401') return this.writeHuge(res);
         res.end(
           JSON.stringify({ errors: answer.errors ?? true, items: answer.items.map((i) => ({ create: i })) }),
         );
@@ -201,6 +201,14 @@ describe('_bulk answers read by _id, bounded, never believed over their items', 
     const run = await deliver(() => 'huge', 2, 2);
     expect(run.error?.message).toMatch(/larger than 16777216 bytes/);
     expect(run.report).toMatchObject({ delivered: 0, failed: 2 });
+  });
+
+  it('a refusal with a huge body: its status decides (401 is not retried), its start is in the error', async () => {
+    const run = await deliver(() => 'huge-401', 2);
+    expect(run.requests).toHaveLength(1);
+    expect(run.error?.message).toMatch(/_bulk answered 401: \{"errors":false,"items":\[/);
+    expect(run.report).toMatchObject({ delivered: 0, failed: 2 });
+    expect(run.hugeBytes).toBeLessThan(128 * 1024 * 1024);
   });
 });
 
