@@ -1,2 +1,9 @@
-export { decodeRecordData, recordOrigin, splitLines, type RecordLine, type RecordPayload } from './records';
+export {
+  decodeRecordData,
+  recordLines,
+  recordOrigin,
+  splitLines,
+  type RecordLine,
+  type RecordPayload,
+} from './records';
 export { RecordOutcomes, type RecordState } from './outcomes';

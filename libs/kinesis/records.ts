@@ -18,7 +18,9 @@ export interface RecordLine {
 }
 
 export type RecordPayload =
-  { kind: 'subscription'; data: CloudWatchLogsData } | { kind: 'lines'; lines: RecordLine[] };
+  | { kind: 'subscription'; data: CloudWatchLogsData }
+  /** Read once, line by line (recordLines): a record is never held as all its lines at once. */
+  | { kind: 'lines'; lines: Iterable<RecordLine> };
 
 /** A record that can never be decoded (retrying cannot help): reported as failed, see forward.ts. */
 export type DecodedRecord = { ok: true; payload: RecordPayload } | { ok: false; reason: string };
@@ -75,12 +77,25 @@ export function decodeRecordData(base64: string): DecodedRecord {
       // Not one JSON document: fall through and read it as lines.
     }
   }
-  return { ok: true, payload: { kind: 'lines', lines: splitLines(text) } };
+  return { ok: true, payload: { kind: 'lines', lines: recordLines(text) } };
 }
 
 /** Splits JSON lines / text lines; a record that is one pretty-printed JSON object stays one line. */
 export function splitLines(text: string): RecordLine[] {
-  const lines: RecordLine[] = [];
+  return [...recordLines(text)];
+}
+
+/**
+ * The lines of a record, one at a time. Lazily: a record of 16 MiB of one-character lines is 8
+ * million lines, whose objects all at once took the forwarder past Lambda's 256 MB; one at a
+ * time, each is a document in a batch and gone.
+ *
+ * A record that is one JSON object spread over several lines is one line. Such a text always
+ * fails to parse on its first line (which opens the object without closing it), so the whole
+ * text is tried only then.
+ */
+export function* recordLines(text: string): Generator<RecordLine> {
+  let index = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -88,13 +103,17 @@ export function splitLines(text: string): RecordLine[] {
     const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     start = end + 1;
     if (raw.trim() === '') continue;
-    lines.push(parseLine(raw, lines.length));
+    const line = parseLine(raw, index);
+    if (index === 0 && line.failure !== undefined && start < text.length) {
+      const whole = parseLine(text.trim(), 0);
+      if (whole.fields !== undefined) {
+        yield whole;
+        return;
+      }
+    }
+    index++;
+    yield line;
   }
-  if (lines.length > 1 && lines.some((line) => line.failure !== undefined)) {
-    const whole = parseLine(text.trim(), 0);
-    if (whole.fields !== undefined) return [whole];
-  }
-  return lines;
 }
 
 function parseLine(raw: string, index: number): RecordLine {

@@ -21,7 +21,7 @@ function recordInflatingTo100MiB(): Buffer {
   return Buffer.concat(Array.from({ length: 100 }, () => member));
 }
 
-function runForwarder(eventFile: string, env: Record<string, string>) {
+function runChild(mode: 'handler' | 'lines', eventFile: string, env: Record<string, string>) {
   const tsx = require.resolve('tsx/cjs');
   const child = spawn(
     process.execPath,
@@ -30,6 +30,7 @@ function runForwarder(eventFile: string, env: Record<string, string>) {
       '--require',
       tsx,
       join(__dirname, 'oversized-record.child.ts'),
+      mode,
       eventFile,
     ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -66,7 +67,7 @@ describe('a Kinesis record inflating to 100 MiB, with Lambda 256 MB heap flags',
     const eventFile = join(dir, 'event.json');
     writeFileSync(eventFile, JSON.stringify(event));
 
-    const run = await runForwarder(eventFile, {
+    const run = await runChild('handler', eventFile, {
       DESTINATION_URL: server.url,
       DESTINATION_GZIP: 'false',
       LOG_LEVEL: 'warn',
@@ -93,6 +94,20 @@ describe('a Kinesis record inflating to 100 MiB, with Lambda 256 MB heap flags',
         reason: expect.stringMatching(/inflates past the limit of 16777216 bytes \(16 MiB\)/),
       }),
     ]);
+    expect(maxRssMb).toBeLessThan(LAMBDA_MEMORY_MB);
+  });
+
+  it('a record just under the limit of one-character lines (8 million) is read line by line, not held whole', async () => {
+    const eventFile = join(dir, 'lines.json');
+    writeFileSync(eventFile, JSON.stringify(kinesisEvent([gzipSync('a\n'.repeat(8_000_000))])));
+    const run = await runChild('lines', eventFile, { LOG_LEVEL: 'warn' });
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr.slice(-2000) }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    const { lines, maxRssMb } = JSON.parse(run.stdout) as { lines: number; maxRssMb: number };
+    expect(lines).toBe(8_000_000);
+    // All at once, the lines' objects alone were past 256 MB (the process was killed).
     expect(maxRssMb).toBeLessThan(LAMBDA_MEMORY_MB);
   });
 });

@@ -9,7 +9,7 @@ const lines = (data: Buffer | string) => {
   const decoded = decodeRecordData(b64(data));
   if (!decoded.ok || decoded.payload.kind !== 'lines')
     throw new Error(`not lines: ${JSON.stringify(decoded)}`);
-  return decoded.payload.lines;
+  return [...decoded.payload.lines];
 };
 
 describe('decodeRecordData', () => {

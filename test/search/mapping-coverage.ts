@@ -97,7 +97,7 @@ export function kinesisDocuments(jsonAtRoot: boolean): LogDocument[] {
         return [...documentsFromLogsData(decoded.payload.data, options, () => {})];
       }
       const origin = recordOrigin(record);
-      return decoded.payload.lines.map((line) => recordLineDocument(line, origin, options));
+      return [...decoded.payload.lines].map((line) => recordLineDocument(line, origin, options));
     }),
   );
 }
