@@ -11,6 +11,7 @@ import {
   unmappedTypes,
 } from '../../libs/deploy/deployer-policy';
 import { withBuildLock } from '../support/build-lock';
+import { checkovProblems, runCheckov, type FileReport } from './checkov';
 import {
   asyncFunctions,
   bucketProblems,
@@ -94,6 +95,13 @@ function packageEveryStage(): void {
 afterAll(() => {
   for (const out of outDirs) rmSync(out, { recursive: true, force: true });
 });
+
+/** checkov on every stage's template, one run for all of them (test/deploy/checkov.ts). */
+let checkovReports: Map<string, FileReport> | undefined;
+const checkovReport = (stage: string): FileReport => {
+  checkovReports ??= runCheckov([...templateFiles.values()]);
+  return checkovReports.get(templateFiles.get(stage)!)!;
+};
 
 const ofType = (resources: Record<string, Resource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -195,6 +203,12 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   }, 60_000);
+
+  it('passes checkov: every finding fixed, or skipped on its resource with a specific reason', () => {
+    const report = checkovReport(stage);
+    expect(checkovProblems(report)).toEqual([]);
+    expect(report.passed).toBeGreaterThan(100); // checkov saw the whole template
+  }, 180_000);
 
   it('grants exact IAM actions, and Resource "*" only to actions without resource-level permissions', () => {
     expect(iamProblems(resources())).toEqual([]);
