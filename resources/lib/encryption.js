@@ -29,28 +29,38 @@ async function encryptionKey(context) {
 }
 
 /**
- * What the key encrypts: the property naming it, and the scanner check that asks for it with
+ * What the key encrypts: the properties naming it, and the scanner check that asks for it with
  * the reason it is accepted when the stage has no key.
- * @type {Record<'logGroup' | 'queue' | 'topic', { property: string, check: string, withoutKey: string }>}
+ * @type {Record<'logGroup' | 'queue' | 'topic' | 'table', { properties(keyArn: unknown): Record<string, unknown>, check: string, withoutKey: string }>}
  */
 const KEYED = {
   logGroup: {
-    property: 'KmsKeyId',
+    properties: (keyArn) => ({ KmsKeyId: keyArn }),
     check: 'CKV_AWS_158',
     withoutKey:
       'No encryptionKey in this stage: CloudWatch Logs encrypts the group at rest with its own key. Set encryptionKey (stack or a key ARN) for a customer managed key.',
   },
   queue: {
-    property: 'KmsMasterKeyId',
+    properties: (keyArn) => ({ KmsMasterKeyId: keyArn }),
     check: 'CKV_AWS_27',
     withoutKey:
       'No encryptionKey in this stage: the queue is encrypted at rest with SQS-managed keys (SqsManagedSseEnabled). Set encryptionKey (stack or a key ARN) for a customer managed key.',
   },
   topic: {
-    property: 'KmsMasterKeyId',
+    properties: (keyArn) => ({ KmsMasterKeyId: keyArn }),
     check: 'CKV_AWS_26',
     withoutKey:
       'No encryptionKey in this stage: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and alarm notifications carry alarm names and reasons, no secrets. Set encryptionKey (stack or a key ARN) to encrypt the topic with a key CloudWatch may use.',
+  },
+  // A DynamoDB table (none yet): the deploying identity then also needs kms:CreateGrant and
+  // kms:DescribeKey on the key, which DynamoDB uses on its behalf.
+  table: {
+    properties: (keyArn) => ({
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    }),
+    check: 'CKV_AWS_119',
+    withoutKey:
+      'No encryptionKey in this stage: DynamoDB encrypts the table at rest with an AWS owned key. Set encryptionKey (stack or a key ARN) for a customer managed key.',
   },
 };
 
@@ -61,10 +71,10 @@ const KEYED = {
  * @returns {{ Properties?: Record<string, unknown>, Metadata?: Record<string, unknown> }}
  */
 function keyExtension(kind, key) {
-  const { property, check, withoutKey } = KEYED[kind];
+  const { properties, check, withoutKey } = KEYED[kind];
   return key === undefined
     ? { Metadata: checkovSkips({ [check]: withoutKey }) }
-    : { Properties: { [property]: key.arn } };
+    : { Properties: properties(key.arn) };
 }
 
 /**

@@ -632,6 +632,19 @@ describe('resources/security.js, lib/encryption.js and lib/checkov.js: the key, 
     );
   });
 
+  it('puts a DynamoDB table under the key, or says why not (for tables to come)', () => {
+    const { keyed } = require('../../resources/lib/encryption.js') as {
+      keyed(resource: Resource, kind: string, key: { arn: unknown } | undefined): Resource;
+    };
+    const table = { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 't' } };
+    expect(keyed(table, 'table', { arn: keyArn }).Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: keyArn,
+    });
+    expect(skipped(keyed(table, 'table', undefined))).toEqual(['CKV_AWS_119']);
+  });
+
   it('refuses a reserved concurrency of 0, and a function with neither a reservation nor a reason', async () => {
     const zero = { ...functions, forwarder: { ...functions.forwarder, reservedConcurrency: 0 } };
     await expect(security.resources(context({}, zero))).rejects.toThrow('0 would throttle every invocation');
