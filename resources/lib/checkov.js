@@ -4,7 +4,7 @@
 /**
  * The reasons a security scanner's finding is accepted, written on the resource itself
  * (checkov reads `Metadata.checkov.skip`), so the reason travels with the template. Every
- * generator that declares a resource a check fails on adds its reason here, one line per check
+ * generator that declares a resource a check fails on adds its reason through these, one line per check
  * id; test/deploy/checkov.ts fails `npm test` on a failed check without one, or on a reason too
  * short to say why. docs/deploy.md ("Security scan") lists them.
  */

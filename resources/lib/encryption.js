@@ -4,7 +4,7 @@
 /**
  * The stage's optional KMS key (param encryptionKey) for the alarm topic, the log groups and the
  * on-failure queues: '' = none (SNS unencrypted, CloudWatch Logs' and SQS's own encryption),
- * `stack` = a key the stack creates (EncryptionKey, resources/encryption.js, its key policy
+ * `stack` = a key the stack creates (EncryptionKey, resources/security.js, its key policy
  * letting CloudWatch publish and CloudWatch Logs encrypt), or the ARN of an existing key whose
  * policy grants the same (docs/deploy.md "Encryption key").
  */
