@@ -10,16 +10,24 @@
  *   the splitter's s3 event (provider.s3.rawLogs), so only its policy and lifecycle are here (the
  *   framework's provider.s3 schema does not know GLACIER_IR). rawLogsColdAfterDays / rawLogsExpireDays.
  * - DeadLetterBucket (deadLetterBucket): documents the destination refused for good and
- *   malformed events, from the forwarder and the splitter. deadLetterColdAfterDays / deadLetterExpireDays.
+ *   malformed events, from the forwarder and the splitter: their only copy, so versioned (an
+ *   overwrite or a delete keeps the old version deadLetterNoncurrentDays). deadLetterColdAfterDays
+ *   / deadLetterExpireDays.
  * - SplitterArchiveBucket (archiveBucket; '' = the stage keeps no archive, no bucket): the splitter's
- *   NDJSON archive. archiveColdAfterDays / archiveExpireDays.
+ *   NDJSON archive, versioned the same way (archiveNoncurrentDays). archiveColdAfterDays / archiveExpireDays.
  * - ExportBucket (exporterBucket): the exporter's, versioned (checkpoints survive an overwrite;
  *   overwritten ones expire after exportNoncurrentDays), with the statements the logs service
  *   needs (resources/exporter.js). exportColdAfterDays / exportExpireDays.
+ *
+ * With accessLogBucket set, every bucket (the framework's deployment bucket too) writes S3
+ * server access logs there under "<bucket name>/". Scanner findings accepted (no access logs
+ * without accessLogBucket, no versioning on raw logs and deployment artefacts) are skipped on the
+ * bucket with their reason (resources/lib/checkov.js).
  */
 
 const { params } = require('./lib/params');
 const { privateBucket, tlsOnlyPolicy } = require('./lib/cfn');
+const { checkovSkips, withCheckovSkips } = require('./lib/checkov');
 const { exportBucketStatements } = require('./exporter');
 
 /** @typedef {import('./lib/params').Context} Context */
@@ -64,6 +72,52 @@ async function bucketName(context, name) {
   return value;
 }
 
+/** Versioning, and a rule expiring versions overwritten or deleted this many days ago. @param {number} days */
+function versioned(days) {
+  return {
+    VersioningConfiguration: { Status: 'Enabled' },
+    noncurrentRule: {
+      Id: 'expire-noncurrent-versions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: days },
+    },
+  };
+}
+
+/** Versions kept after an overwrite or delete: at least a day (S3's minimum). @param {Context} context @param {string} name */
+async function noncurrentDays(context, name) {
+  return params(context).integer(name, 1, 36500);
+}
+
+const NOT_VERSIONED = {
+  rawLogs:
+    'Firehose writes each object once under a unique key and nothing overwrites it; the lifecycle (rawLogsExpireDays) deletes on purpose, and versions would only keep deleted raw logs billed.',
+  deployment:
+    "The framework's deployment artefacts: each deploy uploads under a new timestamped prefix and the framework prunes old ones; the stack can be rebuilt from the repository.",
+};
+
+/**
+ * S3 server access logging to the stage's accessLogBucket, or the reason there is none.
+ * @param {string} accessLogBucket @param {string} bucketName
+ * @returns {{ reasons: Record<string, string>, properties: Record<string, unknown> }}
+ */
+function accessLogging(accessLogBucket, bucketName) {
+  return accessLogBucket === ''
+    ? {
+        reasons: {
+          CKV_AWS_18:
+            "No accessLogBucket in this stage: the bucket is written and read by this stack's roles only (CloudTrail records those calls); set accessLogBucket to log every request to a bucket the stage names.",
+        },
+        properties: {},
+      }
+    : {
+        reasons: {},
+        properties: {
+          LoggingConfiguration: { DestinationBucketName: accessLogBucket, LogFilePrefix: `${bucketName}/` },
+        },
+      };
+}
+
 /** @param {Context} context */
 async function resources(context) {
   const param = params(context);
@@ -71,6 +125,13 @@ async function resources(context) {
   const deadLetters = await bucketName(context, 'deadLetterBucket');
   const exports = await bucketName(context, 'exporterBucket');
   const archive = await param.text('archiveBucket');
+  const accessLogBucket = await param.text('accessLogBucket');
+  if (accessLogBucket !== '' && [rawLogs, deadLetters, exports, archive].includes(accessLogBucket))
+    throw new Error(
+      `param accessLogBucket must be a bucket outside this stack, got "${accessLogBucket}" (a bucket logging to itself logs its own log writes)`,
+    );
+  const logsOf = (/** @type {string} */ name) => accessLogging(accessLogBucket, name);
+  const deadLetterVersions = versioned(await noncurrentDays(context, 'deadLetterNoncurrentDays'));
   const exportRules = await lifecycleFor(context, 'export');
   exportRules.push({
     Id: 'expire-noncurrent-versions',
@@ -86,14 +147,25 @@ async function resources(context) {
   /** @type {Record<string, unknown>} */
   const Resources = {
     S3BucketRawLogsTlsPolicy: tlsOnlyPolicy('S3BucketRawLogs', rawLogs),
-    DeadLetterBucket: privateBucket(deadLetters, {
-      LifecycleConfiguration: { Rules: await lifecycleFor(context, 'deadLetter') },
-    }),
+    DeadLetterBucket: withCheckovSkips(
+      privateBucket(deadLetters, {
+        VersioningConfiguration: deadLetterVersions.VersioningConfiguration,
+        LifecycleConfiguration: {
+          Rules: [...(await lifecycleFor(context, 'deadLetter')), deadLetterVersions.noncurrentRule],
+        },
+        ...logsOf(deadLetters).properties,
+      }),
+      logsOf(deadLetters).reasons,
+    ),
     DeadLetterBucketTlsPolicy: tlsOnlyPolicy('DeadLetterBucket', deadLetters),
-    ExportBucket: privateBucket(exports, {
-      VersioningConfiguration: { Status: 'Enabled' },
-      LifecycleConfiguration: { Rules: exportRules },
-    }),
+    ExportBucket: withCheckovSkips(
+      privateBucket(exports, {
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: { Rules: exportRules },
+        ...logsOf(exports).properties,
+      }),
+      logsOf(exports).reasons,
+    ),
     ExportBucketPolicy: exportBucketPolicy,
   };
   /** @type {Record<string, unknown>} */
@@ -103,15 +175,36 @@ async function resources(context) {
     ExportBucketName: { Value: exports },
   };
   if (archive !== '') {
-    Resources.SplitterArchiveBucket = privateBucket(archive, {
-      LifecycleConfiguration: { Rules: await lifecycleFor(context, 'archive') },
-    });
+    const archiveVersions = versioned(await noncurrentDays(context, 'archiveNoncurrentDays'));
+    Resources.SplitterArchiveBucket = withCheckovSkips(
+      privateBucket(archive, {
+        VersioningConfiguration: archiveVersions.VersioningConfiguration,
+        LifecycleConfiguration: {
+          Rules: [...(await lifecycleFor(context, 'archive')), archiveVersions.noncurrentRule],
+        },
+        ...logsOf(archive).properties,
+      }),
+      logsOf(archive).reasons,
+    );
     Resources.SplitterArchiveBucketTlsPolicy = tlsOnlyPolicy('SplitterArchiveBucket', archive);
     Outputs.SplitterArchiveBucketName = { Value: archive };
   }
+  // The two buckets the framework declares (provider.s3.rawLogs, provider.deploymentBucket).
+  const deploymentLogs = accessLogging(
+    accessLogBucket,
+    `${(await param.serviceAndStage()).prefix}-deployment`,
+  );
   const extensions = {
     S3BucketRawLogs: {
-      Properties: { LifecycleConfiguration: { Rules: await lifecycleFor(context, 'rawLogs') } },
+      Properties: {
+        LifecycleConfiguration: { Rules: await lifecycleFor(context, 'rawLogs') },
+        ...logsOf(rawLogs).properties,
+      },
+      Metadata: checkovSkips({ CKV_AWS_21: NOT_VERSIONED.rawLogs, ...logsOf(rawLogs).reasons }),
+    },
+    ServerlessDeploymentBucket: {
+      Properties: deploymentLogs.properties,
+      Metadata: checkovSkips({ CKV_AWS_21: NOT_VERSIONED.deployment, ...deploymentLogs.reasons }),
     },
   };
   return { Resources, Outputs, extensions };

@@ -10,6 +10,7 @@
 
 const { params } = require('./lib/params');
 const { failureQueue } = require('./lib/cfn');
+const { encryptionKey, keyed } = require('./lib/encryption');
 
 /** @typedef {import('./lib/params').Context} Context */
 
@@ -49,12 +50,13 @@ function queueSuffix(id) {
 async function resources(context) {
   const { prefix } = await params(context).serviceAndStage();
   const functions = (await context.resolveVariable('self:functions')) || {};
+  const key = await encryptionKey(context); // the stage's KMS key, if any, instead of SQS-managed keys
   /** @type {Record<string, unknown>} */
   const Resources = {};
   /** @type {Record<string, unknown>} */
   const Outputs = {};
   for (const id of onFailureQueues(functions)) {
-    Resources[id] = failureQueue(`${prefix}-${queueSuffix(id)}`);
+    Resources[id] = keyed(failureQueue(`${prefix}-${queueSuffix(id)}`), 'queue', key);
     Outputs[`${id}Url`] = { Value: { Ref: id } };
   }
   return { Resources, Outputs };

@@ -27,6 +27,7 @@
 
 const { params } = require('./lib/params');
 const { logicalId, functionLogGroupId, sub, s3Arn, alarmActions, assumedBy } = require('./lib/cfn');
+const { encryptionKey, keyed } = require('./lib/encryption');
 
 /** @typedef {import('./lib/params').Context} Context */
 /** @typedef {{ name: string, dependsOn?: string | string[] }} LogGroupEntry */
@@ -139,10 +140,14 @@ async function resources(context) {
   /** @type {Record<string, unknown>} */
   const Resources = {
     // Firehose's own delivery errors (S3 access denied, throttling) land here.
-    RawLogsDeliveryLogGroup: {
-      Type: 'AWS::Logs::LogGroup',
-      Properties: { LogGroupName: errorLogGroup, RetentionInDays: config.retention },
-    },
+    RawLogsDeliveryLogGroup: keyed(
+      {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { LogGroupName: errorLogGroup, RetentionInDays: config.retention },
+      },
+      'logGroup',
+      await encryptionKey(context),
+    ),
     RawLogsDeliveryLogStream: {
       Type: 'AWS::Logs::LogStream',
       Properties: { LogGroupName: { Ref: 'RawLogsDeliveryLogGroup' }, LogStreamName: 'DestinationDelivery' },

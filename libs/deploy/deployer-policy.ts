@@ -1,4 +1,10 @@
-import { FRAMEWORK_ACTIONS, RESOURCE_ACTIONS, type ArnKind, type TypeActions } from './resource-actions';
+import {
+  FRAMEWORK_ACTIONS,
+  PROPERTY_ACTIONS,
+  RESOURCE_ACTIONS,
+  type ArnKind,
+  type TypeActions,
+} from './resource-actions';
 
 /**
  * The IAM policy an identity needs to deploy, update and remove one stage's stack, built from the
@@ -96,6 +102,8 @@ function arnsOf(kind: ArnKind, name: string, scope: Scope): string[] {
       return [`arn:${p}:events:${r}:${a}:rule/${name}`];
     case 'schedule':
       return [`arn:${p}:scheduler:${r}:${a}:schedule/default/${name}`];
+    case 'key':
+      return [`arn:${p}:kms:${r}:${a}:key/${name}`];
     case 'any':
       return ['*'];
   }
@@ -111,6 +119,7 @@ function stackNames(kind: ArnKind, stack: string): string[] {
     case 'deploymentObjects': // CloudFormation names the bucket `<stack>-serverlessdeploymentbucket-<id>`
       return [`${stack}-serverlessdeploymentbucket-*`];
     case 'eventSourceMapping': // named by a UUID Lambda chooses
+    case 'key': // a UUID KMS chooses
     case 'any':
       return ['*'];
     default:
@@ -152,6 +161,7 @@ const KIND_ORDER: ArnKind[] = [
   'alarm',
   'rule',
   'schedule',
+  'key',
   'any',
 ];
 
@@ -170,6 +180,7 @@ const SIDS: Record<ArnKind, string> = {
   alarm: 'Alarms',
   rule: 'EventRules',
   schedule: 'Schedules',
+  key: 'EncryptionKeys',
   any: 'ActionsWithoutResourceLevelPermissions',
 };
 
@@ -196,6 +207,8 @@ export function deployerPolicy(template: Template, scope: Scope): Policy {
   for (const kind of KIND_ORDER) names.set(kind, stackNames(kind, scope.stack));
   for (const resource of Object.values(template.Resources)) {
     add(RESOURCE_ACTIONS[resource.Type]!);
+    for (const [property, entry] of Object.entries(PROPERTY_ACTIONS[resource.Type] ?? {}))
+      if (resource.Properties?.[property] !== undefined) add(entry);
     const named = NAME_PROPERTIES[resource.Type];
     if (named === undefined) continue;
     const [property, kind] = named;

@@ -2,7 +2,7 @@
  * What CloudFormation calls, with the deploying identity's credentials (the stack has no service
  * role), to create, read, update and delete each resource type of our templates: the handler
  * permissions of the type's resource schema, less the ones for features our templates do not
- * use (KMS keys, VPCs, file systems, S3 Tables, code signing...). `test/deploy/deployer-policy.test.ts`
+ * use (VPCs, file systems, S3 Tables, code signing...). `test/deploy/deployer-policy.test.ts`
  * checks every action against the schemas and the IAM action list cfn-lint ships (pinned in
  * test/peers/requirements.txt), and that every type a stage packages has an entry here.
  *
@@ -24,6 +24,7 @@ export type ArnKind =
   | 'alarm'
   | 'rule'
   | 'schedule'
+  | 'key'
   | 'any';
 
 export type TypeActions = Partial<Record<ArnKind, readonly string[]>>;
@@ -83,6 +84,26 @@ export const RESOURCE_ACTIONS: Readonly<Record<string, TypeActions>> = {
       'firehose:ListTagsForDeliveryStream',
     ],
     role: [...PASS_ROLE, 'iam:GetRole'],
+  },
+  // The stage's own KMS key (param encryptionKey: stack). Its id is a UUID KMS chooses, so the
+  // ARN is scoped to this account's and region's keys; CreateKey has no resource to scope to.
+  'AWS::KMS::Key': {
+    key: [
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
+      'kms:PutKeyPolicy',
+      'kms:GetKeyRotationStatus',
+      'kms:EnableKeyRotation',
+      'kms:DisableKeyRotation',
+      'kms:EnableKey',
+      'kms:DisableKey',
+      'kms:UpdateKeyDescription',
+      'kms:ScheduleKeyDeletion',
+      'kms:TagResource',
+      'kms:UntagResource',
+      'kms:ListResourceTags',
+    ],
+    any: ['kms:CreateKey'],
   },
   'AWS::Lambda::EventInvokeConfig': {
     function: [
@@ -273,6 +294,21 @@ export const RESOURCE_ACTIONS: Readonly<Record<string, TypeActions>> = {
 };
 
 /**
+ * Actions a type needs only when a resource of it sets the property: granted to the stages
+ * that use the feature, so a stage without it keeps a policy that fits one managed policy.
+ * Turning a feature off is an update that still needs its actions: deploy that change with the
+ * policy generated before it (docs/deploy.md "Security scan").
+ */
+export const PROPERTY_ACTIONS: Readonly<Record<string, Readonly<Record<string, TypeActions>>>> = {
+  'AWS::Logs::LogGroup': {
+    KmsKeyId: { logGroup: ['logs:AssociateKmsKey', 'logs:DisassociateKmsKey'] }, // param encryptionKey
+  },
+  'AWS::S3::Bucket': {
+    LoggingConfiguration: { bucket: ['s3:PutBucketLogging'] }, // param accessLogBucket
+  },
+};
+
+/**
  * What the framework itself calls, besides the stack's resources (osls `deploy`, `info`,
  * `remove`): the stack and its change sets, the template check, the deployment bucket's objects.
  */
@@ -350,8 +386,6 @@ export const NOT_USED: Readonly<Record<string, readonly string[]>> = {
     'logs:DeleteIndexPolicy',
     'logs:PutResourcePolicy', // ResourcePolicyDocument
     'logs:DeleteResourcePolicy',
-    'logs:AssociateKmsKey', // KmsKeyId
-    'logs:DisassociateKmsKey',
     'logs:CreateLogDelivery',
     'logs:PutBearerTokenAuthentication', // BearerTokenAuthenticationEnabled
     'logs:PutLogGroupDeletionProtection', // DeletionProtectionEnabled
@@ -372,7 +406,6 @@ export const NOT_USED: Readonly<Record<string, readonly string[]>> = {
     's3:PutBucketObjectLockConfiguration', // ObjectLockConfiguration
     's3:PutObjectLockConfiguration',
     's3:DeleteObject',
-    's3:PutBucketLogging', // LoggingConfiguration
     's3:PutIntelligentTieringConfiguration', // IntelligentTieringConfigurations
     's3:CreateBucketMetadataTableConfiguration', // MetadataTableConfiguration
     's3:DeleteBucketMetadataTableConfiguration',

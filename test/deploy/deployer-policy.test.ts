@@ -9,7 +9,12 @@ import {
   type Policy,
   type Template,
 } from '../../libs/deploy/deployer-policy';
-import { FRAMEWORK_ACTIONS, NOT_USED, RESOURCE_ACTIONS } from '../../libs/deploy/resource-actions';
+import {
+  FRAMEWORK_ACTIONS,
+  NOT_USED,
+  PROPERTY_ACTIONS,
+  RESOURCE_ACTIONS,
+} from '../../libs/deploy/resource-actions';
 import { venvDir } from '../peers/python-tools';
 
 /**
@@ -59,6 +64,12 @@ const everyType: Template = {
   ),
 };
 everyType.Resources.Named = { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'acme-logs-archive' } };
+// Every property that needs actions of its own (PROPERTY_ACTIONS), set.
+for (const [type, properties] of Object.entries(PROPERTY_ACTIONS))
+  everyType.Resources[`WithFeatures${type.replaceAll('::', '')}`] = {
+    Type: type,
+    Properties: Object.fromEntries(Object.keys(properties).map((property) => [property, {}])),
+  };
 everyType.Resources.Watched = {
   Type: 'AWS::Logs::MetricFilter',
   Properties: { LogGroupName: '/ecs/payments-api' },
@@ -68,7 +79,10 @@ describe('the mapping from resource types to the actions CloudFormation needs', 
   it.each(Object.keys(RESOURCE_ACTIONS))('%s: only its handler permissions, all of those it uses', (type) => {
     expect(providers[type]).toEqual(expect.any(String));
     const handlers = handlerPermissions(type);
-    const ours = Object.values(RESOURCE_ACTIONS[type]!).flat();
+    const ours = [
+      ...Object.values(RESOURCE_ACTIONS[type]!).flat(),
+      ...Object.values(PROPERTY_ACTIONS[type] ?? {}).flatMap((entry) => Object.values(entry).flat()),
+    ];
     expect(ours.filter((action) => !handlers.has(action))).toEqual([]);
     const notUsed = NOT_USED[type] ?? [];
     expect(notUsed.filter((action) => ours.includes(action))).toEqual([]);
@@ -209,6 +223,31 @@ describe('the generated deployer policy', () => {
         'arn:aws:lambda:ap-northeast-2:123456789012:function:payments',
       ),
     ).toBe(false);
+  });
+
+  it("grants a feature's own actions only to a stage that uses it (a KMS key on log groups, S3 access logs)", () => {
+    const plain = deployerPolicy(
+      { Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'logpipe-prod-x' } } } },
+      scope,
+    );
+    expect(allows(plain, 's3:PutBucketLogging', 'arn:aws:s3:::logpipe-prod-x')).toBe(false);
+    expect(allows(policy, 's3:PutBucketLogging', 'arn:aws:s3:::logpipe-prod-x')).toBe(true);
+    expect(
+      allows(
+        policy,
+        'logs:AssociateKmsKey',
+        'arn:aws:logs:ap-northeast-2:123456789012:log-group:/aws/lambda/logpipe-prod-forwarder',
+      ),
+    ).toBe(true);
+    expect(allows(policy, 'kms:CreateKey', '*')).toBe(true);
+    expect(
+      allows(
+        policy,
+        'kms:PutKeyPolicy',
+        'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      ),
+    ).toBe(true);
+    expect(allows(policy, 'kms:PutKeyPolicy', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd')).toBe(false);
   });
 
   it('refuses a template with a resource type it has no mapping for, naming the type', () => {

@@ -59,6 +59,7 @@ const exporter = require('../../resources/exporter.js') as {
   exportBucketStatements(context: Context): Promise<Json[]>;
 };
 const buckets = require('../../resources/buckets.js') as { resources: ResourcesFn };
+const security = require('../../resources/security.js') as { resources: ResourcesFn };
 const watch = require('../../resources/watch.js') as { resources: ResourcesFn };
 
 /** The default params of serverless.yml that the generators read, as resolved for stage dev. */
@@ -101,6 +102,10 @@ const DEFAULTS: Json = {
   exportColdAfterDays: 90,
   exportExpireDays: 0,
   exportNoncurrentDays: 30,
+  deadLetterNoncurrentDays: 30,
+  archiveNoncurrentDays: 30,
+  encryptionKey: '',
+  accessLogBucket: '',
 };
 const ALARMS = {
   patterns: {},
@@ -455,6 +460,7 @@ describe('resources/buckets.js', () => {
     expect(rules(prod.Resources.SplitterArchiveBucket)).toEqual([
       'abort-incomplete-multipart-uploads',
       'cold-after-90-days',
+      'expire-noncurrent-versions',
     ]);
   });
 
@@ -560,5 +566,140 @@ describe('resources/firehose.js', () => {
     await expect(run({ logRetentionInDays: 0 })).rejects.toThrow(
       'param logRetentionInDays must be an integer from 1',
     );
+  });
+});
+
+describe('resources/security.js, lib/encryption.js and lib/checkov.js: the key, and the reasons on each resource', () => {
+  type Resource = { Type?: string; Properties: Json; Metadata?: { checkov: { skip: { id: string }[] } } };
+  type Out = { Resources: Record<string, Resource>; extensions: Record<string, Partial<Resource>> };
+  const skipped = (resource: Partial<Resource> | undefined) =>
+    (resource?.Metadata?.checkov.skip ?? []).map((s) => s.id).sort();
+  const functions = {
+    forwarder: {
+      reservedConcurrency: 20,
+      destinations: { onFailure: { arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } } },
+    },
+    notifier: { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['NotifierFailureQueue', 'Arn'] } } } },
+  };
+  const keyArn = 'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('without a key: no key, and the topic, log groups, queues and functions say why', async () => {
+    const out = (await security.resources(context({}, functions))) as Out;
+    expect(out.Resources).toEqual({});
+    expect(skipped(out.extensions.AlarmTopic)).toEqual(['CKV_AWS_26']);
+    expect(skipped(out.extensions.ForwarderLogGroup)).toEqual(['CKV_AWS_158']);
+    expect(skipped(out.extensions.ForwarderLambdaFunction)).toEqual([
+      'CKV_AWS_116',
+      'CKV_AWS_117',
+      'CKV_AWS_173',
+    ]);
+    // The notifier runs unreserved, with its reason; the forwarder is reserved.
+    expect(skipped(out.extensions.NotifierLambdaFunction)).toContain('CKV_AWS_115');
+    expect(JSON.stringify(out.extensions.ForwarderLambdaFunction)).toContain('ForwarderFailureQueue');
+    const queues = (await failureQueues.resources(context({}, functions))) as Out;
+    expect(queues.Resources.ForwarderFailureQueue!.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    expect(skipped(queues.Resources.ForwarderFailureQueue)).toEqual(['CKV_AWS_27']);
+  });
+
+  it('with encryptionKey: stack, one key for the topic, log groups and queues, and the roles may use it', async () => {
+    const out = (await security.resources(context({ encryptionKey: 'stack' }, functions))) as Out;
+    const key = out.Resources.EncryptionKey!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const policy = JSON.stringify(key.Properties.KeyPolicy);
+    expect(policy).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(policy).toContain('logs.${AWS::Region}.amazonaws.com');
+    expect(policy).toContain('log-group:/aws/lambda/logpipe-dev-*');
+    const ref = { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] };
+    expect(out.extensions.AlarmTopic).toEqual({ Properties: { KmsMasterKeyId: ref } });
+    expect(out.extensions.ForwarderLogGroup).toEqual({ Properties: { KmsKeyId: ref } });
+    const queues = (await failureQueues.resources(context({ encryptionKey: 'stack' }, functions))) as Out;
+    expect(queues.Resources.ForwarderFailureQueue!.Properties).toMatchObject({ KmsMasterKeyId: ref });
+    expect(queues.Resources.ForwarderFailureQueue!.Properties.SqsManagedSseEnabled).toBeUndefined();
+    expect(queues.Resources.ForwarderFailureQueue!.Metadata).toBeUndefined();
+    const withRoles = { forwarder: { ...functions.forwarder, role: 'ForwarderRole' } };
+    const role = (await roles.resources(context({ encryptionKey: 'stack' }, withRoles))) as Out;
+    expect(JSON.stringify(role.Resources.ForwarderRole)).toContain(
+      '{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":{"Fn::GetAtt":["EncryptionKey","Arn"]}}',
+    );
+  });
+
+  it('with a key ARN: that key everywhere, no key of the stack; anything else is refused', async () => {
+    const out = (await security.resources(context({ encryptionKey: keyArn }, functions))) as Out;
+    expect(out.Resources).toEqual({});
+    expect(out.extensions.AlarmTopic).toEqual({ Properties: { KmsMasterKeyId: keyArn } });
+    await expect(security.resources(context({ encryptionKey: 'alias/logs' }, functions))).rejects.toThrow(
+      'param encryptionKey must be',
+    );
+  });
+
+  it('puts a DynamoDB table under the key, or says why not (for tables to come)', () => {
+    const { keyed } = require('../../resources/lib/encryption.js') as {
+      keyed(resource: Resource, kind: string, key: { arn: unknown } | undefined): Resource;
+    };
+    const table = { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 't' } };
+    expect(keyed(table, 'table', { arn: keyArn }).Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: keyArn,
+    });
+    expect(skipped(keyed(table, 'table', undefined))).toEqual(['CKV_AWS_119']);
+  });
+
+  it('refuses a reserved concurrency of 0, and a function with neither a reservation nor a reason', async () => {
+    const zero = { ...functions, forwarder: { ...functions.forwarder, reservedConcurrency: 0 } };
+    await expect(security.resources(context({}, zero))).rejects.toThrow('0 would throttle every invocation');
+    const unexplained = { ...functions, reporter: { destinations: functions.notifier.destinations } };
+    await expect(security.resources(context({}, unexplained))).rejects.toThrow(
+      'function reporter: set reservedConcurrency, or say why it has none',
+    );
+    const lossy = { forwarder: { reservedConcurrency: 20 } };
+    await expect(security.resources(context({}, lossy))).rejects.toThrow('give it an on-failure destination');
+  });
+
+  it('versions the dead-letter and archive buckets, logs every bucket to accessLogBucket when set', async () => {
+    const out = (await buckets.resources(
+      context({ archiveBucket: 'arch', accessLogBucket: 'acme-access-logs', deadLetterNoncurrentDays: 7 }),
+    )) as Out;
+    for (const id of ['DeadLetterBucket', 'SplitterArchiveBucket']) {
+      expect([id, out.Resources[id]!.Properties.VersioningConfiguration]).toEqual([
+        id,
+        { Status: 'Enabled' },
+      ]);
+      expect(skipped(out.Resources[id])).toEqual([]);
+    }
+    expect(JSON.stringify(out.Resources.DeadLetterBucket!.Properties.LifecycleConfiguration)).toContain(
+      '"NoncurrentVersionExpiration":{"NoncurrentDays":7}',
+    );
+    expect(out.Resources.DeadLetterBucket!.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: 'acme-access-logs',
+      LogFilePrefix: 'dead/',
+    });
+    expect(out.extensions.ServerlessDeploymentBucket!.Properties).toMatchObject({
+      LoggingConfiguration: {
+        DestinationBucketName: 'acme-access-logs',
+        LogFilePrefix: 'logpipe-dev-deployment/',
+      },
+    });
+    expect(skipped(out.extensions.S3BucketRawLogs)).toEqual(['CKV_AWS_21']);
+    const none = (await buckets.resources(context())) as Out;
+    expect(skipped(none.Resources.DeadLetterBucket)).toEqual(['CKV_AWS_18']);
+    expect(skipped(none.extensions.S3BucketRawLogs)).toEqual(['CKV_AWS_18', 'CKV_AWS_21']);
+    await expect(buckets.resources(context({ accessLogBucket: 'dead' }))).rejects.toThrow(
+      'param accessLogBucket must be a bucket outside this stack',
+    );
+    await expect(buckets.resources(context({ deadLetterNoncurrentDays: 0 }))).rejects.toThrow(
+      'param deadLetterNoncurrentDays must be an integer from 1',
+    );
+  });
+
+  it('refuses a skip without a check id or a specific reason', () => {
+    const { checkovSkips } = require('../../resources/lib/checkov.js') as {
+      checkovSkips(reasons: Record<string, string>): unknown;
+    };
+    expect(() => checkovSkips({ CKV_AWS_18: 'not needed' })).toThrow('write a specific reason');
+    expect(() => checkovSkips({ 'access logs': 'x'.repeat(50) })).toThrow('is not a check id');
+    expect(checkovSkips({ CKV2_AWS_62: 'x'.repeat(50) })).toEqual({
+      checkov: { skip: [{ id: 'CKV2_AWS_62', comment: 'x'.repeat(50) }] },
+    });
   });
 });

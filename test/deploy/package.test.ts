@@ -11,6 +11,7 @@ import {
   unmappedTypes,
 } from '../../libs/deploy/deployer-policy';
 import { withBuildLock } from '../support/build-lock';
+import { checkovProblems, runCheckov, type FileReport } from './checkov';
 import {
   asyncFunctions,
   bucketProblems,
@@ -94,6 +95,13 @@ function packageEveryStage(): void {
 afterAll(() => {
   for (const out of outDirs) rmSync(out, { recursive: true, force: true });
 });
+
+/** checkov on every stage's template, one run for all of them (test/deploy/checkov.ts). */
+let checkovReports: Map<string, FileReport> | undefined;
+const checkovReport = (stage: string): FileReport => {
+  checkovReports ??= runCheckov([...templateFiles.values()]);
+  return checkovReports.get(templateFiles.get(stage)!)!;
+};
 
 const ofType = (resources: Record<string, Resource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -195,6 +203,12 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   }, 60_000);
+
+  it('passes checkov: every finding fixed, or skipped on its resource with a specific reason', () => {
+    const report = checkovReport(stage);
+    expect(checkovProblems(report)).toEqual([]);
+    expect(report.passed).toBeGreaterThan(100); // checkov saw the whole template
+  }, 180_000);
 
   it('grants exact IAM actions, and Resource "*" only to actions without resource-level permissions', () => {
     expect(iamProblems(resources())).toEqual([]);
@@ -478,6 +492,66 @@ describe('the stage-specific parts', () => {
       ':secret:logpipe/opensearch-example/slack-bot-token-??????',
     );
     expect(statementsOf('dev', 'ForwarderRole')).not.toContain('es:ESHttp');
+  });
+});
+
+describe('the security scan and its fixes (checkov, resources/security.js)', () => {
+  it('docs/deploy.md lists every check a stage skips', () => {
+    const docs = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('## Security scan'));
+    const skipped = new Set(STAGES.flatMap((stage) => checkovReport(stage).skipped.map((f) => f.checkId)));
+    expect(skipped.size).toBeGreaterThan(0);
+    expect([...skipped].filter((id) => !section.includes('`' + id + '`'))).toEqual([]);
+  });
+
+  it('reserves concurrency for the forwarder and the splitter, and versions the dead letters, in every stage', () => {
+    for (const stage of STAGES) {
+      const resources = templates.get(stage)!;
+      expect([stage, resources.ForwarderLambdaFunction!.Properties!.ReservedConcurrentExecutions]).toEqual([
+        stage,
+        20,
+      ]);
+      expect([stage, resources.SplitterLambdaFunction!.Properties!.ReservedConcurrentExecutions]).toEqual([
+        stage,
+        5,
+      ]);
+      expect([stage, resources.DeadLetterBucket!.Properties!.VersioningConfiguration]).toEqual([
+        stage,
+        { Status: 'Enabled' },
+      ]);
+    }
+    expect(templates.get('prod')!.SplitterArchiveBucket!.Properties!.VersioningConfiguration).toEqual({
+      Status: 'Enabled',
+    });
+  });
+
+  it('puts the alarm topic, every log group and every queue under the stage key (secrets-example: a key of the stack)', () => {
+    const resources = templates.get('secrets-example')!;
+    const key = { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] };
+    expect(resources.EncryptionKey!.Type).toBe('AWS::KMS::Key');
+    expect(resources.AlarmTopic!.Properties!.KmsMasterKeyId).toEqual(key);
+    for (const [id] of ofType(resources, 'AWS::Logs::LogGroup'))
+      expect([id, resources[id]!.Properties!.KmsKeyId]).toEqual([id, key]);
+    for (const [id] of ofType(resources, 'AWS::SQS::Queue'))
+      expect([id, resources[id]!.Properties!.KmsMasterKeyId]).toEqual([id, key]);
+    for (const f of FUNCTIONS)
+      expect(roleStatements(resources, `${f}Role`)).toContain(
+        JSON.stringify({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: key }),
+      );
+    // Every bucket logs its requests to the stage's access-log bucket.
+    for (const [id, bucket] of ofType(resources, 'AWS::S3::Bucket'))
+      expect([id, bucket.Properties!.LoggingConfiguration]).toEqual([
+        id,
+        {
+          DestinationBucketName: 'acme-s3-access-logs-ap-northeast-2',
+          LogFilePrefix: expect.stringMatching(/\/$/),
+        },
+      ]);
+    // An existing key by ARN: used, not created (opensearch-example); none in dev.
+    const opensearch = templates.get('opensearch-example')!;
+    expect(opensearch.EncryptionKey).toBeUndefined();
+    expect(String(opensearch.AlarmTopic!.Properties!.KmsMasterKeyId)).toMatch(/^arn:aws:kms:/);
+    expect(templates.get('dev')!.AlarmTopic!.Properties!.KmsMasterKeyId).toBeUndefined();
   });
 });
 

@@ -5,14 +5,16 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { FirehoseClient, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConcurrencyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { withBuildLock } from '../support/build-lock';
-import { MOTO_REGION, useMoto } from '../support/moto';
+import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 
 /**
  * `sls deploy`, `sls info` and `sls remove` of each stage's params against moto's
@@ -24,7 +26,12 @@ import { MOTO_REGION, useMoto } from '../support/moto';
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 const sls = join(root, 'node_modules', '.bin', 'sls');
-const STAGES = ['dev', 'prod'];
+/** [what, stage, params]: dev and prod as shipped, and dev under a KMS key of its own (docs/deploy.md "Encryption key"). */
+const DEPLOYS: [string, string, string[]][] = [
+  ['dev', 'dev', []],
+  ['prod', 'prod', []],
+  ['dev with encryptionKey: stack', 'dev', ['--param=encryptionKey=stack']],
+];
 type Template = { Resources: Record<string, { Type: string }> };
 /**
  * Types of our templates that moto 5.2.5's CloudFormation does not implement: it skips them
@@ -46,7 +53,7 @@ const FILLED_PARAMS = [
   '--param=slackChannel=C0123456789',
 ];
 
-describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
+describe.each(DEPLOYS)('sls deploy: %s, on moto', (_what, stage, stageParams) => {
   const moto = useMoto();
   const env = {
     ...process.env,
@@ -57,13 +64,15 @@ describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
     AWS_REGION: MOTO_REGION,
   };
   const slsRun = (args: string[]) =>
-    run(sls, [...args, '--stage', stage], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }).catch(
-      (error: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(
-          `sls ${args[0]} --stage ${stage} failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`,
-        );
-      },
-    );
+    run(sls, [...args, '--stage', stage, ...stageParams], {
+      cwd: root,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(
+        `sls ${args[0]} --stage ${stage} failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`,
+      );
+    });
   const cloudformation = new CloudFormationClient(moto.clientConfig);
   const stackName = `logpipe-${stage}`;
   const out = mkdtempSync(join(tmpdir(), `deploy-${stage}-`));
@@ -105,6 +114,37 @@ describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
     for (const fn of functions) expect(fn.Runtime).toBe('nodejs24.x');
     const streams = await new FirehoseClient(moto.clientConfig).send(new ListDeliveryStreamsCommand({}));
     expect(streams.DeliveryStreamNames).toHaveLength(1);
+  });
+
+  // Bucket versioning is not checked here: moto's CloudFormation applies only a bucket's
+  // encryption and tags (package.test.ts checks the template).
+  it('reserves the forwarder and splitter concurrency, and puts the queues and the topic under the stage key if any', async () => {
+    const lambda = new LambdaClient(moto.clientConfig);
+    const reserved = async (fn: string) =>
+      (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: `logpipe-${stage}-${fn}` })))
+        .ReservedConcurrentExecutions;
+    expect(await reserved('forwarder')).toBe(20);
+    expect(await reserved('splitter')).toBe(5);
+    const key = resources.find((r) => r.LogicalResourceId === 'EncryptionKey');
+    expect(key?.ResourceType).toBe(stageParams.length > 0 ? 'AWS::KMS::Key' : undefined);
+    const sqs = new SQSClient(moto.clientConfig);
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: `logpipe-${stage}-forwarder-failures` }),
+    );
+    const queue = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    const topic = await new SNSClient(moto.clientConfig).send(
+      new GetTopicAttributesCommand({
+        TopicArn: `arn:aws:sns:${MOTO_REGION}:${MOTO_ACCOUNT}:logpipe-${stage}-alarms`,
+      }),
+    );
+    if (key === undefined) {
+      expect(queue.Attributes?.KmsMasterKeyId).toBeUndefined();
+      expect(topic.Attributes?.KmsMasterKeyId).toBeUndefined();
+    } else {
+      // The key's id (a UUID moto chose) in its ARN, on the queue and the topic.
+      expect(queue.Attributes?.KmsMasterKeyId).toContain(key.PhysicalResourceId);
+      expect(topic.Attributes?.KmsMasterKeyId).toContain(key.PhysicalResourceId);
+    }
   });
 
   it('sls info names the stack; sls remove deletes it', async () => {
