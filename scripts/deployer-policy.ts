@@ -12,6 +12,7 @@
  * policy holds 6,144 characters: a larger policy is still printed whole (with a warning on stderr),
  * and --split <prefix> writes it as <prefix>-1.json, <prefix>-2.json… that each fit.
  */
+import './quiet-sdk-warning';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

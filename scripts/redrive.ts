@@ -12,6 +12,7 @@
  * Exit code 0 when every received message was redriven or listed, 1 when some were skipped
  * or an invoke / delete failed, 2 on usage errors.
  */
+import './quiet-sdk-warning';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
