@@ -57,13 +57,15 @@ describe.each(STAGES)('sls deploy --stage %s on moto', (stage) => {
     AWS_REGION: MOTO_REGION,
   };
   const slsRun = (args: string[]) =>
-    run(sls, [...args, '--stage', stage], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }).catch(
-      (error: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(
-          `sls ${args[0]} --stage ${stage} failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`,
-        );
-      },
-    );
+    run(sls, [...args, '--stage', stage, '--region', MOTO_REGION], {
+      cwd: root,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(
+        `sls ${args[0]} --stage ${stage} failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`,
+      );
+    });
   const cloudformation = new CloudFormationClient(moto.clientConfig);
   const stackName = `logpipe-${stage}`;
   const out = mkdtempSync(join(tmpdir(), `deploy-${stage}-`));
