@@ -1,7 +1,7 @@
 /**
  * Prints the least-privilege IAM policy of the identity that deploys a stage (docs/first-deploy.md):
  *
- *   npm run -s deployer-policy -- --stage prod [--account 123456789012] [--region ap-northeast-2]
+ *   npm run -s deployer-policy -- --stage prod [--account 123456789012] [--region <region>]
  *                                  [--template .serverless/cloudformation-template-update-stack.json]
  *                                  [--split <prefix>]
  *
@@ -12,6 +12,7 @@
  * policy holds 6,144 characters: a larger policy is still printed whole (with a warning on stderr),
  * and --split <prefix> writes it as <prefix>-1.json, <prefix>-2.json… that each fit.
  */
+import './quiet-sdk-warning';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,16 +28,19 @@ import {
 const root = join(__dirname, '..');
 const USAGE =
   'usage: npm run -s deployer-policy -- --stage <stage> [--account <id> (default *)]\n' +
-  '       [--region <region> (default ap-northeast-2)] [--partition aws] [--template <packaged template>]\n' +
+  "       [--region <region> (default: the stage's region param)] [--partition aws] [--template <packaged template>]\n" +
   '       [--split <prefix> (writes <prefix>-1.json… that each fit a managed policy)]';
 
-/** The stage's packaged template, built offline by the framework (no credentials are used). */
-function packagedTemplate(stage: string, region: string): Template {
+/**
+ * The stage's packaged template, built offline by the framework (no credentials are used), and
+ * the region it was built for (the stage's `region` param unless --region says otherwise).
+ */
+function packagedTemplate(stage: string, region: string | undefined): { template: Template; region: string } {
   const out = mkdtempSync(join(tmpdir(), `deployer-policy-${stage}-`));
   try {
     execFileSync(
       join(root, 'node_modules', '.bin', 'sls'),
-      ['package', '--stage', stage, '--region', region, '--package', out],
+      ['package', '--stage', stage, ...(region === undefined ? [] : ['--region', region]), '--package', out],
       {
         cwd: root,
         env: {
@@ -48,9 +52,15 @@ function packagedTemplate(stage: string, region: string): Template {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
-    return JSON.parse(
-      readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as Template;
+    const state = JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8')) as {
+      service: { provider: { region: string } };
+    };
+    return {
+      template: JSON.parse(
+        readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+      ) as Template,
+      region: state.service.provider.region,
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -63,7 +73,7 @@ function main(): number {
       options: {
         stage: { type: 'string' },
         account: { type: 'string', default: '*' },
-        region: { type: 'string', default: 'ap-northeast-2' },
+        region: { type: 'string' },
         partition: { type: 'string', default: 'aws' },
         template: { type: 'string' },
         split: { type: 'string' },
@@ -83,13 +93,16 @@ function main(): number {
     return 2;
   }
   const service = /^service:\s*(\S+)/m.exec(readFileSync(join(root, 'serverless.yml'), 'utf8'))![1]!;
-  const template =
+  const { template, region } =
     values.template === undefined
       ? packagedTemplate(values.stage, values.region)
-      : (JSON.parse(readFileSync(values.template, 'utf8')) as Template);
+      : {
+          template: JSON.parse(readFileSync(values.template, 'utf8')) as Template,
+          region: values.region ?? 'us-east-1',
+        };
   const policy = deployerPolicy(template, {
     stack: `${service}-${values.stage}`,
-    region: values.region,
+    region,
     account: values.account,
     partition: values.partition,
   });

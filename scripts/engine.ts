@@ -3,7 +3,13 @@
  * its base URL as the first line once the cluster is ready, then the time it took; runs until
  * interrupted and leaves nothing behind (the node's data directory is a temporary one).
  */
-import { ENGINE_KINDS, ENGINE_VERSIONS, startEngine, type EngineKind } from '../test/peers/engines';
+import {
+  enginePrepared,
+  ENGINE_KINDS,
+  ENGINE_VERSIONS,
+  startEngine,
+  type EngineKind,
+} from '../test/peers/engines';
 
 async function main(): Promise<void> {
   const kind = process.argv[2] as EngineKind;
@@ -12,6 +18,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const started = Date.now();
+  // stderr: the first line of stdout stays the node's URL.
+  if (!enginePrepared(kind))
+    console.error(
+      `first start of ${kind} ${ENGINE_VERSIONS[kind]}: resolving its jars from Maven Central into .cache/maven ` +
+        '(about 70 MB, a minute or two) and compiling its launcher; later starts take 10-20 s',
+    );
+  console.error(`starting ${kind} ${ENGINE_VERSIONS[kind]} on a free loopback port…`);
   const node = await startEngine(kind);
   const stop = (): void => {
     void node.stop().then(() => process.exit(0));

@@ -12,6 +12,7 @@
  * Exit code 0 when every received message was redriven or listed, 1 when some were skipped
  * or an invoke / delete failed, 2 on usage errors.
  */
+import './quiet-sdk-warning';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
@@ -66,8 +67,7 @@ async function main(): Promise<number> {
     process.stderr.write(`--function ${values.function}: not one of ${FUNCTIONS.join(', ')}\n${USAGE}\n`);
     return 2;
   }
-  const region =
-    values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const prefix = `${values.service}-${values.stage}`;
   const functionName = `${prefix}-${values.function}`;
   const sqs = new SQSClient({ region });

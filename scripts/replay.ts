@@ -8,6 +8,7 @@
  * AWS_REGION. Exit code 0 when done, 1 when a document could not be delivered (the run stopped,
  * that object unchanged) or on any error, 2 on usage errors.
  */
+import './quiet-sdk-warning';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, describeError } from '../libs/errors';

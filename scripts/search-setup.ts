@@ -4,6 +4,7 @@
  *   npm run search:setup -- --stage prod [--dry-run] [--dashboards-url https://kibana.example]
  * Exit code 0 when everything is in place, 1 on any failure (nothing after the failed step is sent).
  */
+import './quiet-sdk-warning';
 import { describeError } from '../libs/errors';
 import { printStageWithServerless } from '../search/config';
 import { runSearchSetup } from '../search/run';

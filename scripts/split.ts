@@ -5,6 +5,7 @@
  * INDEX_PREFIX, INDEX_TIMEZONE, JSON_FIELDS_AT_ROOT and SPLIT_MAX_RECORD_BYTES apply as in
  * the function. Exit code 1 on a fault, after printing every document before it.
  */
+import './quiet-sdk-warning';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { intVar } from '../libs/config/env';

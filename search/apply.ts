@@ -9,6 +9,7 @@ import {
   type SearchSettings,
 } from './artifacts';
 import type { ApiClient, ApiRequest } from './cluster';
+import { describeError } from '../libs/errors';
 import { engineFromRootInfo, SearchSetupError, type Engine } from './engine';
 import { attachExistingIndices } from './existing-indices';
 import { importRequestBody, savedObjectsNdjson } from './saved-objects';
@@ -46,13 +47,37 @@ export interface SetupOptions {
 /** The writer for one run: sends, or on a dry run only records. */
 class Writer {
   readonly writes: PlannedWrite[] = [];
+  /** The writes the cluster or Dashboards accepted, in order: what a failure leaves in place. */
+  readonly done: PlannedWrite[] = [];
   constructor(private readonly dryRun: boolean) {}
 
   async write(client: ApiClient, target: PlannedWrite['target'], request: ApiRequest): Promise<unknown> {
     const body = request.raw ? request.raw.body.toString('utf8') : request.body;
-    this.writes.push({ target, method: request.method, url: client.urlFor(request.path).href, body });
+    const write = { target, method: request.method, url: client.urlFor(request.path).href, body };
+    this.writes.push(write);
     if (this.dryRun) return undefined;
-    return (await client.expectOk(request)).json;
+    const answer = (await client.expectOk(request)).json;
+    this.done.push(write);
+    return answer;
+  }
+}
+
+/**
+ * A run that stopped part-way: its message ends with what was already written (each write is a
+ * whole artifact, so a rerun compares and writes only what is missing or different).
+ */
+export class SearchSetupIncompleteError extends SearchSetupError {
+  constructor(
+    failure: unknown,
+    readonly written: readonly PlannedWrite[],
+  ) {
+    const done =
+      written.length === 0
+        ? 'nothing was written before it'
+        : `already written before it: ${written.map((w) => `${w.method} ${new URL(w.url).pathname}`).join(', ')}`;
+    super(`${describeError(failure).message} (${done}; a rerun writes only what is missing)`, {
+      cause: failure instanceof Error ? failure.cause : undefined,
+    });
   }
 }
 
@@ -63,6 +88,14 @@ class Writer {
  */
 export async function applySearchSetup(cluster: ApiClient, options: SetupOptions): Promise<SetupReport> {
   const writer = new Writer(options.dryRun);
+  try {
+    return await applySteps(cluster, options, writer);
+  } catch (error) {
+    throw new SearchSetupIncompleteError(error, writer.done);
+  }
+}
+
+async function applySteps(cluster: ApiClient, options: SetupOptions, writer: Writer): Promise<SetupReport> {
   const engine = engineFromRootInfo((await cluster.expectOk({ method: 'GET', path: '/' })).json);
   const steps: StepResult[] = [];
   if (options.settings.withoutRetention) {

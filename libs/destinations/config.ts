@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { boolVar, enumVar, intVar, optionalString, urlVar, type Env } from '../config/env';
 import { ConfigError } from '../errors';
 import { parseSecretRef, type SecretRef } from '../secrets';
@@ -23,6 +24,11 @@ export interface DestinationConfig {
   /** Time kept back from Lambda's remaining time for dead-lettering and returning. */
   reserveMs: number;
   deadLetter?: { bucket: string; prefix: string };
+  /**
+   * A run on this machine (`sls invoke local` sets IS_LOCAL): dead letters that cannot reach
+   * the bucket (or with no bucket) are written under this folder instead (local-dead-letter.ts).
+   */
+  localDeadLetterDir?: string;
 }
 
 /** Reads and validates the destination variables (see the configuration table in the README). */
@@ -69,5 +75,10 @@ export function loadDestinationConfig(env: Env): DestinationConfig {
       deadLetterBucket === undefined
         ? undefined
         : { bucket: deadLetterBucket, prefix: optionalString(env, 'DEAD_LETTER_PREFIX') ?? 'dead-letter/' },
+    localDeadLetterDir: boolVar(env, 'IS_LOCAL', false)
+      ? // The shell's directory (PWD): `sls invoke local` runs the handler from .esbuild/.build.
+        (optionalString(env, 'LOCAL_DEAD_LETTER_DIR') ??
+        join(optionalString(env, 'PWD') ?? '.', '.dead-letters'))
+      : undefined,
   };
 }

@@ -17,7 +17,7 @@ export interface DeadLetter {
 }
 
 /** What identifies a raw event in the object key's hash: its id, else its JSON. */
-function eventKey(event: unknown): string {
+export function eventKey(event: unknown): string {
   const id = (event as { id?: unknown } | null)?.id;
   if (typeof id === 'string') return id;
   try {
@@ -32,7 +32,7 @@ function eventKey(event: unknown): string {
  * recursion of JSON.stringify) keeps its message text and says so: one such event must not
  * fail the dead letters of the whole invocation.
  */
-function deadLetterLine(entry: DeadLetter, at: string): string {
+export function deadLetterLine(entry: DeadLetter, at: string): string {
   try {
     return JSON.stringify({ ...entry, dead_lettered_at: at });
   } catch (error) {

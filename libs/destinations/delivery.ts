@@ -277,7 +277,10 @@ export class Delivery {
       this.options.log.warn('documents dead-lettered', { count, location, first_reason: sample });
     } catch (error) {
       this.report.failed += count;
-      this.reasons.add(`dead-lettering ${count} documents failed: ${describeError(error).message}`);
+      // The engine's reason too: the S3 error alone hides why the documents were refused.
+      this.reasons.add(
+        `dead-lettering ${count} documents failed: ${describeError(error).message} (first refused: ${sample})`,
+      );
     }
   }
 }

@@ -3,6 +3,7 @@ import { CachedSecret, type SecretFetcher } from '../secrets';
 import { apiKeyAuth, basicAuth, noAuth, sigV4Auth, type Authorizer } from './auth';
 import type { DestinationConfig } from './config';
 import { S3DeadLetterSink, type DeadLetterSink } from './dead-letter';
+import { localFallback } from './local-dead-letter';
 import { ElasticsearchTransport } from './elasticsearch';
 import { HttpClient } from './http';
 import { LogstashTransport } from './logstash';
@@ -49,5 +50,6 @@ export function createTransport(config: DestinationConfig, deps: DestinationDeps
 }
 
 export function createDeadLetterSink(config: DestinationConfig): DeadLetterSink | undefined {
-  return config.deadLetter && new S3DeadLetterSink(config.deadLetter.bucket, config.deadLetter.prefix);
+  const s3 = config.deadLetter && new S3DeadLetterSink(config.deadLetter.bucket, config.deadLetter.prefix);
+  return config.localDeadLetterDir === undefined ? s3 : localFallback(s3, config.localDeadLetterDir);
 }

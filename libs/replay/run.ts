@@ -107,7 +107,7 @@ export async function runReplay(argv: string[], deps: ReplayRunDeps): Promise<nu
     deps.print(USAGE);
     return 0;
   }
-  const region = options.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';
+  const region = options.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const functionName = `${options.service}-${options.stage}-forwarder`;
   const deployed =
     options.bucket !== undefined && options.destinationUrl !== undefined

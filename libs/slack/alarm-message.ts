@@ -64,7 +64,9 @@ function detailFields(alarm: AlarmNotification, options: AlarmMessageOptions) {
   if (condition) fields.push(field(alarm.kind === 'composite' ? 'Rule' : 'Condition', condition));
   if (alarm.stateChangeTime) {
     const times = formatTimes(alarm.stateChangeTime, options.timeZone);
-    fields.push(field('Time (UTC)', times.utc), field(`Time (${options.timeZone})`, times.local));
+    fields.push(field('Time (UTC)', times.utc));
+    // NOTIFIER_TIME_ZONE UTC (the default): one time, not the same one twice.
+    if (options.timeZone !== 'UTC') fields.push(field(`Time (${options.timeZone})`, times.local));
   }
   const metric = alarm.trigger?.metrics[0];
   // Metric math spells out every metric it reads in its own section (comparedSection).

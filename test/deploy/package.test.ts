@@ -37,6 +37,14 @@ function declaredStages(): string[] {
 }
 const STAGES = declaredStages();
 
+/** A stage's region: its `region` param, else the default's (params.yml). */
+function regionOf(stage: string): string {
+  const yml = readFileSync(join(root, 'params.yml'), 'utf8');
+  const block = (name: string) => new RegExp(`^${name}:\\n((?:[ #].*\\n|\\n)*)`, 'm').exec(yml)?.[1] ?? '';
+  const region = (text: string) => /^ {2}region: (\S+)/m.exec(text)?.[1];
+  return region(block(stage)) ?? region(block('default'))!;
+}
+
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties?: Json; DependsOn?: unknown };
 const templates = new Map<string, Record<string, Resource>>();
@@ -197,7 +205,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     // the framework writes for a `role:` named by logical id while Role already GetAtts it (harmless).
     const result = spawnSync(
       venvBin('cfn-lint'),
-      ['-t', templateFiles.get(stage)!, '--regions', 'ap-northeast-2', '--ignore-checks', 'W3005'],
+      ['-t', templateFiles.get(stage)!, '--regions', 'us-east-1', '--ignore-checks', 'W3005'],
       { encoding: 'utf8' },
     );
     expect(result.stdout + result.stderr).toBe('');
@@ -279,7 +287,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     expect(stream.Properties!.ExtendedS3DestinationConfiguration).toMatchObject({
       CompressionFormat: 'UNCOMPRESSED',
       Prefix: 'firehose/',
-      BucketARN: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logpipe-${stage}-ap-northeast-2-raw-logs` },
+      BucketARN: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logpipe-${stage}-${regionOf(stage)}-raw-logs` },
     });
     const trust = JSON.stringify(resources().LogsToFirehoseRole!.Properties!.AssumeRolePolicyDocument);
     expect(trust).toContain('logs.${AWS::Region}.amazonaws.com');
@@ -328,7 +336,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     expect(unmappedTypes({ Resources: resources() })).toEqual([]);
     const scope = {
       stack: `logpipe-${stage}`,
-      region: 'ap-northeast-2',
+      region: regionOf(stage),
       account: '123456789012',
       partition: 'aws',
     };
@@ -366,11 +374,9 @@ describe('the stage-specific parts', () => {
     expect(templates.get('dev')!.SplitterArchiveBucket).toBeUndefined();
     expect(statementsOf('dev', 'SplitterRole')).not.toContain('log-archive');
     expect(templates.get('prod')!.SplitterArchiveBucket!.Properties!.BucketName).toBe(
-      'logpipe-prod-ap-northeast-2-log-archive',
+      'logpipe-prod-us-east-1-log-archive',
     );
-    expect(statementsOf('prod', 'SplitterRole')).toContain(
-      'logpipe-prod-ap-northeast-2-log-archive/archive/*',
-    );
+    expect(statementsOf('prod', 'SplitterRole')).toContain('logpipe-prod-us-east-1-log-archive/archive/*');
   });
 
   it('subscribes every group of the account to the forwarder but its own and the excluded (account-example)', () => {
@@ -401,13 +407,13 @@ describe('the stage-specific parts', () => {
   it('lets the source accounts, and only them, subscribe to a destination in front of the stream (central-example)', () => {
     const resources = templates.get('central-example')!;
     const destination = resources.CrossAccountDestination!.Properties!;
-    expect(destination.TargetArn).toBe('arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs');
+    expect(destination.TargetArn).toBe('arn:aws:kinesis:us-east-1:123456789012:stream/central-logs');
     const policy = JSON.parse((destination.DestinationPolicy as { 'Fn::Sub': string })['Fn::Sub']) as {
       Statement: { Principal: unknown }[];
     };
     expect(policy.Statement.map((s) => s.Principal)).toEqual([{ AWS: ['111111111111', '222222222222'] }]);
     expect(statementsOf('central-example', 'LogsToStreamRole')).toBe(
-      '{"Effect":"Allow","Action":["kinesis:PutRecord"],"Resource":"arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs"}',
+      '{"Effect":"Allow","Action":["kinesis:PutRecord"],"Resource":"arn:aws:kinesis:us-east-1:123456789012:stream/central-logs"}',
     );
     expect(JSON.stringify(resources.AccountSubscriptionPolicy!.Properties!.PolicyDocument)).toContain(
       'stream/central-logs',
@@ -445,7 +451,7 @@ describe('the stage-specific parts', () => {
     const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toMatchObject({
-      EventSourceArn: 'arn:aws:kinesis:ap-northeast-2:123456789012:stream/infra-dev-kinesis-01',
+      EventSourceArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/infra-dev-kinesis-01',
       BatchSize: 500,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -470,11 +476,11 @@ describe('the stage-specific parts', () => {
         ':secret:logpipe/secrets-example/elasticsearch-??????',
       );
     expect(statementsOf('secrets-example', 'ForwarderRole')).toContain(
-      'arn:aws:sqs:ap-northeast-2:123456789012:infra-dev-kinesis-failures',
+      'arn:aws:sqs:us-east-1:123456789012:infra-dev-kinesis-failures',
     );
     expect(resources.ForwarderStreamFailureQueue).toBeUndefined();
     expect(statementsOf('secrets-example', 'NotifierRole')).toContain(
-      '"ssm:GetParameter"],"Resource":"arn:aws:ssm:ap-northeast-2:123456789012:parameter/logpipe/slack-bot-token"',
+      '"ssm:GetParameter"],"Resource":"arn:aws:ssm:us-east-1:123456789012:parameter/logpipe/slack-bot-token"',
     );
     expect(statementsOf('dev', 'ForwarderRole')).not.toContain('secretsmanager:');
     expect(statementsOf('dev', 'NotifierRole')).not.toMatch(/secretsmanager:|ssm:/);
@@ -484,7 +490,7 @@ describe('the stage-specific parts', () => {
     for (const role of ['ForwarderRole', 'SplitterRole']) {
       const statements = statementsOf('opensearch-example', role);
       expect(statements).toContain(
-        '"es:ESHttpPost","es:ESHttpPut"],"Resource":"arn:aws:es:ap-northeast-2:123456789012:domain/logs/*"',
+        '"es:ESHttpPost","es:ESHttpPut"],"Resource":"arn:aws:es:us-east-1:123456789012:domain/logs/*"',
       );
       expect(statements).not.toContain('secretsmanager:');
     }

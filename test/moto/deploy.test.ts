@@ -64,7 +64,7 @@ describe.each(DEPLOYS)('sls deploy: %s, on moto', (_what, stage, stageParams) =>
     AWS_REGION: MOTO_REGION,
   };
   const slsRun = (args: string[]) =>
-    run(sls, [...args, '--stage', stage, ...stageParams], {
+    run(sls, [...args, '--stage', stage, '--region', MOTO_REGION, ...stageParams], {
       cwd: root,
       env,
       maxBuffer: 16 * 1024 * 1024,

@@ -86,13 +86,24 @@ function run(command: string, args: string[], what: string): void {
   }
 }
 
+/** Where the node's classpath and compiled launcher are cached (its name changes with the pom and sources). */
+function buildDir(kind: EngineKind): string {
+  const launcher = LAUNCHERS[kind];
+  const hash = createHash('sha256').update(readFileSync(join(SOURCES, kind, 'pom.xml')));
+  for (const source of launcher.sources) hash.update(readFileSync(join(SOURCES, source)));
+  return join(CACHE, 'engines', `${kind}-${hash.digest('hex').slice(0, 12)}`);
+}
+
+/** Whether a start will first resolve the jars and compile the launcher (npm run engine says so). */
+export function enginePrepared(kind: EngineKind): boolean {
+  return existsSync(join(buildDir(kind), 'ready'));
+}
+
 /** The node's classpath and the compiled launcher: resolved and built once, then read from the cache. */
 export function prepareEngine(kind: EngineKind): { classpath: string[]; args: string[] } {
   const launcher = LAUNCHERS[kind];
   const pom = join(SOURCES, kind, 'pom.xml');
-  const hash = createHash('sha256').update(readFileSync(pom));
-  for (const source of launcher.sources) hash.update(readFileSync(join(SOURCES, source)));
-  const build = join(CACHE, 'engines', `${kind}-${hash.digest('hex').slice(0, 12)}`);
+  const build = buildDir(kind);
   const classpathFile = join(build, 'classpath.txt');
   const java = javaHome();
   if (!existsSync(join(build, 'ready'))) {

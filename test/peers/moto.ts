@@ -20,10 +20,11 @@ export class MotoStartError extends Error {
 type Running = { child: ChildProcess; stateDir: string };
 const slot = globalThis as typeof globalThis & { __moto?: Running };
 
-export async function startMoto(): Promise<string> {
+/** Starts the patched moto server: on a free loopback port, or on `port` (npm run moto). */
+export async function startMoto(port = 0): Promise<string> {
   const bin = await ensurePythonTools();
   const stateDir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const child = spawn(venvBin('python'), [join(__dirname, 'moto_server.py')], {
+  const child = spawn(venvBin('python'), [join(__dirname, 'moto_server.py'), String(port)], {
     cwd: stateDir,
     // No __pycache__ beside our launcher in the source tree.
     env: {
@@ -34,7 +35,7 @@ export async function startMoto(): Promise<string> {
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     const fail = (why: string) =>
@@ -64,7 +65,7 @@ export async function startMoto(): Promise<string> {
   child.stderr!.resume();
   child.removeAllListeners('exit');
   slot.__moto = { child, stateDir };
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://127.0.0.1:${listening}`;
   process.env[MOTO_ENDPOINT] = endpoint;
   process.env[MOTO_LOCK] = join(stateDir, 'in-use');
   return endpoint;

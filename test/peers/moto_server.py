@@ -133,7 +133,9 @@ cfn_models.CloudFormationBackend.validate_template = validate_template
 
 
 def main():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    # A port to listen on (npm run moto -- --port 5000); the tests take a free one.
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     print(server.get_host_and_port()[1], flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()

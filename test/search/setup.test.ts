@@ -45,6 +45,23 @@ describe.each<Flavor>(['elasticsearch', 'opensearch'])('search:setup against %s'
   });
   afterEach(() => server.stop());
 
+  it('names what it had already written when a later step fails (Dashboards unreachable)', async () => {
+    const failed = run(server, ['--dashboards-url', 'http://127.0.0.1:9']);
+    await expect(failed).rejects.toThrow(
+      new RegExp(
+        `\\(already written before it: PUT ${policyPath}, PUT /_index_template/logpipe-cwl, .+; a rerun writes only what is missing\\)$`,
+      ),
+    );
+    expect(server.writes.length).toBeGreaterThan(2);
+  });
+
+  it('says nothing was written when the first step fails', async () => {
+    await expect(run(server, [], { DESTINATION_AUTH: 'none' })).rejects.toThrow(
+      /\(nothing was written before it; a rerun writes only what is missing\)$/,
+    );
+    expect(server.writes).toEqual([]);
+  });
+
   it('puts the policy, the template, the policy on existing indices and the saved objects, with auth', async () => {
     const { code, output } = await run(server);
     expect(code).toBe(0);
@@ -129,7 +146,9 @@ describe.each<Flavor>(['elasticsearch', 'opensearch'])('search:setup against %s'
     server = await new SearchServer(flavor, { authorize: () => false }).start();
     const denied = await run(server).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(SearchSetupError);
-    expect((denied as Error).message).toBe(`GET / answered 401: {"error":"auth"}`);
+    expect((denied as Error).message).toBe(
+      `GET / answered 401: {"error":"auth"} (nothing was written before it; a rerun writes only what is missing)`,
+    );
     expect(server.requests).toHaveLength(1);
   });
 });
