@@ -34,6 +34,8 @@ export class StreamJoin {
   // lines are not kept beside the parts: the message is built from the parts when it closes.
   private first: CloudWatchLogEvent | undefined;
   private firstLine = '';
+  /** The group's last line: what a preset looks at besides the line. */
+  private lastLine = '';
   private parts: CloudWatchLogEvent[] | undefined;
   private bytes = -1;
 
@@ -50,14 +52,16 @@ export class StreamJoin {
       }
       const event = raw as CloudWatchLogEvent;
       const line = stripTrailingNewline(event.message);
-      if (this.first !== undefined && rule.continues(line) && this.fits(line)) {
+      if (this.first !== undefined && rule.continues(line, this.lastLine) && this.fits(line)) {
         if (this.parts === undefined) this.parts = [this.first];
         this.parts.push(event);
+        this.lastLine = line;
         continue;
       }
       this.flushTo(out);
       this.first = event;
       this.firstLine = line;
+      this.lastLine = line;
     }
   }
 
@@ -89,6 +93,7 @@ export class StreamJoin {
     }
     this.first = undefined;
     this.firstLine = '';
+    this.lastLine = '';
     this.parts = undefined;
     this.bytes = -1;
   }
