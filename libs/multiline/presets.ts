@@ -62,7 +62,8 @@ const go: Continues = (line, previous) => {
 };
 
 // Node.js (V8's stack format), and what an uncaught exception prints around it.
-const JS_ERROR = /^([A-Z]\w*)?(Error|Exception)\b(\s*\[\w+\])?(: |:$|$)|^Uncaught /;
+// `TypeError: ...`, `Error [ERR_X]: ...`, `[UnhandledPromiseRejection: ...] {`, `Uncaught ...`.
+const JS_ERROR = /^\[?([A-Z]\w*)?(Error|Exception|Rejection)\b(\s*\[\w+\])?(: |:$|$|\])|^Uncaught /;
 const JS_CARET = /^\s*\^+\s*$/;
 
 const node: Continues = (line, previous) => {
