@@ -3,7 +3,7 @@
  * object where the splitter's object join holds the most: 400 log streams interleaved, each a
  * start line followed by 10,000 one-character continuation lines, in payloads of 100 events,
  * round robin (every stream's group stays open until the object ends). Under `maxLines: 10000`
- * every stream could hold its whole group; the held bound (16 MiB, counting each part's cost,
+ * every stream could hold its whole group; the held bound (8 MiB, counting each part's cost,
  * not only its line's bytes) must keep the process under 300 MB. `maxLines: 500` and no rule
  * are measured beside it in the same run. A memory figure, not a timing.
  */

@@ -14,7 +14,7 @@ export interface ObjectJoinLimits {
 }
 export const OBJECT_JOIN_LIMITS: ObjectJoinLimits = {
   maxStreams: 1000,
-  maxHeldBytes: 16 * 1024 * 1024,
+  maxHeldBytes: 8 * 1024 * 1024,
   maxSeenRanges: 65536,
 };
 
