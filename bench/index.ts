@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
   kinesis: () => import('./kinesis'),
   multiline: () => import('./multiline'),
+  'multiline-memory': () => import('./multiline-memory'),
   'filters-masking': () => import('./filters-masking'),
   splitter: () => import('./splitter'),
   exporter: () => import('./exporter'),

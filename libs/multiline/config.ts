@@ -1,11 +1,13 @@
 import { logGroupsField, perLogGroup, type LogGroupSelector } from '../events/selector';
 import { compileRegex, isObject, Problems, unknownKeys } from '../rules/problems';
+import { PRESET_NAMES, PRESETS, type PresetName } from './presets';
 
 /**
  * The `multiline` section of the rules file: per log group, which events continue the event
  * before them (a stack trace written one line per CloudWatch event by `awslogs`).
  *
- * One vocabulary, two ways to say it (exactly one per rule):
+ * One vocabulary, three ways to say it (exactly one per rule):
+ * - `preset`: a language's stack traces, built in (libs/multiline/presets.ts);
  * - `start`: a line that matches starts a new event; every other line continues the previous one
  *   (Filebeat's pattern + negate: true + match: after);
  * - `continuation`: a line that matches continues the previous event; every other line starts one
@@ -16,8 +18,11 @@ import { compileRegex, isObject, Problems, unknownKeys } from '../rules/problems
 export interface MultilineRule {
   name: string;
   logGroups: LogGroupSelector;
-  /** True when the line (its first MATCH_CHARS characters) continues the event before it. */
-  continues(line: string): boolean;
+  /**
+   * True when the line continues the event before it, whose last line is `previous` (a preset
+   * looks at both; a `start` or `continuation` regex at the line's first MATCH_CHARS characters).
+   */
+  continues(line: string, previous: string): boolean;
   maxLines: number;
   maxBytes: number;
 }
@@ -33,7 +38,16 @@ const LIMITS = { maxLines: [2, 10000], maxBytes: [1024, 1048576] } as const;
  */
 export const MATCH_CHARS = 1024;
 
-const RULE_KEYS = ['name', 'description', 'logGroups', 'start', 'continuation', 'maxLines', 'maxBytes'];
+const RULE_KEYS = [
+  'name',
+  'description',
+  'logGroups',
+  'preset',
+  'start',
+  'continuation',
+  'maxLines',
+  'maxBytes',
+];
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const FILEBEAT_KEYS = ['pattern', 'negate', 'match', 'what', 'timeout', 'max_lines', 'max_bytes'];
 
@@ -64,7 +78,7 @@ export function compileMultiline(raw: unknown, problems: Problems): MultilineRul
       if (FILEBEAT_KEYS.includes(key))
         at.add(
           key,
-          'is Filebeat vocabulary: write "start" (lines NOT matching it continue: negate true, match after) or "continuation" (lines matching it continue: negate false, match after); maxLines, maxBytes',
+          'is Filebeat vocabulary: write "preset" (a language\'s stack traces), "start" (lines NOT matching it continue: negate true, match after) or "continuation" (lines matching it continue: negate false, match after); maxLines, maxBytes',
         );
     }
     unknownKeys(
@@ -91,26 +105,40 @@ export function multilineForGroup(rules: readonly MultilineRule[]): MultilineFor
   return perLogGroup((logGroup) => rules.find((rule) => rule.logGroups(logGroup)));
 }
 
+const WAYS = ['preset', 'start', 'continuation'] as const;
+
 function pattern(item: Record<string, unknown>, at: Problems): MultilineRule['continues'] | undefined {
-  const { start, continuation } = item;
-  if ((start === undefined) === (continuation === undefined)) {
+  const given = WAYS.filter((way) => item[way] !== undefined);
+  if (given.length !== 1) {
     at.add(
-      start === undefined ? 'start' : 'start, continuation',
-      'give exactly one: "start" (a regex matching the first line of an event) or "continuation" (a regex matching the lines that continue one)',
+      given.length === 0 ? 'start' : given.join(', '),
+      `give exactly one: "preset" (${PRESET_NAMES.join(', ')}), "start" (a regex matching the first line of an event) or "continuation" (a regex matching the lines that continue one)`,
     );
     return undefined;
   }
-  const field = start !== undefined ? 'start' : 'continuation';
-  const source = start ?? continuation;
+  const [field] = given as [(typeof WAYS)[number]];
+  const source = item[field];
+  if (field === 'preset') {
+    if (typeof source !== 'string' || !(PRESET_NAMES as readonly string[]).includes(source)) {
+      at.add(
+        'preset',
+        `${JSON.stringify(source)} is not a preset: one of ${PRESET_NAMES.join(', ')} (or write "start" or "continuation" for another format)`,
+      );
+      return undefined;
+    }
+    const continues = PRESETS[source as PresetName];
+    return (line, previous) => continues(head(line), head(previous));
+  }
   if (typeof source !== 'string' || source === '') {
     at.add(field, 'must be a non-empty regular expression');
     return undefined;
   }
   const regex = compileRegex(source, field, at);
   if (regex === undefined) return undefined;
-  const head = (line: string) => (line.length <= MATCH_CHARS ? line : line.slice(0, MATCH_CHARS));
-  return start !== undefined ? (line) => !regex.test(head(line)) : (line) => regex.test(head(line));
+  return field === 'start' ? (line) => !regex.test(head(line)) : (line) => regex.test(head(line));
 }
+
+const head = (line: string) => (line.length <= MATCH_CHARS ? line : line.slice(0, MATCH_CHARS));
 
 function limit(raw: unknown, field: keyof typeof LIMITS, at: Problems): number {
   if (raw === undefined) return MULTILINE_DEFAULTS[field];

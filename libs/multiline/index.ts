@@ -6,4 +6,5 @@ export {
   type MultilineForGroup,
   type MultilineRule,
 } from './config';
-export { joinPayload, ObjectJoin, StreamJoin, type JoinedEvent, type ObjectJoinLimits } from './join';
+export { joinPayload, PART_OVERHEAD_BYTES, StreamJoin, type JoinedEvent } from './join';
+export { OBJECT_JOIN_LIMITS, ObjectJoin, type ObjectJoinLimits } from './object-join';

@@ -28,11 +28,15 @@ describe('the multiline section of the rules file', () => {
     expect([javaRule!.maxLines, javaRule!.maxBytes]).toEqual([200, 65536]);
     expect([pythonRule!.maxLines, pythonRule!.maxBytes]).toEqual([500, 262144]);
     // start: a line NOT matching continues; continuation: a line matching continues.
-    expect(javaRule!.continues('\tat com.example.A.b(A.java:1)')).toBe(true);
-    expect(javaRule!.continues('2024-11-20 17:12:23.505  INFO 1 --- [main] a : b')).toBe(false);
-    expect(pythonRule!.continues('  File "/app/x.py", line 1, in run')).toBe(true);
-    expect(pythonRule!.continues('worker.jobs.JobError: no body')).toBe(true);
-    expect(pythonRule!.continues('2024-11-20 17:12:24,101 INFO worker.jobs: started')).toBe(false);
+    expect(javaRule!.continues('\tat com.example.A.b(A.java:1)', '')).toBe(true);
+    expect(javaRule!.continues('2024-11-20 17:12:23.505  INFO 1 --- [main] a : b', '')).toBe(false);
+    expect(pythonRule!.continues('  File "/app/x.py", line 1, in run', '')).toBe(true);
+    // The preset: a traceback's last line continues the frame before it, not any line.
+    expect(pythonRule!.continues('worker.jobs.JobError: no body', '    raise JobError()')).toBe(true);
+    expect(pythonRule!.continues('worker.jobs.JobError: no body', '2024-11-20 17:12:24,101 INFO a')).toBe(
+      false,
+    );
+    expect(pythonRule!.continues('2024-11-20 17:12:24,101 INFO worker.jobs: started', '')).toBe(false);
   });
 
   it('no section, or an empty one: no multiline rules', () => {
@@ -61,7 +65,27 @@ describe('the multiline section of the rules file', () => {
     ],
     [{ name: 'has space' }, '(multiline[0]): name: is required'],
     [{ maxline: 3 }, 'multiline rule "java" (multiline[0]): maxline: unknown key'],
-    [{ negate: true }, 'multiline rule "java" (multiline[0]): negate: is Filebeat vocabulary: write "start"'],
+    [
+      { negate: true },
+      'multiline rule "java" (multiline[0]): negate: is Filebeat vocabulary: write "preset"',
+    ],
+    [
+      { start: undefined, preset: 'kotlin' },
+      'multiline rule "java" (multiline[0]): preset: "kotlin" is not a preset: one of java, python, go, node, dotnet, ruby',
+    ],
+    [
+      { start: undefined, preset: ['java'] },
+      'multiline rule "java" (multiline[0]): preset: ["java"] is not a preset',
+    ],
+    [{ start: undefined, preset: '' }, 'multiline rule "java" (multiline[0]): preset: "" is not a preset'],
+    [
+      { preset: 'java' },
+      'multiline rule "java" (multiline[0]): preset, start: give exactly one: "preset" (java, python, go, node, dotnet, ruby), "start"',
+    ],
+    [
+      { start: undefined, preset: 'python', continuation: '^\\s' },
+      'multiline rule "java" (multiline[0]): preset, continuation: give exactly one',
+    ],
   ])('%j is refused naming the rule and the field', (extra, problem) => {
     const problems = problemsOfRule(extra);
     expect(problems).toEqual([expect.stringContaining(problem)]);
@@ -108,4 +132,18 @@ describe('the cold start', () => {
       'multiline rule "java" (multiline[0]): maxBytes: must be an integer from 1024 to 1048576',
     );
   });
+});
+
+describe('presets in the rules file', () => {
+  it.each(['java', 'python', 'go', 'node', 'dotnet', 'ruby'])(
+    'accepts "preset": "%s" with the caps',
+    (preset) => {
+      const [rule] = rulesFileFromText(
+        JSON.stringify({ multiline: [{ name: 'traces', logGroups: ['/ecs/*'], preset, maxLines: 300 }] }),
+        'presets.json',
+      ).multiline;
+      expect(rule).toMatchObject({ name: 'traces', maxLines: 300 });
+      expect(rule!.continues('2024-11-20 17:12:23.505 INFO started', '')).toBe(false);
+    },
+  );
 });

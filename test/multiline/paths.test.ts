@@ -115,6 +115,18 @@ describe('multiline on the Kinesis path (joined within each record)', () => {
       expect(JSON.stringify([...server.documents])).toBe(before);
     }));
 
+  it('a payload in two records of one batch (a producer retry) gives the same documents twice: one indexed, nothing failed', () =>
+    withServer(async (server) => {
+      const kinesis = createKinesisSource(createPipeline({ ...env, DESTINATION_URL: server.url }));
+      const once = kinesisEvent(payloads.map((data) => gzipSync(JSON.stringify(data))));
+      expect(await forwardKinesis(kinesis, once, context, quiet)).toEqual({ batchItemFailures: [] });
+      const expected = JSON.stringify([...server.documents].sort());
+      server.documents.clear();
+      const twice = kinesisEvent([0, 1, 2, 3, 4, 0, 4, 5].map((i) => gzipSync(JSON.stringify(payloads[i]))));
+      expect(await forwardKinesis(kinesis, twice, context, quiet)).toEqual({ batchItemFailures: [] });
+      expect(JSON.stringify([...server.documents].sort())).toBe(expected);
+    }));
+
   it('a record whose joined document is not delivered is failed, the others are not', () =>
     withServer(
       async (server) => {
@@ -179,6 +191,41 @@ describe('multiline in the splitter (joined per stream across the object)', () =
       await server.stop();
     }
   });
+  it.each([
+    ['the head payload again after its continuation', [0, 1, 2, 3, 4, 0, 5]],
+    ['the continuation payload twice', [0, 1, 2, 3, 4, 4, 5]],
+    ['every payload twice, the second round reversed', [0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0]],
+  ])(
+    'an object holding payloads twice (%s) gives the same documents as without repeats',
+    async (_, order) => {
+      const server = await new BulkServer().start();
+      const s3 = await new LocalS3([RAW]).start();
+      try {
+        const splitter = createSplitter(
+          { ...env, DESTINATION_URL: server.url, RAW_LOGS_BUCKET: RAW },
+          { s3: s3.client },
+        );
+        const key = 'firehose/2024/11/20/17/logs-1-2024-11-20-17-12-23-repeats';
+        await s3.put(RAW, key, Buffer.concat(order.map((i) => gzipSync(JSON.stringify(payloads[i])))));
+        const s3Event = {
+          Records: [{ s3: { bucket: { name: RAW }, object: { key, size: 1 } } }],
+        } as unknown as S3Event;
+        await splitS3Event(splitter, s3Event, context, quiet);
+        expectJoinedTraces(server, lines([...java1!.slice(1), ...java2!.slice(0, 4)]));
+        expect(server.documents.size).toBe(13);
+        // Every event's line is in exactly one document.
+        const indexed = [...server.documents.values()].flatMap((doc) =>
+          (doc.source as Source).message.split('\n'),
+        );
+        expect(indexed.sort()).toEqual(
+          payloads.flatMap((data) => data.logEvents.map((event) => event.message.replace(/\n$/, ''))).sort(),
+        );
+      } finally {
+        await s3.stop();
+        await server.stop();
+      }
+    },
+  );
 });
 
 describe('a joined event that cannot become a document', () => {
