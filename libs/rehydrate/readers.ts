@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CloudWatchLogEvent, CloudWatchLogsData } from '../decoding/subscription';
 import { failureReason, type DocumentSink } from '../documents/guard';
 import type { DocumentStep, RuleCounts } from '../pipeline/documents';
@@ -212,18 +212,9 @@ export function exportEventId(
   message: string,
   occurrence: number,
 ): string {
-  const hash = createHash('sha256')
-    .update(logGroup)
-    .update('\n')
-    .update(logStream)
-    .update('\n')
-    .update(String(timestamp))
-    .update('\n')
-    .update(message)
-    .update('\n')
-    .update(String(occurrence))
-    .digest('hex');
-  return `x${hash.slice(0, 32)}`;
+  // One-shot hash(): createHash() per event cost 8 µs, a third of the whole read (bench/rehydrate.ts).
+  const digest = hash('sha256', `${logGroup}\n${logStream}\n${timestamp}\n${message}\n${occurrence}`, 'hex');
+  return `x${digest.slice(0, 32)}`;
 }
 
 /**
