@@ -9,11 +9,17 @@ import { ConfigError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { loadDocumentStep } from '../pipeline/documents';
 import type { FunctionConfigReader } from '../replay/aws';
-import { FileCheckpoint, noCheckpoint } from './checkpoint';
+import { FileCheckpoint } from './checkpoint';
 import { LAYOUTS, parseGroupSelector, parseSource, type Layout, type TimeRange } from './layout';
 import { detectLayout } from './plan';
 import { describeSummary, progressLine } from './progress';
-import { RehydrateError, rehydrate, type RehydrateOptions, type RehydrateSource } from './rehydrate';
+import {
+  RehydrateError,
+  rehydrate,
+  type RehydrateOptions,
+  type RehydrateProgress,
+  type RehydrateSource,
+} from './rehydrate';
 import { s3SourceStore } from './store';
 
 export const USAGE = `usage: npm run rehydrate -- --source s3://<bucket>/<prefix> --log-group <name | prefix*> --from <time> --to <time>
@@ -226,20 +232,26 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
   }
   const indexPrefix = documents.options.indexNamer.prefix;
   const target = destination.url?.host ?? 'stdout';
-  const checkpoint = options.dryRun
-    ? noCheckpoint
-    : new FileCheckpoint(options.checkpoint ?? checkpointPath(options, target, indexPrefix));
-  if (options.restart) await checkpoint.clear();
+  // A dry run reads the checkpoint (what a run would skip) and never writes it.
+  const checkpoint = new FileCheckpoint(options.checkpoint ?? checkpointPath(options, target, indexPrefix));
+  if (options.restart && !options.dryRun) await checkpoint.clear();
   deps.print(
     `${options.dryRun ? 'dry run: ' : ''}${sources.map((s) => `${s.layout} s3://${s.ref.bucket}/${s.ref.prefix}`).join(', ')}` +
       ` -> ${target} (${indexPrefix}-*), groups ${options.groups.join(' ')}, ` +
       `${new Date(options.range.from).toISOString()} to ${new Date(options.range.to).toISOString()}` +
-      (checkpoint instanceof FileCheckpoint ? `, checkpoint ${checkpoint.path}` : ''),
+      `, checkpoint ${checkpoint.path}`,
   );
   const now = deps.now ?? Date.now;
   const started = now();
   const terminal = deps.progress?.isTTY === true ? deps.progress : undefined;
-  let lastDrawn = 0;
+  // Redrawn on a timer: the counts move while one large object is read.
+  let latest: RehydrateProgress | undefined;
+  const draw = () => {
+    if (terminal !== undefined && latest !== undefined)
+      terminal.write(`\r\x1b[2K${progressLine(latest, now() - started)}`);
+  };
+  const timer = terminal === undefined || options.dryRun ? undefined : setInterval(draw, 500);
+  timer?.unref();
   const dead = destination.deadLetter;
   const summary = await rehydrate({
     sources,
@@ -261,15 +273,13 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
     signal: deps.signal,
     readBody: deps.readBody,
     onProgress: (progress) => {
-      if (terminal === undefined) return;
-      const at = now();
-      if (at - lastDrawn < 200 && progress.done + progress.failed < progress.objects - progress.skipped)
-        return;
-      lastDrawn = at;
-      terminal.write(`\r\x1b[2K${progressLine(progress, at - started)}`);
+      latest = progress;
     },
-  });
-  if (terminal !== undefined && !options.dryRun) terminal.write('\n');
+  }).finally(() => clearInterval(timer));
+  if (timer !== undefined) {
+    draw();
+    terminal!.write('\n');
+  }
   deps.print(describeSummary(summary, now() - started, options.dryRun));
   return summary.failed > 0 || summary.stopped !== undefined ? 1 : 0;
 }

@@ -137,8 +137,18 @@ describe('rehydrate (moto’s S3, loopback _bulk)', () => {
   const day = ['--from', '2026-03-02', '--to', '2026-03-03'];
 
   it('raw Firehose objects: the selected group’s events of the range, by arrival hour up to --late-hours after', async () => {
-    expect(await run(['--source', `s3://${RAW}/firehose`, '--log-group', '/aws/lambda/orders', ...day])).toBe(
-      0,
+    const drawn: string[] = [];
+    const terminal = { isTTY: true, write: (text: string) => drawn.push(text) };
+    expect(
+      await run(
+        ['--source', `s3://${RAW}/firehose`, '--log-group', '/aws/lambda/orders', ...day],
+        {},
+        { progress: terminal },
+      ),
+    ).toBe(0);
+    // On a terminal, the progress line ends the run drawn whole: objects, events, bytes, rates, ETA.
+    expect(drawn.join('')).toMatch(
+      /\[#{20}\] objects 2\/2 {2}events 3 {2}[\d.]+ KiB\/[\d.]+ KiB {2}[\d.]+ MiB\/s {2}\d+ ev\/s {2}ETA /,
     );
     expect([...bulk.documents.keys()].sort()).toEqual([eventId(10), eventId(11), eventId(30)].sort());
     expect(bulk.documents.get(eventId(30))!.index).toBe('cwl-2026.03.02');
