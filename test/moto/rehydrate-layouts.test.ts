@@ -167,6 +167,40 @@ describe('rehydrate (moto’s S3, loopback _bulk)', () => {
     expect([...bulk.documents.values()][0]!.index).toBe('old-logs-2026.03.02');
   });
 
+  it('--stage takes the deployed forwarder’s settings: its destination and index prefix', async () => {
+    const asked: string[] = [];
+    const code = await runRehydrate(
+      [
+        '--source',
+        `s3://${ARCHIVE}/archive`,
+        '--log-group',
+        '/ecs/web',
+        ...day,
+        '--stage',
+        'prod',
+        '--checkpoint',
+        join(dir, 'stage.txt'),
+      ],
+      {
+        env: { DESTINATION_URL: 'http://127.0.0.1:9/not-this-one' },
+        readFunctionConfig: async (name, region) => {
+          asked.push(`${name} ${region}`);
+          return {
+            Environment: { Variables: { DESTINATION_URL: bulk.url, INDEX_PREFIX: 'staged' } },
+          } as never;
+        },
+        s3: () => s3.client,
+        print: (text) => printed.push(text),
+        log: quiet,
+      },
+    );
+    expect(code).toBe(0);
+    expect(asked).toEqual(['logpipe-prod-forwarder ap-northeast-2']);
+    expect([...bulk.documents.values()].map((doc) => [doc.index, doc.source.message])).toEqual([
+      ['staged-2026.03.02', '/ecs/web 4'],
+    ]);
+  });
+
   it('what the destination refuses is dead-lettered where npm run replay finds it; the object is done', async () => {
     await bulk.stop();
     bulk = new BulkServer({ itemFault: (item) => (item.id === eventId(11) ? 400 : undefined) });
