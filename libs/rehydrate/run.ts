@@ -241,6 +241,11 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
       `${new Date(options.range.from).toISOString()} to ${new Date(options.range.to).toISOString()}` +
       `, checkpoint ${checkpoint.path}`,
   );
+  if (options.indexPrefix === undefined && sources.some((source) => source.layout === 'exports'))
+    deps.print(
+      'note: exported lines carry no CloudWatch event id, so they cannot match what the forwarder indexed: ' +
+        'days still in the hot index would be doubled (use days past the hot retention, or --index-prefix)',
+    );
   const now = deps.now ?? Date.now;
   const started = now();
   const terminal = deps.progress?.isTTY === true ? deps.progress : undefined;

@@ -253,6 +253,7 @@ describeEachEngine('rehydrate from moto’s S3 into a real node', (kind) => {
     const listing = printed.join('\n');
     // Only the day's archive partition of the group, and the export partitions up to 7 days before.
     expect(listing).toMatch(/dry run: 6 objects/);
+    expect(listing).toMatch(/note: exported lines carry no CloudWatch event id/);
     expect(listing).not.toMatch(/dt=2026-03-01\/firehose|dt=2026-03-03|payments/);
     expect(await engine.count(day)).toBe(hot.length);
 
