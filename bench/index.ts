@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   'filters-masking': () => import('./filters-masking'),
   splitter: () => import('./splitter'),
   exporter: () => import('./exporter'),
+  rehydrate: () => import('./rehydrate'),
   engines: () => import('./engines'),
 };
 
