@@ -8,6 +8,7 @@
  * objects and lets those being read finish; the same command resumes. Exit code 0 when every
  * object is done, 1 when one failed or the run stopped (run it again), 2 on usage errors.
  */
+import './quiet-sdk-warning';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, describeError } from '../libs/errors';

@@ -203,7 +203,7 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
     deps.print(USAGE);
     return 0;
   }
-  const region = options.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? 'ap-northeast-2';
+  const region = options.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   let env: Env =
     options.stage === undefined
       ? { AWS_REGION: region, ...deps.env }
