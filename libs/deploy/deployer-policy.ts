@@ -58,6 +58,7 @@ const NAME_PROPERTIES: Record<string, [string, ArnKind]> = {
   'AWS::CloudWatch::Alarm': ['AlarmName', 'alarm'],
   'AWS::Events::Rule': ['Name', 'rule'],
   'AWS::Scheduler::Schedule': ['Name', 'schedule'],
+  'AWS::DynamoDB::Table': ['TableName', 'table'],
 };
 
 /** The ARN of a named resource of a kind; `name` may end in `*`. */
@@ -96,6 +97,8 @@ function arnsOf(kind: ArnKind, name: string, scope: Scope): string[] {
       return [`arn:${p}:events:${r}:${a}:rule/${name}`];
     case 'schedule':
       return [`arn:${p}:scheduler:${r}:${a}:schedule/default/${name}`];
+    case 'table':
+      return [`arn:${p}:dynamodb:${r}:${a}:table/${name}`];
     case 'any':
       return ['*'];
   }
@@ -152,6 +155,7 @@ const KIND_ORDER: ArnKind[] = [
   'alarm',
   'rule',
   'schedule',
+  'table',
   'any',
 ];
 
@@ -170,6 +174,7 @@ const SIDS: Record<ArnKind, string> = {
   alarm: 'Alarms',
   rule: 'EventRules',
   schedule: 'Schedules',
+  table: 'Tables',
   any: 'ActionsWithoutResourceLevelPermissions',
 };
 

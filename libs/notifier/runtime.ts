@@ -9,6 +9,8 @@ import { SlackChannel, SlackPermanentError } from '../slack/client';
 import { slackTokenFrom, TOKEN_REJECTED_CODES } from '../slack/token';
 import type { NotifierConfig } from './config';
 import { notify, type Outcome, type SnsNotification } from './notify';
+import { AlarmLedger, type LedgerClient } from './ledger-table';
+import type { LedgerDeps } from './ledger-notify';
 
 /** Time kept back from the Lambda deadline so a failure is still reported cleanly. */
 const RESERVE_MS = 1500;
@@ -49,6 +51,8 @@ export interface RuntimeDeps {
   slackAttemptTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
+  /** DynamoDB for the alarm ledger (tests: moto); made on first use otherwise. */
+  ledgerClient?: LedgerClient;
   print?: (line: string) => void;
   now?: () => Date;
   log?: Logger;
@@ -80,6 +84,10 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = deps.now ?? (() => new Date());
   let token = config.token ? new CachedSecret(config.token, fetchSecret) : undefined;
+  const ledger = config.ledgerTable
+    ? new AlarmLedger(deps.ledgerClient ?? lazyDynamoDb(), config.ledgerTable, now)
+    : undefined;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
@@ -108,12 +116,22 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
         abortSignal,
       });
     };
+    // Only with a Slack channel to keep in step: print mode has nothing to post once.
+    const ledgerDeps: LedgerDeps | undefined = ledger && slack ? { ledger, timeLeft, sleep, now } : undefined;
     const outcomes: Outcome[] = [];
     const failures: unknown[] = [];
     // SNS delivers one record per invocation; should there be more, one failure must not stop the rest.
     for (const sns of notificationsOf(event)) {
       try {
-        const outcome = await notify(sns, { config, slack, lookUpLogLines, print, now, log: invocationLog });
+        const outcome = await notify(sns, {
+          config,
+          slack,
+          lookUpLogLines,
+          ledger: ledgerDeps,
+          print,
+          now,
+          log: invocationLog,
+        });
         invocationLog.info('notification handled', {
           messageId: sns.MessageId,
           ...outcome,
@@ -149,4 +167,15 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   }
 
   return { handle };
+}
+
+/** The runtime's DynamoDB client, made (and its SDK loaded) when the ledger is first used. */
+function lazyDynamoDb(): LedgerClient {
+  let client: Promise<LedgerClient> | undefined;
+  return {
+    send: (async (command: Parameters<LedgerClient['send']>[0]) => {
+      client ??= import('@aws-sdk/client-dynamodb').then(({ DynamoDBClient }) => new DynamoDBClient({}));
+      return (await client).send(command);
+    }) as LedgerClient['send'],
+  };
 }

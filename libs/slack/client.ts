@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../errors';
 import { type Logger, logger } from '../logging/logger';
 import type { SlackMessage } from './blocks';
+import { finishMessage, plainTextOnly } from './finish';
 import type { HistoryMessage } from './thread';
 
 /**
@@ -28,6 +29,23 @@ export class SlackTransientError extends AppError {
   ) {
     super(`Slack ${method} did not succeed in time: ${reason}`, options);
   }
+}
+
+/** Slack's answers to blocks it will not take (the same blocks never succeed). */
+const BLOCKS_REFUSED = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'invalid_attachments',
+]);
+
+/** An empty `blocks` (a plain-text message) is left out: Slack wants none rather than []. */
+function withoutEmptyBlocks(
+  message: SlackMessage,
+): Omit<SlackMessage, 'blocks'> & { blocks?: SlackMessage['blocks'] } {
+  if (message.blocks.length > 0) return message;
+  const { blocks: _blocks, ...rest } = message;
+  return rest;
 }
 
 const TRANSIENT_CODES = new Set([
@@ -112,13 +130,29 @@ export class SlackChannel {
     message: SlackMessage,
     options: { threadTs?: string; findExisting?: FindExisting } = {},
   ): Promise<string> {
+    const finished = finishMessage(message);
+    try {
+      return await this.postFinished(channel, finished, options);
+    } catch (error) {
+      if (!(error instanceof SlackPermanentError && BLOCKS_REFUSED.has(error.code))) throw error;
+      // Better the alarm as plain text than in the failure queue.
+      (this.options.log ?? logger).warn('slack refused the blocks; posting plain text', { error, channel });
+      return this.postFinished(channel, plainTextOnly(finished), options);
+    }
+  }
+
+  private async postFinished(
+    channel: string,
+    message: SlackMessage,
+    options: { threadTs?: string; findExisting?: FindExisting },
+  ): Promise<string> {
     const { threadTs, findExisting } = options;
     const result = await this.call(
       'chat.postMessage',
       () =>
         this.client.chat.postMessage({
           channel,
-          ...message,
+          ...withoutEmptyBlocks(message),
           ...(threadTs ? { thread_ts: threadTs } : {}),
           unfurl_links: false,
           unfurl_media: false,
@@ -135,9 +169,23 @@ export class SlackChannel {
 
   /** chat.update sets the same content again when repeated, so it is retried as is. */
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.call('chat.update', () =>
-      this.client.chat.update({ channel, ts, ...message } as Parameters<WebClient['chat']['update']>[0]),
-    );
+    const send = (m: SlackMessage) =>
+      this.call('chat.update', () =>
+        this.client.chat.update({ channel, ts, ...withoutEmptyBlocks(m) } as Parameters<
+          WebClient['chat']['update']
+        >[0]),
+      );
+    const finished = finishMessage(message);
+    try {
+      await send(finished);
+    } catch (error) {
+      if (!(error instanceof SlackPermanentError && BLOCKS_REFUSED.has(error.code))) throw error;
+      (this.options.log ?? logger).warn('slack refused the blocks; updating to plain text', {
+        error,
+        channel,
+      });
+      await send(plainTextOnly(finished));
+    }
   }
 
   /** Deletes one of the bot's posts (a twin); a message already gone counts as deleted. */

@@ -152,6 +152,9 @@ export class FakeSlack {
     if (token !== this.validToken) return send(res, 200, { ok: false, error: 'invalid_auth' });
     if (method === 'chat.postMessage' && this.postTooSoon(String(args.channel ?? '')))
       return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+    const refused =
+      method === 'chat.postMessage' || method === 'chat.update' ? blockKitError(args) : undefined;
+    if (refused !== undefined) return send(res, 200, { ok: false, error: refused });
     const answer = this.answer(method, args);
     if (fault?.kind === 'drop-after-store') {
       req.socket.destroy();
@@ -284,6 +287,53 @@ export class FakeSlack {
         : {}),
     };
   }
+}
+
+/**
+ * Slack's Block Kit limits as its reference documents them (a header's text 150 characters, a
+ * section's 3,000, a field's 2,000, 10 fields, 10 context elements, 50 blocks per list) answer
+ * `invalid_blocks`; more block text in all than Slack takes answers `msg_blocks_too_long`
+ * (undocumented, observed from about 13,200 characters: slackapi/bolt-js#2509).
+ */
+export const OBSERVED_MAX_BLOCK_TEXT = 13_200;
+
+type AnyBlock = {
+  type?: string;
+  text?: { type?: string; text?: string };
+  fields?: { text?: string }[];
+  elements?: { text?: string }[];
+};
+
+function blockKitError(args: Record<string, unknown>): string | undefined {
+  const lists: AnyBlock[][] = [];
+  if (Array.isArray(args.blocks)) lists.push(args.blocks as AnyBlock[]);
+  if (Array.isArray(args.attachments))
+    for (const a of args.attachments as { blocks?: AnyBlock[] }[])
+      if (Array.isArray(a.blocks)) lists.push(a.blocks);
+  let total = 0;
+  for (const blocks of lists) {
+    if (blocks.length > 50) return 'invalid_blocks';
+    for (const block of blocks) {
+      const text = block.text?.text ?? '';
+      if (block.type === 'header' && (text.length > 150 || block.text?.type !== 'plain_text' || text === ''))
+        return 'invalid_blocks';
+      if (block.type === 'section') {
+        if (text.length > 3000 || (block.fields ?? []).length > 10) return 'invalid_blocks';
+        if ((block.fields ?? []).some((f) => (f.text ?? '').length > 2000)) return 'invalid_blocks';
+        if (block.text === undefined && (block.fields ?? []).length === 0) return 'invalid_blocks';
+      }
+      if (
+        block.type === 'context' &&
+        ((block.elements ?? []).length > 10 ||
+          (block.elements ?? []).some((e) => (e.text ?? '').length > 3000))
+      )
+        return 'invalid_blocks';
+      total += text.length;
+      for (const f of block.fields ?? []) total += (f.text ?? '').length;
+      for (const e of block.elements ?? []) total += (e.text ?? '').length;
+    }
+  }
+  return total > OBSERVED_MAX_BLOCK_TEXT ? 'msg_blocks_too_long' : undefined;
 }
 
 function isTopLevel(m: StoredMessage): boolean {
