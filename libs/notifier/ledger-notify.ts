@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { answers, type NotificationKeys, withKeys } from '../slack/alarm-keys';
 import { buildAlarmMessage } from '../slack/alarm-message';
 import { type Attachment, mrkdwn, type SlackMessage } from '../slack/blocks';
-import { SlackPermanentError } from '../slack/client';
+import { SlackPermanentError, SlackTransientError } from '../slack/client';
 import { type HistoryMessage, markResolved } from '../slack/thread';
 import { CLOCK_MARGIN_MS, type EpisodeContext, notifyOk, type Outcome } from './episode';
 import { byTime, episodesInDay, type LedgerChange, planOf, type Role, shownOf } from './ledger-plan';
@@ -171,9 +171,10 @@ async function postOwn(state: Reconciling, own: LedgerChange, role: Role): Promi
   const shown = shownOf(role);
   const sent =
     role.kind === 'episode' && role.end !== undefined ? episodeForm(state, own, message, role) : message;
-  const ts = await ctx.slack.post(ctx.channel, sent, {
-    findExisting: () => findPost(ctx, keys, own.time),
-  });
+  const ts = await unlessUnsent(
+    ctx.slack.post(ctx.channel, sent, { findExisting: () => findPost(ctx, keys, own.time) }),
+    () => deps.ledger.write(input.alarm.arn, token, own.time, { postStartedAt: null }),
+  );
   Object.assign(own, { postTs: ts, postChannel: ctx.channel, postMessage: JSON.stringify(message), shown });
   try {
     await deps.ledger.write(input.alarm.arn, token, own.time, {
@@ -188,6 +189,19 @@ async function postOwn(state: Reconciling, own: LedgerChange, role: Role): Promi
     throw error;
   }
   return { action: 'posted', channel: ctx.channel, ts };
+}
+
+/**
+ * The post's ts; when it failed without reaching Slack (429s only), the mark that it was started
+ * is taken back, so the retry posts at once instead of looking for it in history.
+ */
+async function unlessUnsent(posting: Promise<string>, takeBack: () => Promise<void>): Promise<string> {
+  try {
+    return await posting;
+  } catch (error) {
+    if (error instanceof SlackTransientError && error.unsent) await takeBack();
+    throw error;
+  }
 }
 
 async function buildOwn(input: LedgerNotification, keys: NotificationKeys): Promise<SlackMessage> {
@@ -264,10 +278,13 @@ async function settleEpisode(
       if (ts === undefined) {
         end.replyStartedAt = deps.now().getTime();
         await deps.ledger.write(input.alarm.arn, token, end.time, { replyStartedAt: end.replyStartedAt });
-        ts = await ctx.slack.post(channel, reply, {
-          threadTs: parentTs,
-          findExisting: () => findReply(ctx, channel, parentTs, keys),
-        });
+        ts = await unlessUnsent(
+          ctx.slack.post(channel, reply, {
+            threadTs: parentTs,
+            findExisting: () => findReply(ctx, channel, parentTs, keys),
+          }),
+          () => deps.ledger.write(input.alarm.arn, token, end.time, { replyStartedAt: null }),
+        );
         try {
           await deps.ledger.write(input.alarm.arn, token, end.time, { replyTs: ts, replyParent: parentTs });
         } catch (error) {

@@ -22,6 +22,12 @@ export class SlackPermanentError extends AppError {
 
 /** Slack was unreachable, failing, slow or rate limiting past the time this invocation has left. */
 export class SlackTransientError extends AppError {
+  /**
+   * True when no attempt can have reached Slack (every one was refused with 429, or none was
+   * sent): a post that failed so was certainly not made, and need not be looked for.
+   */
+  unsent = false;
+
   constructor(
     readonly method: string,
     reason: string,
@@ -30,6 +36,11 @@ export class SlackTransientError extends AppError {
     super(`Slack ${method} did not succeed in time: ${reason}`, options);
   }
 }
+
+const unsent = (error: SlackTransientError): SlackTransientError => {
+  error.unsent = true;
+  return error;
+};
 
 /** Slack's answers to blocks it will not take (the same blocks never succeed). */
 const BLOCKS_REFUSED = new Set([
@@ -243,7 +254,10 @@ export class SlackChannel {
     let lastError: unknown;
     for (;;) {
       if (this.options.timeLeft() < MIN_ATTEMPT_MS) {
-        throw new SlackTransientError(method, 'no time left in this invocation', { cause: lastError });
+        const error = new SlackTransientError(method, 'no time left in this invocation', {
+          cause: lastError,
+        });
+        throw lostAnswers === 0 ? unsent(error) : error;
       }
       // A post that can be looked up keeps half the time for the look-up: a slow answer then
       // ends as the post found, not as a failed invocation whose retry has to find it.
@@ -262,9 +276,12 @@ export class SlackChannel {
             rateLimitWaits >= (this.options.maxRateLimitWaits ?? 8) ||
             waitMs + MIN_ATTEMPT_MS >= this.options.timeLeft()
           ) {
-            throw new SlackTransientError(method, `rate limited (Retry-After ${retryAfterMs / 1000}s)`, {
-              cause: error,
-            });
+            const limited = new SlackTransientError(
+              method,
+              `rate limited (Retry-After ${retryAfterMs / 1000}s)`,
+              { cause: error },
+            );
+            throw lostAnswers === 0 ? unsent(limited) : limited;
           }
           rateLimitWaits += 1;
           await sleep(waitMs);
