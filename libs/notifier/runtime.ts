@@ -1,5 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { findLogLines } from '../alarms/log-lines';
+import { parseArn } from '../alarms/arn';
+import { findLogLines, LogLookupError } from '../alarms/log-lines';
 import { logsClientsByRegion } from '../alarms/logs-client';
 import type { AlarmNotification } from '../alarms/types';
 import { AppError } from '../errors';
@@ -19,6 +20,8 @@ const LOOKUP_SHARE = 0.4;
 
 export interface InvocationContext {
   awsRequestId?: string;
+  /** The function's own ARN: its account is the one whose log lines this notifier can read. */
+  invokedFunctionArn?: string;
   getRemainingTimeInMillis?: () => number;
 }
 
@@ -108,8 +111,16 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
             }),
           ))
       : undefined;
+    const ownAccount = parseArn(context.invokedFunctionArn)?.accountId;
     const lookUpLogLines = async (alarm: AlarmNotification) => {
       if (alarm.region === undefined) return [];
+      if (ownAccount && alarm.accountId && alarm.accountId !== ownAccount) {
+        // Its metric filter and lines are in the other account: never show this account's
+        // same-named lines instead; say where to look.
+        throw new LogLookupError(
+          `the alarm is in account ${alarm.accountId}: its lines are in that account's CloudWatch Logs (${alarm.region}); this notifier reads account ${ownAccount}`,
+        );
+      }
       const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
       return findLogLines(await logsClientFor(alarm.region), alarm, {
         maxLines: config.maxLogLines,
