@@ -7,7 +7,8 @@ import type { LedgerChange } from './ledger-plan';
  * ledger"): partition key `alarm` (the alarm ARN; it names the account), sort key `item`:
  * - `head`: the alarm's lock (`lockToken`, `lockUntil`), its name and account, `firstSeen`.
  * - `change#<StateChangeTime>`: one state change, its notification, and its post or reply.
- * Every item expires (`expiresAt`, TTL) a week after it was last written.
+ * Every item expires (`expiresAt`, TTL) 30 days after it was last written (an ALARM's item
+ * must outlive its episode: its OK is threaded under it however long it fired).
  * Only the invocation holding the alarm's lock talks to Slack about that alarm, and every write
  * it makes checks that it still holds the lock (a transaction with a condition check on the
  * head): an invocation that lost its lock (it ran past the time it claimed) cannot record a
@@ -22,7 +23,7 @@ export type LedgerClient = Pick<DynamoDBClient, 'send'>;
 
 const HEAD = 'head';
 const changeKey = (time: string) => `change#${time}`;
-const KEEP_SECONDS = 8 * 86_400;
+const KEEP_SECONDS = 30 * 86_400;
 
 const STRING_FIELDS = [
   'state',
@@ -179,7 +180,24 @@ export class AlarmLedger {
       for (const item of page.Items ?? []) found.push(fromItem(item));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return found;
+    // The last change before the window too: an OK ends an ALARM however long ago it began.
+    const before = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        ConsistentRead: true,
+        KeyConditionExpression: 'alarm = :alarm AND #item BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#item': 'item' },
+        ExpressionAttributeValues: {
+          ':alarm': { S: alarm },
+          ':from': { S: 'change#' },
+          ':to': { S: changeKey(since) },
+        },
+        ScanIndexForward: false,
+        Limit: 2,
+      }),
+    );
+    const earlier = (before.Items ?? []).map(fromItem).find((c) => c.time < since);
+    return earlier ? [earlier, ...found] : found;
   }
 
   /** Sets fields of one change, only while `token` holds the alarm's lock. */

@@ -189,6 +189,22 @@ describe('the alarm ledger (moto DynamoDB, loopback Slack)', () => {
     expect(slack.callsOf('chat.delete')).toHaveLength(0);
   });
 
+  it('an OK 30 hours after its ALARM (past THREAD_LOOKBACK_HOURS) still resolves it', async () => {
+    const rt = runtime();
+    const at = (hours: number) => new Date(Date.UTC(2026, 11, 5, 0, 0) + hours * 3600_000).toISOString();
+    const of = (state: 'ALARM' | 'OK', hours: number) =>
+      alarmEvent({
+        name: 'long',
+        state,
+        oldState: state === 'ALARM' ? 'OK' : 'ALARM',
+        time: at(hours),
+        messageId: `long-${state}`,
+      });
+    await rt.handle(of('ALARM', 0), context);
+    await rt.handle(of('OK', 30), context);
+    expect(slack.view(CHANNEL)).toEqual([resolved('long')]);
+  });
+
   it('a post whose answer was lost is found in history by its metadata, not sent again', async () => {
     const rt = runtime();
     slack.fail('chat.postMessage', { kind: 'drop-after-store' });
