@@ -4,7 +4,8 @@
 /**
  * The notifier's role statements (resources/roles.js calls iamRoleStatements): find the metric
  * filter behind an alarm, read the lines of the watched log groups (resources/alarms.yml), read
- * its Slack token (params slackTokenSecret or slackTokenParameter).
+ * its Slack token (params slackTokenSecret or slackTokenParameter), and keep its alarm ledger
+ * (resources/notifier.yml): items of that one table only, no scans, no table changes.
  */
 
 const { params } = require('./lib/params');
@@ -23,6 +24,11 @@ async function iamRoleStatements(context) {
     // DescribeMetricFilters by metric name cannot be scoped to one log group.
     { Effect: 'Allow', Action: ['logs:DescribeMetricFilters'], Resource: [logGroupArn('*')] },
     sendToQueue('NotifierFailureQueue'),
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+      Resource: [{ 'Fn::GetAtt': ['AlarmLedgerTable', 'Arn'] }],
+    },
   ];
   if (logGroups.length > 0)
     statements.push({

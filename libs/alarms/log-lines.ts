@@ -1,6 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AppError } from '../errors';
-import { evaluationWindow } from './condition';
+import { breachWindow } from './breach-window';
 import { type InsightsQuery, insightsQueryFor } from './insights-query';
 import type { AlarmNotification, MetricRef } from './types';
 
@@ -102,7 +102,7 @@ async function eventsFor(
 
 /**
  * For a metric-filter alarm: DescribeMetricFilters(metric) -> log group + pattern ->
- * FilterLogEvents over period x evaluation periods ending at StateChangeTime. Returns one entry
+ * FilterLogEvents over the periods the reason names (breach-window.ts). Returns one entry
  * per filter found (none for composite alarms or metrics that no filter publishes).
  */
 export async function findLogLines(
@@ -110,7 +110,7 @@ export async function findLogLines(
   alarm: AlarmNotification,
   options: LogLookupOptions,
 ): Promise<LogLinesFound[]> {
-  const window = evaluationWindow(alarm);
+  const window = breachWindow(alarm);
   const metrics = alarm.trigger?.metrics ?? [];
   if (window === undefined || metrics.length === 0 || options.maxLines <= 0) return [];
   const found: LogLinesFound[] = [];

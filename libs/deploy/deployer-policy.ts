@@ -64,6 +64,7 @@ const NAME_PROPERTIES: Record<string, [string, ArnKind]> = {
   'AWS::CloudWatch::Alarm': ['AlarmName', 'alarm'],
   'AWS::Events::Rule': ['Name', 'rule'],
   'AWS::Scheduler::Schedule': ['Name', 'schedule'],
+  'AWS::DynamoDB::Table': ['TableName', 'table'],
 };
 
 /** The ARN of a named resource of a kind; `name` may end in `*`. */
@@ -104,6 +105,8 @@ function arnsOf(kind: ArnKind, name: string, scope: Scope): string[] {
       return [`arn:${p}:scheduler:${r}:${a}:schedule/default/${name}`];
     case 'key':
       return [`arn:${p}:kms:${r}:${a}:key/${name}`];
+    case 'table':
+      return [`arn:${p}:dynamodb:${r}:${a}:table/${name}`];
     case 'any':
       return ['*'];
   }
@@ -162,6 +165,7 @@ const KIND_ORDER: ArnKind[] = [
   'rule',
   'schedule',
   'key',
+  'table',
   'any',
 ];
 
@@ -181,6 +185,7 @@ const SIDS: Record<ArnKind, string> = {
   rule: 'EventRules',
   schedule: 'Schedules',
   key: 'EncryptionKeys',
+  table: 'Tables',
   any: 'ActionsWithoutResourceLevelPermissions',
 };
 

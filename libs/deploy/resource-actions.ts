@@ -25,6 +25,7 @@ export type ArnKind =
   | 'rule'
   | 'schedule'
   | 'key'
+  | 'table'
   | 'any';
 
 export type TypeActions = Partial<Record<ArnKind, readonly string[]>>;
@@ -41,6 +42,25 @@ export const RESOURCE_ACTIONS: Readonly<Record<string, TypeActions>> = {
       'cloudwatch:TagResource',
       'cloudwatch:UntagResource',
       'cloudwatch:ListTagsForResource',
+    ],
+  },
+  // The notifier's alarm ledger (resources/notifier.yml): on-demand, TTL, point-in-time recovery.
+  'AWS::DynamoDB::Table': {
+    table: [
+      'dynamodb:CreateTable',
+      'dynamodb:DescribeTable',
+      'dynamodb:UpdateTable',
+      'dynamodb:DeleteTable',
+      'dynamodb:DescribeTimeToLive',
+      'dynamodb:UpdateTimeToLive',
+      'dynamodb:DescribeContinuousBackups',
+      'dynamodb:UpdateContinuousBackups',
+      'dynamodb:DescribeContributorInsights',
+      'dynamodb:DescribeKinesisStreamingDestination',
+      'dynamodb:GetResourcePolicy',
+      'dynamodb:ListTagsOfResource',
+      'dynamodb:TagResource',
+      'dynamodb:UntagResource',
     ],
   },
   'AWS::Events::Rule': {
@@ -340,6 +360,26 @@ export const FRAMEWORK_ACTIONS: TypeActions = {
  * its actions moved into RESOURCE_ACTIONS; the test fails on a handler permission in neither.
  */
 export const NOT_USED: Readonly<Record<string, readonly string[]>> = {
+  'AWS::DynamoDB::Table': [
+    'dynamodb:DescribeImport', // ImportSourceSpecification
+    'dynamodb:ImportTable',
+    'dynamodb:UpdateContributorInsights', // ContributorInsightsSpecification
+    'dynamodb:EnableKinesisStreamingDestination', // KinesisStreamSpecification
+    'dynamodb:DisableKinesisStreamingDestination',
+    'dynamodb:UpdateKinesisStreamingDestination',
+    'dynamodb:PutResourcePolicy', // ResourcePolicy
+    'dynamodb:DeleteResourcePolicy',
+    'dynamodb:CreateTableReplica', // global tables
+    'dynamodb:AssociateTableReplica',
+    // Item access the handlers list for imports and replicas; CloudFormation does not touch items here.
+    'dynamodb:Scan',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    'dynamodb:GetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
   'AWS::IAM::Role': [
     'iam:AttachRolePolicy', // ManagedPolicyArns: our roles have inline policies only
     'iam:DetachRolePolicy',

@@ -31,6 +31,8 @@ export interface NotifierConfig {
   /** Pages of 200 messages an OK (or a repeated post) reads back through channel history at most. */
   historyPagesMax: number;
   slackApiUrl?: string;
+  /** The alarm ledger's DynamoDB table; unset: history alone decides, as before the ledger. */
+  ledgerTable?: string;
 }
 
 /** `critical-=C0CRIT,payments-=C0PAY`: alarm name prefix -> channel, longest prefix wins. */
@@ -83,9 +85,28 @@ function withTrailingSlash(url: string | undefined): string | undefined {
   return url === undefined || url.endsWith('/') ? url : `${url}/`;
 }
 
+/**
+ * Characters of log lines one ALARM may carry: what is left of the block text Slack takes
+ * (libs/slack/finish.ts, 12,000) once header, title, fields and reason have theirs.
+ */
+export const LOG_TEXT_BUDGET = 8000;
+
+/** LOG_LINES_MAX lines of LOG_LINE_MAX_CHARS (and a time each) must fit in the message. */
+function checkLogBudget(lines: number, chars: number): void {
+  const needed = lines * (chars + 10);
+  if (needed > LOG_TEXT_BUDGET)
+    throw new ConfigError(
+      'LOG_LINES_MAX',
+      `${lines} lines of LOG_LINE_MAX_CHARS=${chars} need ${needed} characters; a message has room for ${LOG_TEXT_BUDGET} (lower either)`,
+    );
+}
+
 /** Read once per container (module scope of the handler); a bad value fails the cold start. */
 export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
   const token = parseToken(env);
+  const maxLogLines = intVar(env, 'LOG_LINES_MAX', 10, { min: 0, max: 40 });
+  const maxLineChars = intVar(env, 'LOG_LINE_MAX_CHARS', 500, { min: 80, max: 2900 });
+  checkLogBudget(maxLogLines, maxLineChars);
   const channel = optionalString(env, 'SLACK_CHANNEL');
   if (token !== undefined && channel === undefined) {
     throw new ConfigError('SLACK_CHANNEL', 'is required when a Slack token is configured');
@@ -98,11 +119,12 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     routes: parseRoutes(env),
     mention: parseMention(env),
     postInsufficientData: boolVar(env, 'POST_INSUFFICIENT_DATA', false),
-    maxLogLines: intVar(env, 'LOG_LINES_MAX', 10, { min: 0, max: 40 }),
-    maxLineChars: intVar(env, 'LOG_LINE_MAX_CHARS', 500, { min: 80, max: 2900 }),
+    maxLogLines,
+    maxLineChars,
     threadLookbackHours: intVar(env, 'THREAD_LOOKBACK_HOURS', 24, { min: 1, max: 168 }),
     historyPagesMax: intVar(env, 'HISTORY_PAGES_MAX', 5, { min: 1, max: 50 }),
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
+    ledgerTable: optionalString(env, 'ALARM_LEDGER_TABLE'),
   };
 }
 

@@ -10,6 +10,7 @@ import { buildOtherMessage } from '../slack/other-message';
 import { withKeys } from '../slack/alarm-keys';
 import { channelFor, type NotifierConfig } from './config';
 import { CLOCK_MARGIN_MS, notifyOk, notifyOpening, type Outcome, postOnce } from './episode';
+import { type LedgerDeps, notifyWithLedger } from './ledger-notify';
 
 /** The fields of an SNS record the notifier reads. */
 export interface SnsNotification {
@@ -31,6 +32,8 @@ export interface NotifyDeps {
   slack?: () => Promise<SlackChannel>;
   /** Looks up the log lines behind a metric-filter alarm; undefined turns the look-up off. */
   lookUpLogLines?: (alarm: AlarmNotification) => Promise<LogLinesFound[]>;
+  /** The alarm ledger (ALARM_LEDGER_TABLE); undefined: channel history decides (episode.ts). */
+  ledger?: LedgerDeps;
   print: (line: string) => void;
   now: () => Date;
   log: Logger;
@@ -131,6 +134,16 @@ async function notifyOnce(sns: SnsNotification, deps: NotifyDeps): Promise<Outco
     );
   }
   const withArn = { ...alarm, arn };
+  const stateChangeTime = alarm.stateChangeTime;
+  if (deps.ledger !== undefined && stateChangeTime !== undefined) {
+    return notifyWithLedger(ctx, deps.ledger, {
+      alarm: { ...withArn, stateChangeTime },
+      messageId: sns.MessageId,
+      notification: typeof sns.Message === 'string' ? sns.Message : JSON.stringify(sns.Message ?? null),
+      subject: sns.Subject ?? undefined,
+      full,
+    });
+  }
   if (endsEpisode(alarm)) {
     // An OK with no ALARM post to close is posted on its own (its ALARM may come later and merge
     // into it); an INSUFFICIENT_DATA only when the stage posts those.

@@ -1,5 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { findLogLines } from '../alarms/log-lines';
+import { parseArn } from '../alarms/arn';
+import { findLogLines, LogLookupError } from '../alarms/log-lines';
 import { logsClientsByRegion } from '../alarms/logs-client';
 import type { AlarmNotification } from '../alarms/types';
 import { AppError } from '../errors';
@@ -9,6 +10,8 @@ import { SlackChannel, SlackPermanentError } from '../slack/client';
 import { slackTokenFrom, TOKEN_REJECTED_CODES } from '../slack/token';
 import type { NotifierConfig } from './config';
 import { notify, type Outcome, type SnsNotification } from './notify';
+import { AlarmLedger, type LedgerClient } from './ledger-table';
+import type { LedgerDeps } from './ledger-notify';
 
 /** Time kept back from the Lambda deadline so a failure is still reported cleanly. */
 const RESERVE_MS = 1500;
@@ -17,6 +20,8 @@ const LOOKUP_SHARE = 0.4;
 
 export interface InvocationContext {
   awsRequestId?: string;
+  /** The function's own ARN: its account is the one whose log lines this notifier can read. */
+  invokedFunctionArn?: string;
   getRemainingTimeInMillis?: () => number;
 }
 
@@ -49,6 +54,8 @@ export interface RuntimeDeps {
   slackAttemptTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
+  /** DynamoDB for the alarm ledger (tests: moto); made on first use otherwise. */
+  ledgerClient?: LedgerClient;
   print?: (line: string) => void;
   now?: () => Date;
   log?: Logger;
@@ -80,6 +87,10 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = deps.now ?? (() => new Date());
   let token = config.token ? new CachedSecret(config.token, fetchSecret) : undefined;
+  const ledger = config.ledgerTable
+    ? new AlarmLedger(deps.ledgerClient ?? lazyDynamoDb(), config.ledgerTable, now)
+    : undefined;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
@@ -100,20 +111,38 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
             }),
           ))
       : undefined;
+    const ownAccount = parseArn(context.invokedFunctionArn)?.accountId;
     const lookUpLogLines = async (alarm: AlarmNotification) => {
       if (alarm.region === undefined) return [];
+      if (ownAccount && alarm.accountId && alarm.accountId !== ownAccount) {
+        // Its metric filter and lines are in the other account: never show this account's
+        // same-named lines instead; say where to look.
+        throw new LogLookupError(
+          `the alarm is in account ${alarm.accountId}: its lines are in that account's CloudWatch Logs (${alarm.region}); this notifier reads account ${ownAccount}`,
+        );
+      }
       const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
       return findLogLines(await logsClientFor(alarm.region), alarm, {
         maxLines: config.maxLogLines,
         abortSignal,
       });
     };
+    // Only with a Slack channel to keep in step: print mode has nothing to post once.
+    const ledgerDeps: LedgerDeps | undefined = ledger && slack ? { ledger, timeLeft, sleep, now } : undefined;
     const outcomes: Outcome[] = [];
     const failures: unknown[] = [];
     // SNS delivers one record per invocation; should there be more, one failure must not stop the rest.
     for (const sns of notificationsOf(event)) {
       try {
-        const outcome = await notify(sns, { config, slack, lookUpLogLines, print, now, log: invocationLog });
+        const outcome = await notify(sns, {
+          config,
+          slack,
+          lookUpLogLines,
+          ledger: ledgerDeps,
+          print,
+          now,
+          log: invocationLog,
+        });
         invocationLog.info('notification handled', {
           messageId: sns.MessageId,
           ...outcome,
@@ -149,4 +178,15 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   }
 
   return { handle };
+}
+
+/** The runtime's DynamoDB client, made (and its SDK loaded) when the ledger is first used. */
+function lazyDynamoDb(): LedgerClient {
+  let client: Promise<LedgerClient> | undefined;
+  return {
+    send: (async (command: Parameters<LedgerClient['send']>[0]) => {
+      client ??= import('@aws-sdk/client-dynamodb').then(({ DynamoDBClient }) => new DynamoDBClient({}));
+      return (await client).send(command);
+    }) as LedgerClient['send'],
+  };
 }

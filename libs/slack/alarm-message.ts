@@ -8,7 +8,7 @@ import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../alarms/consol
 import type { LogLinesFound } from '../alarms/log-lines';
 import type { AlarmNotification } from '../alarms/types';
 import { type Attachment, type Block, LIMITS, mrkdwn, plain, type SlackMessage } from './blocks';
-import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, neutralizeFences, truncatePlain } from './escape';
+import { escapeAndTruncate, escapeText, mrkdwnLink, neutralizeFences, truncatePlain } from './escape';
 import { formatTimes } from './format-time';
 
 /** Colour bar and emoji per state; anything unexpected is grey, never a crash. */
@@ -43,15 +43,29 @@ export interface AlarmMessageOptions {
 
 const stateName = (state: string) => state.replace(/_/g, ' ');
 
-function titleLink(alarm: AlarmNotification): string {
-  const name = escapeAndTruncate(alarm.name, 500);
-  if (alarm.region === undefined) return `*${name}*`;
-  const url = alarmConsoleUrl({ partition: alarm.partition, region: alarm.region }, alarm.name);
-  return `*${mrkdwnLink(url, truncatePlain(alarm.name, 500))}*`;
+/** Longest title (name and its console link) before the link moves out of the title. */
+const MAX_TITLE = 1500;
+
+/**
+ * The alarm name, bold, linked to the console; with the link (a non-ASCII name's URL is up to
+ * nine characters per character) in a block of its own when both would not fit in a title.
+ */
+function titleParts(alarm: AlarmNotification): { title: string; link?: Block } {
+  const name = escapeText(alarm.name, 600);
+  if (alarm.region === undefined) return { title: `*${name}*` };
+  const url = alarmConsoleUrl({ partition: alarm.partition, region: alarm.region }, alarm.name)
+    .replace(/\|/g, '%7C')
+    .replace(/>/g, '%3E');
+  if (url.length + name.length + 5 <= MAX_TITLE) return { title: `*<${url}|${name}>*` };
+  if (url.length > LIMITS.contextText - 40) return { title: `*${name}*` };
+  return {
+    title: `*${name}*`,
+    link: { type: 'context', elements: [mrkdwn(`<${url}|Open the alarm in the console>`)] },
+  };
 }
 
 function field(label: string, value: string): ReturnType<typeof mrkdwn> {
-  return mrkdwn(`*${label}*\n${escapeAndTruncate(value, LIMITS.fieldText - label.length - 10)}`);
+  return mrkdwn(`*${label}*\n${escapeText(value, LIMITS.fieldText - label.length - 10)}`);
 }
 
 function detailFields(alarm: AlarmNotification, options: AlarmMessageOptions) {
@@ -90,7 +104,7 @@ function code(value: string, max: number): string {
 const MAX_COMPARED_LINES = 12;
 
 function comparedLine({ query, role, comparison, against, deviations }: ComparedQuery): string {
-  const label = query.label ? ` *${escapeAndTruncate(query.label, 200)}*` : '';
+  const label = query.label ? ` *${escapeText(query.label, 200)}*` : '';
   const what = query.expression
     ? code(query.expression, 600)
     : query.metric
@@ -214,15 +228,19 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
   const blocks: Block[] = [];
   const details: Block[] = [];
   if (options.compact) {
-    details.push({ type: 'section', text: mrkdwn(`${headline} · ${titleLink(alarm)}`) });
+    details.push({ type: 'section', text: mrkdwn(`${headline} · ${titleParts(alarm).title}`) });
   } else {
     blocks.push({
       type: 'header',
       text: plain(truncatePlain(`${headline}: ${alarm.name}`, LIMITS.headerText)),
     });
     if (mention) blocks.push({ type: 'section', text: mrkdwn(mention) });
-    const description = alarm.description ? `\n${escapeAndTruncate(alarm.description, 2000)}` : '';
-    details.push({ type: 'section', text: mrkdwn(`${titleLink(alarm)}${description}`) });
+    // Name, link and description share one section: the description gets what the title leaves.
+    const { title, link } = titleParts(alarm);
+    const room = LIMITS.sectionText - title.length - 1;
+    const description = alarm.description ? `\n${escapeText(alarm.description, room)}` : '';
+    details.push({ type: 'section', text: mrkdwn(`${title}${description}`) });
+    if (link) details.push(link);
   }
   details.push({ type: 'section', fields: detailFields(alarm, options) });
   const compared = options.compact ? undefined : comparedSection(alarm);
@@ -230,17 +248,22 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
   if (alarm.reason) {
     details.push({
       type: 'section',
-      text: mrkdwn(`*Reason*\n${escapeAndTruncate(alarm.reason, LIMITS.sectionText - 20)}`),
+      text: mrkdwn(`*Reason*\n${escapeText(alarm.reason, LIMITS.sectionText - 20)}`),
     });
   }
   if (alarm.triggeringChildren.length > 0) {
-    const children = alarm.triggeringChildren
-      .slice(0, 20)
-      .map(
-        (child) =>
-          `• ${escapeMrkdwn(truncatePlain(child.name, 200))}${child.state ? ` (${stateName(child.state)})` : ''}`,
-      );
-    details.push({ type: 'section', text: mrkdwn(`*Triggered by*\n${children.join('\n')}`) });
+    // Whole lines only, within the section's limit.
+    let text = '*Triggered by*';
+    let shown = 0;
+    for (const child of alarm.triggeringChildren) {
+      const line = `• ${escapeText(child.name, 200)}${child.state ? ` (${stateName(child.state)})` : ''}`;
+      if (text.length + 1 + line.length > LIMITS.sectionText - 40) break;
+      text += `\n${line}`;
+      shown++;
+    }
+    if (shown < alarm.triggeringChildren.length)
+      text += `\n… and ${alarm.triggeringChildren.length - shown} more`;
+    details.push({ type: 'section', text: mrkdwn(text) });
   }
   if (!options.compact) details.push(...logBlocks(alarm, options.logs, options));
   // One block stays free for the "resolved" note a later OK adds with chat.update.

@@ -41,7 +41,17 @@ export const LIMITS = {
   contextElements: 10,
   contextText: 3000,
   fallbackText: 3000,
+  /** All block text of a message: Slack answers msg_blocks_too_long from about 13,200 (libs/slack/finish.ts). */
+  totalBlockText: 12_000,
 } as const;
+
+function blockText(block: Block): number {
+  if (block.type === 'header') return block.text.text.length;
+  if (block.type === 'section')
+    return (block.text?.text.length ?? 0) + (block.fields ?? []).reduce((n, f) => n + f.text.length, 0);
+  if (block.type === 'context') return block.elements.reduce((n, e) => n + e.text.length, 0);
+  return 0;
+}
 
 export const mrkdwn = (text: string): TextObject => ({ type: 'mrkdwn', text });
 export const plain = (text: string): TextObject => ({ type: 'plain_text', text, emoji: true });
@@ -78,6 +88,8 @@ export function limitViolations(message: SlackMessage): string[] {
   if (message.text.length === 0 || message.text.length > LIMITS.fallbackText) {
     problems.push(`text fallback length ${message.text.length}`);
   }
+  const text = [...message.blocks, ...attachmentBlocks].reduce((n, block) => n + blockText(block), 0);
+  if (text > LIMITS.totalBlockText) problems.push(`block text: ${text} > ${LIMITS.totalBlockText}`);
   message.blocks.forEach((block, i) => problems.push(...blockViolations(block, `blocks[${i}]`)));
   attachmentBlocks.forEach((block, i) => problems.push(...blockViolations(block, `attachment blocks[${i}]`)));
   return problems;

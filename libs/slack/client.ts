@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../errors';
 import { type Logger, logger } from '../logging/logger';
 import type { SlackMessage } from './blocks';
+import { finishMessage, plainTextOnly } from './finish';
 import type { HistoryMessage } from './thread';
 
 /**
@@ -21,6 +22,12 @@ export class SlackPermanentError extends AppError {
 
 /** Slack was unreachable, failing, slow or rate limiting past the time this invocation has left. */
 export class SlackTransientError extends AppError {
+  /**
+   * True when no attempt can have reached Slack (every one was refused with 429, or none was
+   * sent): a post that failed so was certainly not made, and need not be looked for.
+   */
+  unsent = false;
+
   constructor(
     readonly method: string,
     reason: string,
@@ -28,6 +35,28 @@ export class SlackTransientError extends AppError {
   ) {
     super(`Slack ${method} did not succeed in time: ${reason}`, options);
   }
+}
+
+const unsent = (error: SlackTransientError): SlackTransientError => {
+  error.unsent = true;
+  return error;
+};
+
+/** Slack's answers to blocks it will not take (the same blocks never succeed). */
+const BLOCKS_REFUSED = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'invalid_attachments',
+]);
+
+/** An empty `blocks` (a plain-text message) is left out: Slack wants none rather than []. */
+function withoutEmptyBlocks(
+  message: SlackMessage,
+): Omit<SlackMessage, 'blocks'> & { blocks?: SlackMessage['blocks'] } {
+  if (message.blocks.length > 0) return message;
+  const { blocks: _blocks, ...rest } = message;
+  return rest;
 }
 
 const TRANSIENT_CODES = new Set([
@@ -112,13 +141,29 @@ export class SlackChannel {
     message: SlackMessage,
     options: { threadTs?: string; findExisting?: FindExisting } = {},
   ): Promise<string> {
+    const finished = finishMessage(message);
+    try {
+      return await this.postFinished(channel, finished, options);
+    } catch (error) {
+      if (!(error instanceof SlackPermanentError && BLOCKS_REFUSED.has(error.code))) throw error;
+      // Better the alarm as plain text than in the failure queue.
+      (this.options.log ?? logger).warn('slack refused the blocks; posting plain text', { error, channel });
+      return this.postFinished(channel, plainTextOnly(finished), options);
+    }
+  }
+
+  private async postFinished(
+    channel: string,
+    message: SlackMessage,
+    options: { threadTs?: string; findExisting?: FindExisting },
+  ): Promise<string> {
     const { threadTs, findExisting } = options;
     const result = await this.call(
       'chat.postMessage',
       () =>
         this.client.chat.postMessage({
           channel,
-          ...message,
+          ...withoutEmptyBlocks(message),
           ...(threadTs ? { thread_ts: threadTs } : {}),
           unfurl_links: false,
           unfurl_media: false,
@@ -135,9 +180,23 @@ export class SlackChannel {
 
   /** chat.update sets the same content again when repeated, so it is retried as is. */
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.call('chat.update', () =>
-      this.client.chat.update({ channel, ts, ...message } as Parameters<WebClient['chat']['update']>[0]),
-    );
+    const send = (m: SlackMessage) =>
+      this.call('chat.update', () =>
+        this.client.chat.update({ channel, ts, ...withoutEmptyBlocks(m) } as Parameters<
+          WebClient['chat']['update']
+        >[0]),
+      );
+    const finished = finishMessage(message);
+    try {
+      await send(finished);
+    } catch (error) {
+      if (!(error instanceof SlackPermanentError && BLOCKS_REFUSED.has(error.code))) throw error;
+      (this.options.log ?? logger).warn('slack refused the blocks; updating to plain text', {
+        error,
+        channel,
+      });
+      await send(plainTextOnly(finished));
+    }
   }
 
   /** Deletes one of the bot's posts (a twin); a message already gone counts as deleted. */
@@ -195,7 +254,10 @@ export class SlackChannel {
     let lastError: unknown;
     for (;;) {
       if (this.options.timeLeft() < MIN_ATTEMPT_MS) {
-        throw new SlackTransientError(method, 'no time left in this invocation', { cause: lastError });
+        const error = new SlackTransientError(method, 'no time left in this invocation', {
+          cause: lastError,
+        });
+        throw lostAnswers === 0 ? unsent(error) : error;
       }
       // A post that can be looked up keeps half the time for the look-up: a slow answer then
       // ends as the post found, not as a failed invocation whose retry has to find it.
@@ -214,9 +276,12 @@ export class SlackChannel {
             rateLimitWaits >= (this.options.maxRateLimitWaits ?? 8) ||
             waitMs + MIN_ATTEMPT_MS >= this.options.timeLeft()
           ) {
-            throw new SlackTransientError(method, `rate limited (Retry-After ${retryAfterMs / 1000}s)`, {
-              cause: error,
-            });
+            const limited = new SlackTransientError(
+              method,
+              `rate limited (Retry-After ${retryAfterMs / 1000}s)`,
+              { cause: error },
+            );
+            throw lostAnswers === 0 ? unsent(limited) : limited;
           }
           rateLimitWaits += 1;
           await sleep(waitMs);

@@ -45,3 +45,22 @@ export function neutralizeFences(value: string): string {
 export function mrkdwnLink(url: string, label: string): string {
   return `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E')}|${escapeMrkdwn(label)}>`;
 }
+
+/**
+ * `*bold*`, `_italic_`, `~strike~` and `` `code` `` in a name, description or reason stay text:
+ * Slack reads a marker only at a word's edge, and a zero-width space beside it there keeps it
+ * from being one. Markers inside a word (`my_alarm_name`) are left as they are.
+ */
+export function neutralizeFormatting(value: string): string {
+  return value.replace(/[*_~`]/g, (marker, at: number, whole: string) => {
+    const before = whole[at - 1] ?? ' ';
+    const after = whole[at + 1] ?? ' ';
+    const word = /[\p{L}\p{N}]/u;
+    return word.test(before) && word.test(after) ? marker : `\u200b${marker}\u200b`;
+  });
+}
+
+/** Text from an alarm for mrkdwn: formatting neutralised, escaped, bounded. */
+export function escapeText(value: string, max: number): string {
+  return escapeAndTruncate(neutralizeFormatting(value), max);
+}

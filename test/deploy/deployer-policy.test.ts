@@ -252,10 +252,10 @@ describe('the generated deployer policy', () => {
 
   it('refuses a template with a resource type it has no mapping for, naming the type', () => {
     const template: Template = {
-      Resources: { ...everyType.Resources, Table: { Type: 'AWS::DynamoDB::Table' } },
+      Resources: { ...everyType.Resources, Cluster: { Type: 'AWS::ECS::Cluster' } },
     };
     expect(() => deployerPolicy(template, scope)).toThrow(UnmappedResourceTypeError);
-    expect(() => deployerPolicy(template, scope)).toThrow(/AWS::DynamoDB::Table/);
+    expect(() => deployerPolicy(template, scope)).toThrow(/AWS::ECS::Cluster/);
   });
 });
 

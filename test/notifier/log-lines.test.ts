@@ -4,6 +4,7 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { breachWindow, EVALUATION_DELAY_MS } from '../../libs/alarms/breach-window';
 import { findLogLines, LogLookupError } from '../../libs/alarms/log-lines';
 import { fixtureAlarm } from './fixtures';
 
@@ -33,6 +34,24 @@ const filters = {
 
 beforeEach(() => logs.reset());
 
+describe('breachWindow', () => {
+  const base = fixtureAlarm('single-metric-alarm');
+  const changed = new Date('2026-11-21T10:15:00Z');
+  it('spans the datapoints the reason names, each with its period', () => {
+    const reason =
+      'Threshold Crossed: 2 out of the last 3 datapoints [5.0 (21/11/26 10:11:00), 3.0 (21/11/26 10:09:00)] were greater than the threshold';
+    expect(breachWindow({ ...base, reason, stateChangeTime: changed })).toEqual({
+      start: new Date('2026-11-21T10:09:00Z'),
+      end: new Date('2026-11-21T10:12:00Z'),
+    });
+  });
+  it('without datapoints: the evaluation periods before the change, widened for the evaluation delay', () => {
+    const window = breachWindow({ ...base, reason: 'set by hand', stateChangeTime: changed });
+    expect(window?.end).toEqual(changed);
+    expect(changed.getTime() - (window?.start.getTime() ?? 0)).toBe(60_000 + EVALUATION_DELAY_MS);
+  });
+});
+
 describe('findLogLines', () => {
   it('finds the filter by metric, skips the zero-value companion, searches the evaluation window', async () => {
     logs.on(DescribeMetricFiltersCommand).resolves(filters);
@@ -52,8 +71,9 @@ describe('findLogLines', () => {
     expect(search[0]?.args[0].input).toMatchObject({
       logGroupName: '/aws/lambda/logpipe-dev-forwarder',
       filterPattern: '{ $.logType = "ERROR" }',
-      startTime: Date.parse('2026-11-21T10:14:00.123Z'),
-      endTime: Date.parse('2026-11-21T10:15:00.123Z'),
+      // The period the reason names ("[3.0 (21/11/26 10:14:00)]"), not the minute before the change.
+      startTime: Date.parse('2026-11-21T10:14:00Z'),
+      endTime: Date.parse('2026-11-21T10:15:00Z'),
       limit: 10,
     });
     expect(found).toHaveLength(1);

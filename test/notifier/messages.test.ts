@@ -103,9 +103,11 @@ describe('alarm message content', () => {
     });
   });
 
-  it('escapes only &, < and > in the reason', () => {
+  it('escapes only &, < and > in the reason, and keeps *bold* markers from formatting', () => {
     const message = buildAlarmMessage({ ...alarm, reason: 'value <= 3 & "quoted" *x*' }, options);
-    expect(allText(message)).toContain('*Reason*\\nvalue &lt;= 3 &amp; \\"quoted\\" *x*');
+    expect(allText(message)).toContain(
+      '*Reason*\\nvalue &lt;= 3 &amp; \\"quoted\\" \u200b*\u200bx\u200b*\u200b',
+    );
   });
 
   it('mentions on ALARM only, as a real mention', () => {

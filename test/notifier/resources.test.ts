@@ -121,11 +121,18 @@ describe('resources/alarms.js expands resources/alarms.yml', () => {
 });
 
 describe("resources/notifier.js: the notifier's role", () => {
-  it('reads the watched groups and the SSM token it is given, nothing else', async () => {
+  it('reads the watched groups and the SSM token it is given, keeps its ledger items, nothing else', async () => {
     const statements = await notifier.iamRoleStatements(
       context({ logGroups: ['/aws/lambda/a'] }, { slackTokenParameter: '/logpipe/prod/slack-bot-token' }),
     );
+    const ledger = statements.find((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    // Items of the ledger table only: no Scan, no DeleteItem, no table changes.
+    expect(ledger?.Resource).toEqual([{ 'Fn::GetAtt': ['AlarmLedgerTable', 'Arn'] }]);
     expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
       'logs:DescribeMetricFilters',
       'logs:FilterLogEvents',
       'sqs:SendMessage',

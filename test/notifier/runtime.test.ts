@@ -241,3 +241,26 @@ describe('notifier runtime without Slack (embedded default)', () => {
     ]);
   });
 });
+
+describe('an alarm of another account', () => {
+  it('says where its log lines are instead of showing this account’s lines of the same name', async () => {
+    const printed: string[] = [];
+    let lookedUp = 0;
+    const runtime = createNotifierRuntime(loadNotifierConfig({ STAGE: 'dev' }), {
+      logsClientFor: async () => {
+        lookedUp += 1;
+        return { send: async () => ({ metricFilters: [] }) } as never;
+      },
+      print: (line) => printed.push(line),
+      log: new Logger({}, 'error', { write: () => undefined }),
+    });
+    const event = loadEvent('single-metric-alarm');
+    const context = {
+      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
+      getRemainingTimeInMillis: () => 20_000,
+    };
+    await runtime.handle(event, context);
+    expect(lookedUp).toBe(0);
+    expect(printed[0]).toContain('the alarm is in account 123456789012: its lines are in that account');
+  });
+});

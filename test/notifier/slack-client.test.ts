@@ -74,7 +74,16 @@ describe('SlackChannel against a loopback Web API', () => {
     expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
   });
 
-  it.each(['invalid_auth', 'channel_not_found', 'not_in_channel', 'invalid_blocks'])(
+  it('posts plain text (with the metadata) when Slack refuses the blocks, rather than fail', async () => {
+    slack.fail('chat.postMessage', { kind: 'error', error: 'invalid_blocks' });
+    const channel = await channelWith();
+    await channel.post('C1', message);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
+    expect(slack.callsOf('chat.postMessage')[1]?.args.blocks).toBeUndefined();
+    expect(slack.messages).toHaveLength(1);
+  });
+
+  it.each(['invalid_auth', 'channel_not_found', 'not_in_channel'])(
     'fails at once with SlackPermanentError on %s',
     async (code) => {
       slack.fail('chat.postMessage', { kind: 'error', error: code });

@@ -64,6 +64,11 @@ export class FakeSlack {
   private server: Server | undefined;
   private clock: number;
   private minPostIntervalMs = 0;
+  private timeScale = 1;
+  private tiers = new Map<string, { perMinute: number; maxLimit?: number }>();
+  private readonly tierCalls = new Map<string, number[]>();
+  /** 429 answers given, by method. */
+  readonly rateLimited = new Map<string, number>();
   private readonly lastPostAt = new Map<string, number>();
   url = '';
 
@@ -101,6 +106,42 @@ export class FakeSlack {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /**
+   * Slack's rate limit tiers, per method and shared by every channel of the app (Slack's
+   * rate-limit page): `conversations.history`, `conversations.replies`, `chat.update` and
+   * `chat.delete` are Tier 3, 50 a minute; for a commercially distributed app outside the
+   * Marketplace, `conversations.history` and `.replies` allow 1 a minute and 15 messages a call.
+   * chat.postMessage keeps its own limit (limitPosts). `timeScale` compresses time: a minute
+   * lasts 60 s / timeScale, while Retry-After is given in Slack's seconds, as the caller's
+   * compressed sleep expects.
+   */
+  limitTiers(app: 'internal' | 'non-marketplace', timeScale = 1): void {
+    this.timeScale = timeScale;
+    const tier3 = { perMinute: 50 };
+    this.tiers = new Map([
+      ['chat.update', tier3],
+      ['chat.delete', tier3],
+      ['conversations.history', app === 'internal' ? tier3 : { perMinute: 1, maxLimit: 15 }],
+      ['conversations.replies', app === 'internal' ? tier3 : { perMinute: 1, maxLimit: 15 }],
+    ]);
+  }
+
+  /** Answers 429 to a method over its tier's calls a minute; the seconds until a slot frees. */
+  private tierRetryAfter(method: string): number | undefined {
+    const tier = this.tiers.get(method);
+    if (tier === undefined) return undefined;
+    const windowMs = 60_000 / this.timeScale;
+    const now = Date.now();
+    const recent = (this.tierCalls.get(method) ?? []).filter((at) => now - at < windowMs);
+    this.tierCalls.set(method, recent);
+    if (recent.length >= tier.perMinute) {
+      const freeInMs = (recent[0] as number) + windowMs - now;
+      return Math.max(1, Math.ceil((freeInMs * this.timeScale) / 1000));
+    }
+    recent.push(now);
+    return undefined;
   }
 
   /** Slack's chat.postMessage limit, strictly: a second post to a channel within the interval gets 429. */
@@ -150,8 +191,20 @@ export class FakeSlack {
     if (fault?.kind === 'http') return send(res, fault.status, { ok: false });
     if (fault?.kind === 'error') return send(res, 200, { ok: false, error: fault.error });
     if (token !== this.validToken) return send(res, 200, { ok: false, error: 'invalid_auth' });
-    if (method === 'chat.postMessage' && this.postTooSoon(String(args.channel ?? '')))
+    if (method === 'chat.postMessage' && this.postTooSoon(String(args.channel ?? ''))) {
+      this.rateLimited.set(method, (this.rateLimited.get(method) ?? 0) + 1);
       return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+    }
+    const retryAfter = this.tierRetryAfter(method);
+    if (retryAfter !== undefined) {
+      this.rateLimited.set(method, (this.rateLimited.get(method) ?? 0) + 1);
+      return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+    }
+    const maxLimit = this.tiers.get(method)?.maxLimit;
+    if (maxLimit !== undefined && Number(args.limit ?? 100) > maxLimit) args.limit = String(maxLimit);
+    const refused =
+      method === 'chat.postMessage' || method === 'chat.update' ? blockKitError(args) : undefined;
+    if (refused !== undefined) return send(res, 200, { ok: false, error: refused });
     const answer = this.answer(method, args);
     if (fault?.kind === 'drop-after-store') {
       req.socket.destroy();
@@ -284,6 +337,53 @@ export class FakeSlack {
         : {}),
     };
   }
+}
+
+/**
+ * Slack's Block Kit limits as its reference documents them (a header's text 150 characters, a
+ * section's 3,000, a field's 2,000, 10 fields, 10 context elements, 50 blocks per list) answer
+ * `invalid_blocks`; more block text in all than Slack takes answers `msg_blocks_too_long`
+ * (undocumented, observed from about 13,200 characters: slackapi/bolt-js#2509).
+ */
+export const OBSERVED_MAX_BLOCK_TEXT = 13_200;
+
+type AnyBlock = {
+  type?: string;
+  text?: { type?: string; text?: string };
+  fields?: { text?: string }[];
+  elements?: { text?: string }[];
+};
+
+function blockKitError(args: Record<string, unknown>): string | undefined {
+  const lists: AnyBlock[][] = [];
+  if (Array.isArray(args.blocks)) lists.push(args.blocks as AnyBlock[]);
+  if (Array.isArray(args.attachments))
+    for (const a of args.attachments as { blocks?: AnyBlock[] }[])
+      if (Array.isArray(a.blocks)) lists.push(a.blocks);
+  let total = 0;
+  for (const blocks of lists) {
+    if (blocks.length > 50) return 'invalid_blocks';
+    for (const block of blocks) {
+      const text = block.text?.text ?? '';
+      if (block.type === 'header' && (text.length > 150 || block.text?.type !== 'plain_text' || text === ''))
+        return 'invalid_blocks';
+      if (block.type === 'section') {
+        if (text.length > 3000 || (block.fields ?? []).length > 10) return 'invalid_blocks';
+        if ((block.fields ?? []).some((f) => (f.text ?? '').length > 2000)) return 'invalid_blocks';
+        if (block.text === undefined && (block.fields ?? []).length === 0) return 'invalid_blocks';
+      }
+      if (
+        block.type === 'context' &&
+        ((block.elements ?? []).length > 10 ||
+          (block.elements ?? []).some((e) => (e.text ?? '').length > 3000))
+      )
+        return 'invalid_blocks';
+      total += text.length;
+      for (const f of block.fields ?? []) total += (f.text ?? '').length;
+      for (const e of block.elements ?? []) total += (e.text ?? '').length;
+    }
+  }
+  return total > OBSERVED_MAX_BLOCK_TEXT ? 'msg_blocks_too_long' : undefined;
 }
 
 function isTopLevel(m: StoredMessage): boolean {
