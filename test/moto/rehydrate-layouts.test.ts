@@ -195,7 +195,7 @@ describe('rehydrate (moto’s S3, loopback _bulk)', () => {
       },
     );
     expect(code).toBe(0);
-    expect(asked).toEqual(['logpipe-prod-forwarder ap-northeast-2']);
+    expect(asked).toEqual(['logpipe-prod-forwarder us-east-1']);
     expect([...bulk.documents.values()].map((doc) => [doc.index, doc.source.message])).toEqual([
       ['staged-2026.03.02', '/ecs/web 4'],
     ]);
