@@ -1,22 +1,10 @@
 import { compileRe2 } from './patterns';
-import { re2, type RE2JS } from './re2';
-import type { MaskMatch, Replacer } from './replace';
+import { re2 } from './re2';
+import { SECRET_BUILTINS } from './secret-masks';
+import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
+import type { Replacer } from './replace';
 
-/**
- * The built-in masks. Each is one or more RE2 patterns (linear time, like custom ones) and a
- * replacement that can look at the characters around the match (RE2 has no lookarounds): a
- * match glued to a word is not what it looks like (`v1.2.3.4`, `deadbeef:cafe::1`), and is left.
- */
-export interface BuiltinPattern {
-  regex: RE2JS;
-  replace: Replacer;
-  /**
-   * A cheap test that every match needs (a character or word), run before RE2: re2js is slow on
-   * patterns that do not start with a literal, and most lines hold no secret. Each is a literal
-   * test or a V8 regex that cannot backtrack (literal alternatives, or one deterministic path).
-   */
-  prefilter?: (text: string) => boolean;
-}
+export type { BuiltinPattern } from './match-context';
 
 // Both aws-secret patterns need one of these words: one test for the two (applyMask).
 const mayHoldSecret = (
@@ -53,34 +41,8 @@ function mayHoldCard(text: string): boolean {
   return false;
 }
 
-const isWord = (code: number) =>
-  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-const charAt = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
 const DOT = 46;
 const COLON = 58;
-
-/**
- * True when a word character right before position `start` glues the match to a word. The
- * letter of an escape (`\tAKIA...` in a JSON message) is not part of a word: it is a tab.
- */
-function wordBefore(text: string, start: number): boolean {
-  if (!isWord(charAt(text, start - 1))) return false;
-  let backslashes = 0;
-  while (charAt(text, start - 2 - backslashes) === 92) backslashes++;
-  return backslashes % 2 === 0;
-}
-
-/** True when the match stands alone: no word character (nor one of `also`) right before or after. */
-function standsAlone(match: MaskMatch, text: string, also: readonly number[] = []): boolean {
-  const before = charAt(text, match.start - 1);
-  const after = charAt(text, match.end);
-  return !(wordBefore(text, match.start) || also.includes(before) || isWord(after) || also.includes(after));
-}
-
-const fixed =
-  (replacement: string, also: readonly number[] = []): Replacer =>
-  (match, text) =>
-    standsAlone(match, text, also) ? replacement : undefined;
 
 /** Keeps the key and separator (group 1 and 2), masks the value. */
 const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
@@ -160,6 +122,7 @@ const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
 // token is masked whole before its parts could look like something else (`::ffff:192.0.2.1`
 // is one IPv6 address, not an IPv4 one behind `::ffff:`).
 const BUILTINS: Record<string, () => BuiltinPattern[]> = {
+  'private-key': SECRET_BUILTINS['private-key']!,
   // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
   jwt: () => [
     {
@@ -170,12 +133,21 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ],
   bearer: () => [
     {
-      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
+      // RFC 6750's token alphabet, `=` anywhere (not only as padding: some tokens carry it).
+      regex: compileRe2('(?i)(bearer)(\\s+)([A-Za-z0-9._~+/=-]{6,})'),
       prefilter: matches(/bearer/i),
       replace: (match, text) =>
-        wordBefore(text, match.start) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+        wordBefore(text, match.start) || !looksLikeToken(match.group(3)!)
+          ? undefined
+          : `${match.group(1)}${match.group(2)}[MASKED]`,
     },
   ],
+  'aws-session-token': SECRET_BUILTINS['aws-session-token']!,
+  'vendor-tokens': SECRET_BUILTINS['vendor-tokens']!,
+  'url-userinfo': SECRET_BUILTINS['url-userinfo']!,
+  'basic-auth': SECRET_BUILTINS['basic-auth']!,
+  cookie: SECRET_BUILTINS.cookie!,
+  'secret-fields': SECRET_BUILTINS['secret-fields']!,
   'aws-secret': () => [
     // Any value after an AWS secret key's name (`aws_secret_access_key=...`, JSON, YAML).
     {
@@ -228,6 +200,35 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
 };
 
 export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);
+
+/**
+ * Names for sets of built-ins in a mask's `builtins`: `secrets` (credentials of every kind),
+ * `pii` (personal data: addresses, e-mail, cards) and `*` (every built-in).
+ */
+export const BUILTIN_GROUPS: Record<string, readonly string[]> = {
+  secrets: [
+    'private-key',
+    'jwt',
+    'bearer',
+    'aws-session-token',
+    'vendor-tokens',
+    'url-userinfo',
+    'basic-auth',
+    'cookie',
+    'secret-fields',
+    'aws-secret',
+    'aws-access-key-id',
+  ],
+  pii: ['email', 'ipv6', 'ipv4', 'card'],
+  '*': BUILTIN_MASK_NAMES,
+};
+
+/** A bearer credential, not a word: `Bearer authentication failed` keeps its word. */
+function looksLikeToken(token: string): boolean {
+  if (/[0-9._~+/=-]/.test(token)) return true;
+  // Letters only: a token when long and mixed-case beyond a capital first letter.
+  return token.length >= 16 && /[a-z]/.test(token) && /[A-Z]/.test(token.slice(1));
+}
 
 const compiled = new Map<string, readonly BuiltinPattern[]>();
 

@@ -96,7 +96,7 @@ describe('filters and masks validation names the entry and the field', () => {
     ],
     [
       { masks: [{ name: 'm', logGroups: ['*'], builtins: ['ssn'] }] },
-      'mask "m" (masks[0]): builtins[0]: must be one of jwt, bearer, aws-secret',
+      'mask "m" (masks[0]): builtins[0]: must be one of private-key, jwt, bearer',
     ],
     [
       { masks: [{ name: 'm', logGroups: ['*'] }] },
