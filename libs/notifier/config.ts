@@ -9,7 +9,9 @@ import {
   urlVar,
 } from '../config/env';
 import { ConfigError } from '../errors';
+import type { OutputMasks } from '../events/output-mask';
 import type { SecretRef } from '../secrets';
+import { loadNotifierMasks } from './masking';
 
 export interface ChannelRoute {
   prefix: string;
@@ -31,6 +33,8 @@ export interface NotifierConfig {
   /** Pages of 200 messages an OK (or a repeated post) reads back through channel history at most. */
   historyPagesMax: number;
   slackApiUrl?: string;
+  /** The stage's masks (RULES_FILE) on every message: masking.ts. */
+  masks?: OutputMasks;
 }
 
 /** `critical-=C0CRIT,payments-=C0PAY`: alarm name prefix -> channel, longest prefix wins. */
@@ -103,6 +107,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     threadLookbackHours: intVar(env, 'THREAD_LOOKBACK_HOURS', 24, { min: 1, max: 168 }),
     historyPagesMax: intVar(env, 'HISTORY_PAGES_MAX', 5, { min: 1, max: 50 }),
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
+    masks: loadNotifierMasks(env),
   };
 }
 
