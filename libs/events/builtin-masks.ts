@@ -59,6 +59,40 @@ export function luhnValid(digits: string): boolean {
 }
 
 /**
+ * The lengths the card networks issue, by leading digits: Visa 13, 16, 19; Mastercard (51-55,
+ * 2221-2720) 16; Amex (34, 37) 15; Diners (30, 36, 38, 39) 14-16; JCB (35), Discover and
+ * UnionPay (6) 16-19. A 13-digit run starting with 5 is not a card, however its Luhn sum ends.
+ */
+function cardShaped(digits: string): boolean {
+  const n = digits.length;
+  switch (digits[0]) {
+    case '4':
+      return n === 13 || n === 16 || n === 19;
+    case '5':
+      return n === 16 && digits[1]! >= '1' && digits[1]! <= '5';
+    case '2': {
+      const four = Number(digits.slice(0, 4));
+      return n === 16 && four >= 2221 && four <= 2720;
+    }
+    case '3':
+      if (digits[1] === '4' || digits[1] === '7') return n === 15;
+      if (digits[1] === '5') return n >= 16 && n <= 19;
+      return (
+        (digits[1] === '0' || digits[1] === '6' || digits[1] === '8' || digits[1] === '9') &&
+        n >= 14 &&
+        n <= 16
+      );
+    case '6':
+      return n >= 16 && n <= 19;
+    default:
+      return false;
+  }
+}
+
+/** A card number: a length its network issues, and the Luhn check. */
+export const isCardNumber = (digits: string): boolean => cardShaped(digits) && luhnValid(digits);
+
+/**
  * Card numbers: 13 to 19 digits starting with 2-6 (the card networks' ranges: an epoch time in
  * milliseconds starts with 1), optionally grouped by single spaces or dashes, that pass the
  * Luhn check. The pattern takes a whole run of digit groups (`order 5123 4111 1111 1111 1111`):
@@ -84,7 +118,7 @@ const card: Replacer = (match, text) => {
     for (let last = first; last <= to; last++) {
       digits += groups[last];
       if (digits.length > 19) break;
-      if (digits.length >= 13 && luhnValid(digits)) found = last;
+      if (isCardNumber(digits)) found = last;
     }
     if (found === -1) continue;
     const end = starts[found]! + groups[found]!.length;

@@ -52,6 +52,8 @@ const keyedValue: Replacer = (match, text) => {
   const key = match.group(1)!;
   if (isNotSecretKey(key)) return undefined;
   const separator = match.group(2)!;
+  // A segment of an ARN or URN (`...:secret:prod/db`): a name, not a secret.
+  if (separator === ':' && text.charCodeAt(match.start - 1) === 58) return undefined;
   const head = key + separator;
   const quoted = match.group(3) ?? match.group(4) ?? match.group(5);
   if (quoted !== null) {

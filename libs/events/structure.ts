@@ -1,5 +1,5 @@
 import { isObject } from '../rules/problems';
-import { luhnValid } from './builtin-masks';
+import { isCardNumber } from './builtin-masks';
 import { isSecretKey } from './secret-keys';
 
 /**
@@ -54,11 +54,10 @@ function quoteCardNumbers(text: string): string {
     const digits = text.slice(i, end);
     const previous = text.charCodeAt(i - 1);
     const wholeNumber = next !== 46 && next !== 101 && next !== 69 && previous !== 45 && previous !== 46;
-    if (wholeNumber && digits.length >= 13 && digits.length <= 19 && digits[0]! >= '2' && digits[0]! <= '6')
-      if (luhnValid(digits)) {
-        out += `${text.slice(kept, i)}"[CARD]"`;
-        kept = end;
-      }
+    if (wholeNumber && digits.length >= 13 && digits.length <= 19 && isCardNumber(digits)) {
+      out += `${text.slice(kept, i)}"[CARD]"`;
+      kept = end;
+    }
     i = end - 1;
   }
   return kept === 0 ? text : out + text.slice(kept);
@@ -146,7 +145,7 @@ function maskString(value: string, masks: TreeMasks, counted: Set<string>, depth
 function maskNumber(value: number, masks: TreeMasks, counted: Set<string>): unknown {
   if (masks.cardMask === undefined || !Number.isSafeInteger(value) || value < 1e12) return value;
   const digits = String(value);
-  if (digits.length < 13 || digits[0]! < '2' || digits[0]! > '6' || !luhnValid(digits)) return value;
+  if (!isCardNumber(digits)) return value;
   counted.add(masks.cardMask);
   return '[CARD]';
 }
