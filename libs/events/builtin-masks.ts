@@ -11,16 +11,111 @@ const mayHoldSecret = (
   (regex: RegExp) => (text: string) =>
     regex.test(text)
 )(/secret|passw|token|credential|private/i);
+const DOT = 46;
+const COLON = 58;
 const has = (needle: string) => (text: string) => text.includes(needle);
 const matches = (regex: RegExp) => (text: string) => regex.test(text);
 const isHex = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
-// `::` (every compressed form), or seven colons between hex digits (the full form; JSON's
-// `"key":"value"` colons do not count), then the full form itself: one path, no backtracking.
+// The longest textual IPv6 address (full form with an embedded IPv4 address).
+const IPV6_MAX_CHARS = 45;
+const isIpv6Char = (code: number) => isHex(code) || code === COLON || code === DOT;
+
+/**
+ * A `::` that may start an address: the run of hex digits, colons and dots it is in does not
+ * follow a word character. In `arn:aws:iam::123456789012:role`, `std::vector`, `Foo::Bar` it
+ * does, and every match in such a run would be glued to that word (standsAlone leaves it), so
+ * RE2 need not scan the line for it (a line of ARNs cost 86 ms so).
+ */
+function compressedMayStart(text: string, at: number): boolean {
+  let start = at;
+  while (start > 0 && isIpv6Char(text.charCodeAt(start - 1))) {
+    start--;
+    if (at - start > IPV6_MAX_CHARS) return true;
+  }
+  return !wordBefore(text, start);
+}
+
+const isAlnum = (code: number) => isWord(code) && code !== 95;
+const isZoneChar = (code: number) => isAlnum(code) || code === COLON || code === DOT || code === 37; /* % */
+
+/** The start of the span before `at` that a match's context needs: one character and its escapes. */
+function contextStart(text: string, at: number): number {
+  let start = at - 1;
+  while (start > 0 && text.charCodeAt(start - 1) === 92) start--;
+  return Math.max(0, start);
+}
+
+/**
+ * The spans around each `::` that may start an address: the run of address characters it is
+ * in, with the character before (and its escapes) and after. Seven colons of a full form: the
+ * whole text (rare: the regex decides).
+ */
+function ipv6Windows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  let covered = 0;
+  for (let i = text.indexOf('::'); i !== -1; i = text.indexOf('::', Math.max(i + 2, covered))) {
+    if (!compressedMayStart(text, i)) continue;
+    let start = i;
+    while (start > 0 && isIpv6Char(text.charCodeAt(start - 1))) start--;
+    let end = i;
+    while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
+    windows.push([contextStart(text, start), Math.min(text.length, end + 1)]);
+    covered = end;
+  }
+  let colons = 0;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (!(isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)) continue;
+    // Full forms: each one's span (V8, one deterministic path per start), then all in order.
+    for (const full of text.matchAll(FULL_IPV6_ALL)) {
+      let end = full.index + full[0].length;
+      while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
+      windows.push([contextStart(text, full.index), Math.min(text.length, end + 1)]);
+    }
+    return windows.sort((a, b) => a[0] - b[0]);
+  }
+  return windows;
+}
+const FULL_IPV6_ALL = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/g;
+
+/** The spans of each run of 13 or more digits (single spaces or dashes between): mayHoldCard's scan. */
+function cardWindows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  let run = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : -1;
+    if (code >= 48 && code <= 57) {
+      if (run++ === 0) start = i;
+    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) {
+      if (run >= 13) windows.push([contextStart(text, start), Math.min(text.length, i + 1)]);
+      run = 0;
+    }
+  }
+  return windows;
+}
+
+/** The spans of each access key id's prefix: 20 characters and the context around them. */
+function accessKeyWindows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (let i = text.search(ACCESS_KEY_PREFIX); i !== -1;) {
+    const start = contextStart(text, i);
+    windows.push([start, Math.min(text.length, i + 21)]);
+    const next = text.slice(i + 1).search(ACCESS_KEY_PREFIX);
+    i = next === -1 ? -1 : i + 1 + next;
+  }
+  return windows;
+}
+const ACCESS_KEY_PREFIX = /AKIA|ASIA|ABIA|ACCA/;
+
+// A `::` that may start an address (every compressed form), or seven colons between hex digits
+// (the full form; JSON's `"key":"value"` colons do not count), then the full form itself: one
+// path, no backtracking.
 const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
 function mayHoldIpv6(text: string): boolean {
-  if (text.includes('::')) return true;
+  for (let i = text.indexOf('::'); i !== -1; i = text.indexOf('::', i + 2))
+    if (compressedMayStart(text, i)) return true;
   let colons = 0;
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
     if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
@@ -40,9 +135,6 @@ function mayHoldCard(text: string): boolean {
   }
   return false;
 }
-
-const DOT = 46;
-const COLON = 58;
 
 /** Keeps the key and separator (group 1 and 2), masks the value. */
 const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
@@ -145,7 +237,7 @@ const IPV6 = [
   `(?:${HEX}:){1,2}(?::${HEX}){1,5}`,
   `${HEX}:(?::${HEX}){1,6}`,
   `:(?::${HEX}){1,7}`,
-  `[Ff][Ee]80:(?::${HEX}){0,4}%[0-9A-Za-z]+`,
+  `[Ff][Ee]80:(?::${HEX}){1,4}%[0-9A-Za-z]+`,
   `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`,
   `(?:${HEX}:){1,4}:${IPV4}`,
 ].join('|');
@@ -206,7 +298,8 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'),
       replace: fixed('[AWS_ACCESS_KEY_ID]'),
-      prefilter: matches(/AKIA|ASIA|ABIA|ACCA/),
+      prefilter: matches(ACCESS_KEY_PREFIX),
+      windows: accessKeyWindows,
     },
   ],
   email: () => [
@@ -221,6 +314,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH),
       replace: fixed('[IPV6]', [COLON, DOT]),
       prefilter: mayHoldIpv6,
+      windows: ipv6Windows,
     },
   ],
   ipv4: () => [
@@ -230,7 +324,14 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
     },
   ],
-  card: () => [{ regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: mayHoldCard }],
+  card: () => [
+    {
+      regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'),
+      replace: card,
+      prefilter: mayHoldCard,
+      windows: cardWindows,
+    },
+  ],
 };
 
 export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);

@@ -103,7 +103,7 @@ export function applyMask(mask: CompiledMask, text: string): string {
   // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
   let tested: BuiltinPattern['prefilter'];
   let passed = false;
-  for (const { regex, replace, prefilter } of mask.patterns) {
+  for (const { regex, replace, prefilter, windows } of mask.patterns) {
     if (prefilter !== undefined) {
       if (prefilter !== tested) {
         passed = prefilter(out);
@@ -111,7 +111,7 @@ export function applyMask(mask: CompiledMask, text: string): string {
       }
       if (!passed) continue;
     }
-    const masked = replaceMatches(regex, out, replace);
+    const masked = replaceMatches(regex, out, replace, windows?.(out));
     if (masked !== out) tested = undefined;
     out = masked;
   }

@@ -71,23 +71,36 @@ export const SECRET_KEY_WORDS = [
   'pwd',
   'passphrase',
   'secrets?',
-  'secret[_.-]?(?:access[_.-]?)?key',
+  'secret[ _.-]?(?:access[ _.-]?)?key',
   'token',
-  'api[_.-]?keys?',
-  'app(?:lication)?[_.-]?key',
-  'access[_.-]?key',
-  'private[_.-]?key',
+  'api[ _.-]?keys?',
+  'app(?:lication)?[ _.-]?key',
+  'access[ _.-]?key',
+  'private[ _.-]?key',
   'authorization',
   'cookies?',
-  'session(?:[_.-]?(?:id|key))?',
+  'session(?:[ _.-]?(?:id|key))?',
   'credentials?',
   'signature',
-  'connection[_.-]?string',
+  'connection[ _.-]?string',
 ].join('|');
 
-/** A cheap test that text may hold one of the words (the prefilter of the keyed-value masks). */
-export const MAY_NAME_SECRET =
-  /passw|pwd|passphrase|secret|token|api.?key|app.?key|application.?key|access.?key|private.?key|authorization|cookie|session|credential|signature|connection.?string/i;
+/**
+ * A cheap test that text may hold a secret's name followed by a separator (`password=`,
+ * `"apiKey": `, `\\"token\\":`, `:password =>`): the prefilter of the keyed-value mask. Linear:
+ * literal alternatives, then bounded optional characters.
+ */
+export const MAY_NAME_SECRET = new RegExp(`(?:${SECRET_KEY_WORDS})(?:\\\\?["'])?[ \\t]*(?:=>|:|=)`, 'i');
+
+/**
+ * A cheap test that a JSON text may have a field named like a secret: a key that ends with a
+ * word of the vocabulary (`..._password":`, `\\"apiKey\\":` in a nested string), or is one of
+ * the short names. A JSON message without one needs no masking by key.
+ */
+export const MAY_HAVE_SECRET_FIELD = new RegExp(
+  `(?:(?:${SECRET_KEY_WORDS})|"(?:pass|auth|db[ _.-]?pass|cvv|cvc))\\\\?"\\s*:`,
+  'i',
+);
 
 /** True for a name the key vocabulary knows but whose value is not a secret (`nextToken=`). */
 export const isNotSecretKey = (key: string) => NOT_SECRET.has(normal(key));
