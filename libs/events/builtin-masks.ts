@@ -1,38 +1,121 @@
 import { compileRe2 } from './patterns';
-import { re2, type RE2JS } from './re2';
-import type { MaskMatch, Replacer } from './replace';
+import { re2 } from './re2';
+import { SECRET_BUILTINS } from './secret-masks';
+import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
+import type { Replacer } from './replace';
 
-/**
- * The built-in masks. Each is one or more RE2 patterns (linear time, like custom ones) and a
- * replacement that can look at the characters around the match (RE2 has no lookarounds): a
- * match glued to a word is not what it looks like (`v1.2.3.4`, `deadbeef:cafe::1`), and is left.
- */
-export interface BuiltinPattern {
-  regex: RE2JS;
-  replace: Replacer;
-  /**
-   * A cheap test that every match needs (a character or word), run before RE2: re2js is slow on
-   * patterns that do not start with a literal, and most lines hold no secret. Each is a literal
-   * test or a V8 regex that cannot backtrack (literal alternatives, or one deterministic path).
-   */
-  prefilter?: (text: string) => boolean;
-}
+export type { BuiltinPattern } from './match-context';
 
 // Both aws-secret patterns need one of these words: one test for the two (applyMask).
 const mayHoldSecret = (
   (regex: RegExp) => (text: string) =>
     regex.test(text)
 )(/secret|passw|token|credential|private/i);
+const DOT = 46;
+const COLON = 58;
 const has = (needle: string) => (text: string) => text.includes(needle);
 const matches = (regex: RegExp) => (text: string) => regex.test(text);
 const isHex = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
-// `::` (every compressed form), or seven colons between hex digits (the full form; JSON's
-// `"key":"value"` colons do not count), then the full form itself: one path, no backtracking.
+// The longest textual IPv6 address (full form with an embedded IPv4 address).
+const IPV6_MAX_CHARS = 45;
+const isIpv6Char = (code: number) => isHex(code) || code === COLON || code === DOT;
+
+/**
+ * A `::` that may start an address: the run of hex digits, colons and dots it is in does not
+ * follow a word character. In `arn:aws:iam::123456789012:role`, `std::vector`, `Foo::Bar` it
+ * does, and every match in such a run would be glued to that word (standsAlone leaves it), so
+ * RE2 need not scan the line for it (a line of ARNs cost 86 ms so).
+ */
+function compressedMayStart(text: string, at: number): boolean {
+  let start = at;
+  while (start > 0 && isIpv6Char(text.charCodeAt(start - 1))) {
+    start--;
+    if (at - start > IPV6_MAX_CHARS) return true;
+  }
+  return !wordBefore(text, start);
+}
+
+const isAlnum = (code: number) => isWord(code) && code !== 95;
+const isZoneChar = (code: number) => isAlnum(code) || code === COLON || code === DOT || code === 37; /* % */
+
+/** The start of the span before `at` that a match's context needs: one character and its escapes. */
+function contextStart(text: string, at: number): number {
+  let start = at - 1;
+  while (start > 0 && text.charCodeAt(start - 1) === 92) start--;
+  return Math.max(0, start);
+}
+
+/**
+ * The spans around each `::` that may start an address: the run of address characters it is
+ * in, with the character before (and its escapes) and after. Seven colons of a full form: the
+ * whole text (rare: the regex decides).
+ */
+function ipv6Windows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  let covered = 0;
+  for (let i = text.indexOf('::'); i !== -1; i = text.indexOf('::', Math.max(i + 2, covered))) {
+    if (!compressedMayStart(text, i)) continue;
+    let start = i;
+    while (start > 0 && isIpv6Char(text.charCodeAt(start - 1))) start--;
+    let end = i;
+    while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
+    windows.push([contextStart(text, start), Math.min(text.length, end + 1)]);
+    covered = end;
+  }
+  let colons = 0;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (!(isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)) continue;
+    // Full forms: each one's span (V8, one deterministic path per start), then all in order.
+    for (const full of text.matchAll(FULL_IPV6_ALL)) {
+      let end = full.index + full[0].length;
+      while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
+      windows.push([contextStart(text, full.index), Math.min(text.length, end + 1)]);
+    }
+    return windows.sort((a, b) => a[0] - b[0]);
+  }
+  return windows;
+}
+const FULL_IPV6_ALL = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/g;
+
+/** The spans of each run of 13 or more digits (single spaces or dashes between): mayHoldCard's scan. */
+function cardWindows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  let run = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : -1;
+    if (code >= 48 && code <= 57) {
+      if (run++ === 0) start = i;
+    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) {
+      if (run >= 13) windows.push([contextStart(text, start), Math.min(text.length, i + 1)]);
+      run = 0;
+    }
+  }
+  return windows;
+}
+
+/** The spans of each access key id's prefix: 20 characters and the context around them. */
+function accessKeyWindows(text: string): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (let i = text.search(ACCESS_KEY_PREFIX); i !== -1;) {
+    const start = contextStart(text, i);
+    windows.push([start, Math.min(text.length, i + 21)]);
+    const next = text.slice(i + 1).search(ACCESS_KEY_PREFIX);
+    i = next === -1 ? -1 : i + 1 + next;
+  }
+  return windows;
+}
+const ACCESS_KEY_PREFIX = /AKIA|ASIA|ABIA|ACCA/;
+
+// A `::` that may start an address (every compressed form), or seven colons between hex digits
+// (the full form; JSON's `"key":"value"` colons do not count), then the full form itself: one
+// path, no backtracking.
 const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
 function mayHoldIpv6(text: string): boolean {
-  if (text.includes('::')) return true;
+  for (let i = text.indexOf('::'); i !== -1; i = text.indexOf('::', i + 2))
+    if (compressedMayStart(text, i)) return true;
   let colons = 0;
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
     if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
@@ -53,35 +136,6 @@ function mayHoldCard(text: string): boolean {
   return false;
 }
 
-const isWord = (code: number) =>
-  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-const charAt = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
-const DOT = 46;
-const COLON = 58;
-
-/**
- * True when a word character right before position `start` glues the match to a word. The
- * letter of an escape (`\tAKIA...` in a JSON message) is not part of a word: it is a tab.
- */
-function wordBefore(text: string, start: number): boolean {
-  if (!isWord(charAt(text, start - 1))) return false;
-  let backslashes = 0;
-  while (charAt(text, start - 2 - backslashes) === 92) backslashes++;
-  return backslashes % 2 === 0;
-}
-
-/** True when the match stands alone: no word character (nor one of `also`) right before or after. */
-function standsAlone(match: MaskMatch, text: string, also: readonly number[] = []): boolean {
-  const before = charAt(text, match.start - 1);
-  const after = charAt(text, match.end);
-  return !(wordBefore(text, match.start) || also.includes(before) || isWord(after) || also.includes(after));
-}
-
-const fixed =
-  (replacement: string, also: readonly number[] = []): Replacer =>
-  (match, text) =>
-    standsAlone(match, text, also) ? replacement : undefined;
-
 /** Keeps the key and separator (group 1 and 2), masks the value. */
 const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
 
@@ -95,6 +149,40 @@ export function luhnValid(digits: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * The lengths the card networks issue, by leading digits: Visa 13, 16, 19; Mastercard (51-55,
+ * 2221-2720) 16; Amex (34, 37) 15; Diners (30, 36, 38, 39) 14-16; JCB (35), Discover and
+ * UnionPay (6) 16-19. A 13-digit run starting with 5 is not a card, however its Luhn sum ends.
+ */
+function cardShaped(digits: string): boolean {
+  const n = digits.length;
+  switch (digits[0]) {
+    case '4':
+      return n === 13 || n === 16 || n === 19;
+    case '5':
+      return n === 16 && digits[1]! >= '1' && digits[1]! <= '5';
+    case '2': {
+      const four = Number(digits.slice(0, 4));
+      return n === 16 && four >= 2221 && four <= 2720;
+    }
+    case '3':
+      if (digits[1] === '4' || digits[1] === '7') return n === 15;
+      if (digits[1] === '5') return n >= 16 && n <= 19;
+      return (
+        (digits[1] === '0' || digits[1] === '6' || digits[1] === '8' || digits[1] === '9') &&
+        n >= 14 &&
+        n <= 16
+      );
+    case '6':
+      return n >= 16 && n <= 19;
+    default:
+      return false;
+  }
+}
+
+/** A card number: a length its network issues, and the Luhn check. */
+export const isCardNumber = (digits: string): boolean => cardShaped(digits) && luhnValid(digits);
 
 /**
  * Card numbers: 13 to 19 digits starting with 2-6 (the card networks' ranges: an epoch time in
@@ -122,7 +210,7 @@ const card: Replacer = (match, text) => {
     for (let last = first; last <= to; last++) {
       digits += groups[last];
       if (digits.length > 19) break;
-      if (digits.length >= 13 && luhnValid(digits)) found = last;
+      if (isCardNumber(digits)) found = last;
     }
     if (found === -1) continue;
     const end = starts[found]! + groups[found]!.length;
@@ -149,7 +237,7 @@ const IPV6 = [
   `(?:${HEX}:){1,2}(?::${HEX}){1,5}`,
   `${HEX}:(?::${HEX}){1,6}`,
   `:(?::${HEX}){1,7}`,
-  `[Ff][Ee]80:(?::${HEX}){0,4}%[0-9A-Za-z]+`,
+  `[Ff][Ee]80:(?::${HEX}){1,4}%[0-9A-Za-z]+`,
   `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`,
   `(?:${HEX}:){1,4}:${IPV4}`,
 ].join('|');
@@ -160,6 +248,7 @@ const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
 // token is masked whole before its parts could look like something else (`::ffff:192.0.2.1`
 // is one IPv6 address, not an IPv4 one behind `::ffff:`).
 const BUILTINS: Record<string, () => BuiltinPattern[]> = {
+  'private-key': SECRET_BUILTINS['private-key']!,
   // A JWS: base64url header (a JSON object: `eyJ`), payload and signature (empty for alg none).
   jwt: () => [
     {
@@ -170,12 +259,21 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ],
   bearer: () => [
     {
-      regex: compileRe2('(?i)(bearer)(\\s+)[A-Za-z0-9._~+/-]{6,}=*'),
+      // RFC 6750's token alphabet, `=` anywhere (not only as padding: some tokens carry it).
+      regex: compileRe2('(?i)(bearer)(\\s+)([A-Za-z0-9._~+/=-]{6,})'),
       prefilter: matches(/bearer/i),
       replace: (match, text) =>
-        wordBefore(text, match.start) ? undefined : `${match.group(1)}${match.group(2)}[MASKED]`,
+        wordBefore(text, match.start) || !looksLikeToken(match.group(3)!)
+          ? undefined
+          : `${match.group(1)}${match.group(2)}[MASKED]`,
     },
   ],
+  'aws-session-token': SECRET_BUILTINS['aws-session-token']!,
+  'vendor-tokens': SECRET_BUILTINS['vendor-tokens']!,
+  'url-userinfo': SECRET_BUILTINS['url-userinfo']!,
+  'basic-auth': SECRET_BUILTINS['basic-auth']!,
+  cookie: SECRET_BUILTINS.cookie!,
+  'secret-fields': SECRET_BUILTINS['secret-fields']!,
   'aws-secret': () => [
     // Any value after an AWS secret key's name (`aws_secret_access_key=...`, JSON, YAML).
     {
@@ -200,7 +298,8 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'),
       replace: fixed('[AWS_ACCESS_KEY_ID]'),
-      prefilter: matches(/AKIA|ASIA|ABIA|ACCA/),
+      prefilter: matches(ACCESS_KEY_PREFIX),
+      windows: accessKeyWindows,
     },
   ],
   email: () => [
@@ -215,6 +314,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH),
       replace: fixed('[IPV6]', [COLON, DOT]),
       prefilter: mayHoldIpv6,
+      windows: ipv6Windows,
     },
   ],
   ipv4: () => [
@@ -224,10 +324,46 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
     },
   ],
-  card: () => [{ regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'), replace: card, prefilter: mayHoldCard }],
+  card: () => [
+    {
+      regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'),
+      replace: card,
+      prefilter: mayHoldCard,
+      windows: cardWindows,
+    },
+  ],
 };
 
 export const BUILTIN_MASK_NAMES = Object.keys(BUILTINS);
+
+/**
+ * Names for sets of built-ins in a mask's `builtins`: `secrets` (credentials of every kind),
+ * `pii` (personal data: addresses, e-mail, cards) and `*` (every built-in).
+ */
+export const BUILTIN_GROUPS: Record<string, readonly string[]> = {
+  secrets: [
+    'private-key',
+    'jwt',
+    'bearer',
+    'aws-session-token',
+    'vendor-tokens',
+    'url-userinfo',
+    'basic-auth',
+    'cookie',
+    'secret-fields',
+    'aws-secret',
+    'aws-access-key-id',
+  ],
+  pii: ['email', 'ipv6', 'ipv4', 'card'],
+  '*': BUILTIN_MASK_NAMES,
+};
+
+/** A bearer credential, not a word: `Bearer authentication failed` keeps its word. */
+function looksLikeToken(token: string): boolean {
+  if (/[0-9._~+/=-]/.test(token)) return true;
+  // Letters only: a token when long and mixed-case beyond a capital first letter.
+  return token.length >= 16 && /[a-z]/.test(token) && /[A-Z]/.test(token.slice(1));
+}
 
 const compiled = new Map<string, readonly BuiltinPattern[]>();
 

@@ -1,5 +1,5 @@
 import { isObject, unknownKeys, type Problems } from '../rules/problems';
-import { BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
+import { BUILTIN_GROUPS, BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
 import { compileRe2OrProblem } from './patterns';
 import { prefilterOf } from './prefilter';
 import { compileReplacement, replaceMatches } from './replace';
@@ -14,6 +14,10 @@ export interface CompiledMask {
   name: string;
   logGroups: LogGroupSelector;
   patterns: readonly BuiltinPattern[];
+  /** `secret-fields` is on: a JSON field named like a secret has its whole value masked. */
+  secretFields: boolean;
+  /** `card` is on: JSON numbers are checked as card numbers too. */
+  cards: boolean;
 }
 
 export const MASK_KEYS = ['name', 'description', 'logGroups', 'builtins', 'custom'];
@@ -60,17 +64,20 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
   const logGroups = logGroupsField(raw.logGroups, 'logGroups', problems);
   const patterns: BuiltinPattern[] = [];
   if (raw.builtins !== undefined && (!Array.isArray(raw.builtins) || raw.builtins.length === 0))
-    problems.add('builtins', `must be a non-empty list of ${BUILTIN_MASK_NAMES.join(', ')}`);
-  const builtins: unknown[] = Array.isArray(raw.builtins) ? raw.builtins : [];
-  builtins.forEach((name, i) => {
-    if (typeof name !== 'string' || !BUILTIN_MASK_NAMES.includes(name))
-      problems.add(
-        `builtins[${i}]`,
-        `must be one of ${BUILTIN_MASK_NAMES.join(', ')}, got ${JSON.stringify(name)}`,
-      );
+    problems.add(
+      'builtins',
+      `must be a non-empty list of ${[...BUILTIN_MASK_NAMES, ...Object.keys(BUILTIN_GROUPS)].join(', ')}`,
+    );
+  const listed: unknown[] = Array.isArray(raw.builtins) ? raw.builtins : [];
+  const builtins = new Set<string>();
+  const known = [...BUILTIN_MASK_NAMES, ...Object.keys(BUILTIN_GROUPS)];
+  listed.forEach((name, i) => {
+    if (typeof name !== 'string' || !known.includes(name))
+      problems.add(`builtins[${i}]`, `must be one of ${known.join(', ')}, got ${JSON.stringify(name)}`);
+    else for (const one of BUILTIN_GROUPS[name] ?? [name]) builtins.add(one);
   });
   // Built-ins apply in their own order (builtin-masks.ts), then the custom patterns as listed.
-  for (const name of BUILTIN_MASK_NAMES) if (builtins.includes(name)) patterns.push(...builtinMask(name));
+  for (const name of BUILTIN_MASK_NAMES) if (builtins.has(name)) patterns.push(...builtinMask(name));
   if (raw.custom !== undefined && (!Array.isArray(raw.custom) || raw.custom.length === 0))
     problems.add('custom', 'must be a non-empty list of {"name", "pattern", "replacement"}');
   const names = new Set<string>();
@@ -81,7 +88,13 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
   if (raw.builtins === undefined && raw.custom === undefined)
     problems.add('mask', 'needs builtins or custom patterns (or both)');
   if (logGroups === undefined) return undefined;
-  return { name: raw.name as string, logGroups, patterns };
+  return {
+    name: raw.name as string,
+    logGroups,
+    patterns,
+    secretFields: builtins.has('secret-fields'),
+    cards: builtins.has('card'),
+  };
 }
 
 /** Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. */
@@ -90,7 +103,7 @@ export function applyMask(mask: CompiledMask, text: string): string {
   // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
   let tested: BuiltinPattern['prefilter'];
   let passed = false;
-  for (const { regex, replace, prefilter } of mask.patterns) {
+  for (const { regex, replace, prefilter, windows } of mask.patterns) {
     if (prefilter !== undefined) {
       if (prefilter !== tested) {
         passed = prefilter(out);
@@ -98,7 +111,7 @@ export function applyMask(mask: CompiledMask, text: string): string {
       }
       if (!passed) continue;
     }
-    const masked = replaceMatches(regex, out, replace);
+    const masked = replaceMatches(regex, out, replace, windows?.(out));
     if (masked !== out) tested = undefined;
     out = masked;
   }

@@ -1,21 +1,28 @@
+import { re2, type RE2JS } from './re2';
+
 /**
  * re2js is fast on a pattern that starts with a literal and several times slower on the others
  * (`\d`, `(?i)`, `^(DEBUG|TRACE)`), and most lines match none of a filter's or mask's patterns.
- * So a pattern gets a prefilter when its syntax shows text that every match must contain: a run
- * of literal characters at its top level, or a group of literal alternatives (`(ico|png)`).
- * The prefilter is a substring test or a V8 regex of escaped literal alternatives, which has no
- * quantifier to backtrack on (linear); RE2 runs only on the lines it lets through.
+ * So a pattern gets a prefilter when every match must contain some text: a V8 test of literal
+ * alternatives (a substring test, or a regex of escaped alternatives: no quantifier, linear),
+ * and RE2 runs only on the lines it lets through.
+ *
+ * The required text is read from RE2's own parse of the pattern (re2js builds a prefilter tree
+ * from its parsed, simplified regexp: literals, concatenations, alternations, repeats), never
+ * from the pattern's text: `\x2F`, `\u0045`, `\Q...\E`, classes and flags mean exactly what they
+ * mean to RE2. A case-insensitive pattern (`(?i)` at its start) gets the required text of its
+ * case-sensitive self, tested ignoring case: every match of it is a case variant of a match of
+ * that, so the test never rejects a line the pattern matches.
  */
 export interface RequiredText {
   /** One of these appears in every match. */
   alternatives: string[];
-  /** ... at the start of the text (the pattern starts with `^` and then this). */
+  /** Kept for the gate's shape: the parse tree does not say where text is, so always false. */
   anchored: boolean;
   ignoreCase: boolean;
 }
 
 const PUNCTUATION = /[\\^$.|?*+()[\]{}/-]/;
-const QUANTIFIER = /[*+?{]/;
 // `-` is left alone: outside a class it is itself, and `\-` is an error in a `u` regex.
 export const escapeRegExp = (text: string) => text.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&');
 
@@ -34,86 +41,62 @@ export function literalOf(pattern: string): string | undefined {
   return out;
 }
 
-/** Index of the `)` closing the group opened at `open`, or -1. */
-function closing(pattern: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') i++;
-    else if (c === '[') {
-      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
-    } else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+/** re2js's prefilter tree (RE2.prefilter, built by PrefilterTree.build from the parse). */
+interface TreeNode {
+  type: number; // 0 none, 1 exact, 2 and, 3 or
+  str: string;
+  subs: TreeNode[];
+}
+const EXACT = 1;
+const AND = 2;
+const OR = 3;
+
+function treeOf(pattern: string): TreeNode | undefined {
+  const { RE2JS } = re2();
+  let regex: RE2JS;
+  try {
+    regex = RE2JS.compile(RE2JS.translateRegExp(pattern));
+  } catch {
+    return undefined;
   }
-  return -1;
+  const tree = (regex as unknown as { re2Input?: { prefilter?: TreeNode | null } }).re2Input?.prefilter;
+  return tree ?? undefined;
 }
 
-/** What every match of `pattern` must contain, if its top level shows it. */
+/** Alternatives of which one is in every match, from a tree node (the best one under an AND). */
+function alternativesOf(node: TreeNode): string[] | undefined {
+  if (node.type === EXACT) return node.str === '' ? undefined : [node.str];
+  if (node.type === OR) {
+    const all: string[] = [];
+    for (const sub of node.subs) {
+      const alternatives = alternativesOf(sub);
+      if (alternatives === undefined) return undefined;
+      all.push(...alternatives);
+    }
+    return all.length === 0 || all.length > 64 ? undefined : [...new Set(all)];
+  }
+  if (node.type === AND) {
+    let best: string[] | undefined;
+    for (const sub of node.subs) {
+      const alternatives = alternativesOf(sub);
+      if (alternatives !== undefined && (best === undefined || shortest(alternatives) > shortest(best)))
+        best = alternatives;
+    }
+    return best;
+  }
+  return undefined;
+}
+
+// The longest shortest alternative rejects the most lines.
+const shortest = (alternatives: string[]) => Math.min(...alternatives.map((alt) => alt.length));
+
+/** What every match of `pattern` must contain, as RE2 parses it (see above). */
 export function requiredText(pattern: string): RequiredText | undefined {
-  let i = 0;
-  let ignoreCase = false;
-  if (pattern.startsWith('(?i)')) {
-    ignoreCase = true;
-    i = 4;
-  }
-  // Other flags, and classes starting with `]`: not worth reading.
-  if (/\(\?[a-zA-Z-]*[):]/.test(pattern.slice(i).replace(/\(\?:/g, '')) || /\[\^?\]/.test(pattern))
-    return undefined;
-  const anchoredStart = pattern[i] === '^';
-  if (anchoredStart) i++;
-  const start = i;
-  const candidates: Array<{ alternatives: string[]; at: number }> = [];
-  let run = '';
-  let runAt = i;
-  const end = () => {
-    if (run !== '') candidates.push({ alternatives: [run], at: runAt });
-    run = '';
-  };
-  for (; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (run === '') runAt = i;
-    if (c === '|') return undefined; // top-level alternatives: nothing is required of all
-    if (c === '(') {
-      end();
-      const close = closing(pattern, i);
-      if (close === -1) return undefined;
-      const body = pattern.slice(pattern.startsWith('(?:', i) ? i + 3 : i + 1, close);
-      const alternatives = body.split('|').map(literalOf);
-      const quantified = QUANTIFIER.test(pattern[close + 1] ?? '');
-      if (!quantified && alternatives.every((alt): alt is string => alt !== undefined && alt !== ''))
-        candidates.push({ alternatives, at: i });
-      i = close;
-      continue;
-    }
-    if (c === '[') {
-      end();
-      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
-      continue;
-    }
-    if (c === '{') {
-      end();
-      while (i < pattern.length && pattern[i] !== '}') i++;
-      continue;
-    }
-    let literal: string | undefined;
-    if (c === '\\') {
-      const next = pattern[++i];
-      literal = next !== undefined && PUNCTUATION.test(next) ? next : undefined; // \d, \b, \x41: no
-    } else if (!'^$.*+?)'.includes(c)) literal = c;
-    // A character under a quantifier may be absent or repeated: it ends the run.
-    if (literal === undefined || QUANTIFIER.test(pattern[i + 1] ?? '')) end();
-    else run += literal;
-  }
-  end();
-  // The longest shortest alternative rejects the most lines.
-  const shortest = (candidate: { alternatives: string[] }) =>
-    Math.min(...candidate.alternatives.map((alt) => alt.length));
-  const best = candidates.reduce<(typeof candidates)[number] | undefined>(
-    (kept, candidate) => (kept === undefined || shortest(candidate) > shortest(kept) ? candidate : kept),
-    undefined,
-  );
-  if (best === undefined || shortest(best) < 2) return undefined;
-  return { alternatives: best.alternatives, anchored: anchoredStart && best.at === start, ignoreCase };
+  const ignoreCase = pattern.startsWith('(?i)');
+  const tree = treeOf(ignoreCase ? pattern.slice(4) : pattern);
+  const alternatives = tree && alternativesOf(tree);
+  if (alternatives === undefined || shortest(alternatives) < 2) return undefined;
+  return { alternatives, anchored: false, ignoreCase };
 }
 
 /** The prefilter of `pattern`, when its syntax shows required text. */

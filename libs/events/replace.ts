@@ -24,27 +24,39 @@ function escapes(text: string, at: number): boolean {
  * Replaces every non-empty match of `regex` in `text` (RE2: linear time in the text). Returns
  * `text` itself when nothing was replaced, so callers see a change by identity.
  *
+ * With `windows` (spans in order, each holding whole matches: BuiltinPattern.windows), RE2 runs
+ * on those spans only; the replacement still sees the whole text around each match, and a match
+ * inside one already replaced is skipped, so the result is the whole-text one.
+ *
  * A match right after a backslash keeps its first character: in a JSON message `\nuser@x.io`
  * the `n` belongs to the escape `\n`, and replacing it would leave `\[EMAIL]`, which is not
  * JSON any more (the document would lose its parsed fields).
  */
-export function replaceMatches(regex: RE2JS, text: string, replacer: Replacer): string {
-  // The DFA test is several times cheaper than finding matches; most messages have none.
-  if (!regex.test(text)) return text;
-  const matcher = regex.matcher(text);
+export function replaceMatches(
+  regex: RE2JS,
+  text: string,
+  replacer: Replacer,
+  windows?: ReadonlyArray<readonly [number, number]>,
+): string {
   let out = '';
   let last = 0;
   let changed = false;
-  while (matcher.find()) {
-    const start = matcher.start();
-    const end = matcher.end();
-    if (end === start) continue;
-    let replacement = replacer({ start, end, group: (i) => matcher.group(i) }, text);
-    if (replacement === undefined) continue;
-    if (escapes(text, start)) replacement = text[start] + replacement;
-    out += text.slice(last, start) + replacement;
-    last = end;
-    changed = true;
+  for (const [from, to] of windows ?? [[0, text.length] as const]) {
+    const span = windows === undefined ? text : text.slice(from, to);
+    // The DFA test is several times cheaper than finding matches; most messages have none.
+    if (!regex.test(span)) continue;
+    const matcher = regex.matcher(span);
+    while (matcher.find()) {
+      const start = matcher.start() + from;
+      const end = matcher.end() + from;
+      if (end === start || start < last) continue;
+      let replacement = replacer({ start, end, group: (i) => matcher.group(i) }, text);
+      if (replacement === undefined) continue;
+      if (escapes(text, start)) replacement = text[start] + replacement;
+      out += text.slice(last, start) + replacement;
+      last = end;
+      changed = true;
+    }
   }
   return changed ? out + text.slice(last) : text;
 }

@@ -4,7 +4,9 @@ import type { RecordLine } from '../kinesis/records';
 import { isObject, type Problems } from '../rules/problems';
 import { compileFilter, droppedBy, type CompiledFilter } from './filters';
 import { applyMask, compileMask, type CompiledMask } from './masks';
+import { MAY_HAVE_SECRET_FIELD } from './secret-keys';
 import { perLogGroup } from './selector';
+import { jsonStart, maskJsonText, maskTree, type TreeMasks } from './structure';
 import type { RuleTally } from './tally';
 
 /**
@@ -16,14 +18,20 @@ import type { RuleTally } from './tally';
  */
 export const NO_LOG_GROUP = '';
 
-// Deeper JSON is not indexed as fields anyway (the index's depth limit is 50): its text is masked.
-const MAX_DEPTH = 100;
-
 export class GroupScreen {
+  /** The masks as the tree masking sees them (structure.ts). */
+  private readonly tree: TreeMasks;
+
   constructor(
     readonly filters: readonly CompiledFilter[],
     readonly masks: readonly CompiledMask[],
-  ) {}
+  ) {
+    this.tree = {
+      text: (value, counted) => this.maskText(value, counted),
+      secretFieldsMask: masks.find((mask) => mask.secretFields)?.name,
+      cardMask: masks.find((mask) => mask.cards)?.name,
+    };
+  }
 
   /** The name of the filter that drops `message`, or undefined. */
   droppedBy(message: string): string | undefined {
@@ -44,60 +52,72 @@ export class GroupScreen {
   }
 
   /**
-   * A message masked, JSON kept JSON. A JSON message with `\u` escapes (Python's json.dumps
-   * writes every non-ASCII character so) is masked value by value: in its text an escape's hex
-   * digits would glue to a secret (`\u00012001:db8::1`) or a replacement would cut an escape in
-   * two. Otherwise the text is masked, and if a JSON message stopped parsing, it is masked value
-   * by value instead (only a changed message is re-parsed).
+   * A message masked, JSON kept JSON: a JSON message (after white space or a BOM), or the JSON
+   * of a Lambda console line (`<time>\t<request id>\t<LEVEL>\t{...}`), is masked on its tree
+   * with each value's key in view (structure.ts); anything else, and JSON that does not parse,
+   * as text.
    */
   maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
     const own = counted ?? new Set<string>();
-    const out = this.maskJson(text, own) ?? this.mask(text, undefined, own);
+    const out = this.maskStructured(text, own);
     if (counted === undefined) for (const name of own) tally?.mask(name);
     return out;
   }
 
-  /** The value-by-value masking of maskMessage, or undefined where the text's masking is kept. */
-  private maskJson(text: string, counted: Set<string>): string | undefined {
-    if (text.charCodeAt(0) !== 123) return undefined;
-    const escaped = text.includes('\\u');
-    let masked: string | undefined;
-    if (!escaped) {
-      masked = this.mask(text, undefined, counted);
-      if (masked === text || parses(masked)) return masked;
+  private maskStructured(text: string, counted: Set<string>): string {
+    const at = jsonStart(text);
+    if (at !== -1) return this.maskJson(text, at, counted) ?? this.maskText(text, counted);
+    const console = CONSOLE_PREFIX.exec(text);
+    if (console !== null) {
+      const tail = text.slice(console[0].length);
+      const tailAt = jsonStart(tail);
+      const json = tailAt === -1 ? undefined : this.maskJson(tail, tailAt, counted);
+      if (json !== undefined) return json === tail ? text : console[0] + json;
     }
-    const json = parseOrUndefined(text);
-    if (json === undefined) return masked;
-    try {
-      const value = this.maskValue(json, counted);
-      return value === json ? text : JSON.stringify(value);
-    } catch {
-      return masked; // nested too deep: masked as text
-    }
+    return this.maskText(text, counted);
   }
 
   /**
-   * Every string of a JSON value masked, keys too (as in its text); the same value when nothing
-   * changed. Throws a RangeError past MAX_DEPTH levels (the caller masks the text instead).
+   * The text masks on plain text. PHP writes `/` as `\/` (`https:\/\/user:pw@host`): the
+   * masks see the slashes unescaped, and a masked text keeps them so.
    */
-  maskValue(value: unknown, counted: Set<string>, depth = 0): unknown {
-    if (typeof value === 'string') return this.mask(value, undefined, counted);
-    if (depth > MAX_DEPTH) throw new RangeError(`a value nests deeper than ${MAX_DEPTH} levels`);
-    if (Array.isArray(value)) {
-      const items = value.map((item) => this.maskValue(item, counted, depth + 1));
-      return items.some((item, i) => item !== value[i]) ? items : value;
+  private maskText(text: string, counted: Set<string>): string {
+    if (!text.includes('\\/')) return this.mask(text, undefined, counted);
+    const unescaped = text.replaceAll('\\/', '/');
+    const masked = this.mask(unescaped, undefined, counted);
+    return masked === unescaped ? text : masked;
+  }
+
+  /**
+   * A JSON message masked, or undefined when it does not parse. A message with no `\\u` or
+   * `\\/` escape (a key or value the text hides) and no field named like a secret is masked on
+   * its text first, which is several times cheaper than a parse (CloudTrail records) and the
+   * same where it stays JSON; the text masks read `\\"key\\":\\"value\\"` in nested strings.
+   */
+  private maskJson(text: string, at: number, counted: Set<string>): string | undefined {
+    const hidden = text.includes('\\u') || text.includes('\\/');
+    if (!hidden && !(this.tree.secretFieldsMask !== undefined && MAY_HAVE_SECRET_FIELD.test(text))) {
+      const own = new Set<string>();
+      const masked = this.mask(text, undefined, own);
+      if (masked === text || parses(masked.slice(at))) {
+        for (const name of own) counted.add(name);
+        return masked;
+      }
     }
-    if (!isObject(value)) return value;
-    let changed = false;
-    const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
-      const maskedKey = this.mask(key, undefined, counted);
-      const masked = this.maskValue(item, counted, depth + 1);
-      if (maskedKey !== key || masked !== item) changed = true;
-      return [maskedKey, masked];
-    });
-    return changed ? Object.fromEntries(entries) : value;
+    return maskJsonText(text, at, this.tree, counted);
+  }
+
+  /**
+   * A parsed JSON value (a Fluent Bit record, extracted fields) masked on its tree; the same
+   * value when nothing changed. Throws a RangeError past the depth limit.
+   */
+  maskValue(value: unknown, counted: Set<string>): unknown {
+    return maskTree(value, this.tree, counted);
   }
 }
+
+// `<ISO time>\t<requestId>\t<LEVEL>\t` written by console.* in the Node.js runtime.
+const CONSOLE_PREFIX = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\t[\w-]+\t[A-Z]+\t/;
 
 export class MessageRules {
   constructor(

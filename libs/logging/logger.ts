@@ -5,6 +5,17 @@ export type LogFields = Record<string, unknown>;
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/**
+ * The stage's masks on every line written (set at cold start by a function that reads a rules
+ * file: libs/events/output-mask.ts). One hook for the process, because the logger is one.
+ */
+let maskLine: ((line: LogFields) => LogFields) | undefined;
+
+/** Installs (or, with undefined, removes) the masking of every log line. */
+export function setLogLineMask(mask: ((line: LogFields) => LogFields) | undefined): void {
+  maskLine = mask;
+}
+
 export interface LogSink {
   write(line: string): unknown;
 }
@@ -42,7 +53,7 @@ export class Logger {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[this.minLevel]) return;
     const line: LogFields = { time: new Date().toISOString(), level, msg, ...this.bound, ...fields };
     if (line.error instanceof Error) line.error = describeError(line.error);
-    this.sink.write(JSON.stringify(line) + '\n');
+    this.sink.write(JSON.stringify(maskLine === undefined ? line : maskLine(line)) + '\n');
   }
 }
 

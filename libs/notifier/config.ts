@@ -9,7 +9,9 @@ import {
   urlVar,
 } from '../config/env';
 import { ConfigError } from '../errors';
+import type { OutputMasks } from '../events/output-mask';
 import type { SecretRef } from '../secrets';
+import { loadNotifierMasks } from './masking';
 
 export interface ChannelRoute {
   prefix: string;
@@ -33,6 +35,8 @@ export interface NotifierConfig {
   slackApiUrl?: string;
   /** The alarm ledger's DynamoDB table; unset: history alone decides, as before the ledger. */
   ledgerTable?: string;
+  /** The stage's masks (RULES_FILE) on every message: masking.ts. */
+  masks?: OutputMasks;
 }
 
 /** `critical-=C0CRIT,payments-=C0PAY`: alarm name prefix -> channel, longest prefix wins. */
@@ -125,6 +129,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     historyPagesMax: intVar(env, 'HISTORY_PAGES_MAX', 5, { min: 1, max: 50 }),
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
     ledgerTable: optionalString(env, 'ALARM_LEDGER_TABLE'),
+    masks: loadNotifierMasks(env),
   };
 }
 

@@ -9,6 +9,7 @@ import { CachedSecret, fetchSecretFromAws, type SecretFetcher } from '../secrets
 import { SlackChannel, SlackPermanentError } from '../slack/client';
 import { slackTokenFrom, TOKEN_REJECTED_CODES } from '../slack/token';
 import type { NotifierConfig } from './config';
+import { maskedChannel, maskedPrint } from './masking';
 import { notify, type Outcome, type SnsNotification } from './notify';
 import { AlarmLedger, type LedgerClient } from './ledger-table';
 import type { LedgerDeps } from './ledger-notify';
@@ -84,7 +85,10 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   const log = deps.log ?? rootLogger.child({ function: 'notifier' });
   const fetchSecret = deps.fetchSecret ?? fetchSecretFromAws;
   const logsClientFor = deps.logsClientFor ?? logsClientsByRegion();
-  const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const print = maskedPrint(
+    deps.print ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    config.masks,
+  );
   const now = deps.now ?? (() => new Date());
   let token = config.token ? new CachedSecret(config.token, fetchSecret) : undefined;
   const ledger = config.ledgerTable
@@ -108,7 +112,7 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
               attemptTimeoutMs: deps.slackAttemptTimeoutMs,
               sleep: deps.sleep,
               log: invocationLog,
-            }),
+            }).then((channel) => maskedChannel(channel, config.masks)),
           ))
       : undefined;
     const ownAccount = parseArn(context.invokedFunctionArn)?.accountId;

@@ -13,6 +13,7 @@ import {
 import type { RuleTally } from '../events/tally';
 import type { Logger, LogSink } from '../logging/logger';
 import { defaultMetricsSink, publishCounts, serviceDimensions } from '../logging/metrics';
+import { installOutputMasks } from '../events/output-mask';
 import { loadDocumentStep, type DocumentStep } from './documents';
 
 /**
@@ -59,7 +60,10 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
   const destination = loadDestinationConfig(env);
   const documents = loadDocumentStep(env);
   const transport = deps.transport ?? createTransport(destination, deps);
-  const deadLetters = deps.deadLetters ?? createDeadLetterSink(destination);
+  // One masking step for what is not a document: dead letters and the function's own log lines.
+  const outputs = installOutputMasks(documents.parts.messages);
+  const unmasked = deps.deadLetters ?? createDeadLetterSink(destination);
+  const deadLetters = unmasked && outputs ? outputs.deadLetters(unmasked) : unmasked;
   const metrics = deps.metrics ?? defaultMetricsSink(env);
   const dimensions = serviceDimensions(env);
   return {
