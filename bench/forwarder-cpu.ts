@@ -5,6 +5,13 @@
  */
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
+import { documentsFromLogsData } from '../libs/documents';
+import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
+import { noAuth } from '../libs/destinations/auth';
+import { requestBody } from '../libs/destinations/body';
+import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
+import { HttpClient } from '../libs/destinations/http';
+import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
 import { blueprintTransform } from './support/blueprint';
 import { compareCpu, type CpuRound } from './support/cpu';
 import { fmt, startSink } from './support/measure';
@@ -13,7 +20,8 @@ import { bundleDir, bundleFunction, packagedForwarder } from './support/packaged
 
 const EVENTS = 10_000;
 // The median of alternating rounds, in CPU time of this process (the sink runs in its own).
-const CPU_ROUNDS = 21;
+const CPU_ROUNDS = 15;
+const BATCH_DOCS = 500; // BATCH_MAX_DOCS default
 
 /** Bytes of log text in a payload: its messages in UTF-8, what CloudWatch Logs bills as ingested. */
 export function logTextBytes(event: unknown): number {
@@ -138,6 +146,63 @@ export async function cpuSection(): Promise<ForwarderCpu[]> {
   }
 }
 
+/**
+ * Where the CPU goes, step by step: each step runs everything before it too, so the difference
+ * between two lines is the cost of one step (the same library code, in process, no HTTP). The
+ * last line of each side is the whole, from the comparison above.
+ */
+export async function phasesSection(results: ForwarderCpu[]): Promise<void> {
+  const options = documentOptions(loadDocumentConfig({}));
+  const transport = new ElasticsearchTransport(new URL('http://unused'), new HttpClient(1), noAuth, false);
+  const bodies = (event: unknown, stop: 'documents' | 'encode' | 'write' | 'gzip') => {
+    let batch: EncodedDocument[] = [];
+    const flush = () => {
+      if (stop === 'write' || stop === 'gzip') requestBody(batch, stop === 'gzip');
+      batch = [];
+    };
+    for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
+      if (stop === 'documents') continue;
+      const body = transport.encode(doc);
+      batch.push(encodedItem(undefined, body, body.length * 3));
+      if (batch.length === BATCH_DOCS) flush();
+    }
+    flush();
+  };
+  console.log(
+    `\nwhere the CPU goes (us per event, median of ${CPU_ROUNDS} alternating rounds; each line includes the ones above it)`,
+  );
+  for (const [index, [mix, event]] of benchMixes().entries()) {
+    const steps = await compareCpu(
+      {
+        decode: () => decodeSubscriptionEvent(event),
+        documents: () => bodies(event, 'documents'),
+        encode: () => bodies(event, 'encode'),
+        write: () => bodies(event, 'write'),
+        gzip: () => bodies(event, 'gzip'),
+        blueprintString: () => blueprintTransform(decodeSubscriptionEvent(event)),
+        blueprintBytes: () => Buffer.from(blueprintTransform(decodeSubscriptionEvent(event))),
+      },
+      CPU_ROUNDS,
+    );
+    const us = (round: CpuRound) => (round.cpuMs * 1000) / EVENTS;
+    const whole = results[index];
+    const rows: Array<[string, number | undefined]> = [
+      ['decode (base64, gunzip, JSON.parse)', us(steps.decode)],
+      ['+ documents (Lambda lines, JSON, levels)', us(steps.documents)],
+      ['+ encode (action and source JSON)', us(steps.encode)],
+      ['+ request bodies (UTF-8 bytes)', us(steps.write)],
+      ['+ gzip (level 1)', us(steps.gzip)],
+      ['= the packaged handler, with HTTP', whole?.ours.cpuUsPerEvent],
+      ['blueprint: decode + transform to a string', us(steps.blueprintString)],
+      ['+ the string as bytes', us(steps.blueprintBytes)],
+      ['= with its one _bulk (fetch)', whole?.blueprint.cpuUsPerEvent],
+    ];
+    console.log(`  ${mix}`);
+    for (const [label, value] of rows)
+      if (value !== undefined) console.log(`    ${label.padEnd(44)} ${fmt(value, 2).padStart(7)}`);
+  }
+}
+
 export async function run(): Promise<void> {
-  await cpuSection();
+  await phasesSection(await cpuSection());
 }

@@ -17,7 +17,7 @@ import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
 import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
 import { noAuth } from '../libs/destinations/auth';
 import { HttpClient } from '../libs/destinations/http';
-import { cpuSection } from './forwarder-cpu';
+import { cpuSection, phasesSection } from './forwarder-cpu';
 import { blueprintTransform } from './support/blueprint';
 import { coldImportMs, compare, fmt, rate, startSink } from './support/measure';
 import { makePayload } from './support/mixes';
@@ -125,7 +125,7 @@ export async function run(): Promise<void> {
     );
   }
 
-  await cpuSection();
+  await phasesSection(await cpuSection());
   const sink = await startSink();
   try {
     console.log(

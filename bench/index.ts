@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   splitter: () => import('./splitter'),
   exporter: () => import('./exporter'),
   engines: () => import('./engines'),
+  cost: () => import('./cost'),
 };
 
 // Run only when named: part of forwarder alone, a load for a profiler, the cost table's inputs.
