@@ -13,6 +13,8 @@ interface BenchModule {
 
 const suites: Record<string, () => Promise<BenchModule>> = {
   forwarder: () => import('./forwarder'),
+  'forwarder-cpu': () => import('./forwarder-cpu'),
+  'forwarder-profile': () => import('./forwarder-profile'),
   kinesis: () => import('./kinesis'),
   multiline: () => import('./multiline'),
   'multiline-memory': () => import('./multiline-memory'),
@@ -21,14 +23,18 @@ const suites: Record<string, () => Promise<BenchModule>> = {
   exporter: () => import('./exporter'),
   rehydrate: () => import('./rehydrate'),
   engines: () => import('./engines'),
+  cost: () => import('./cost'),
 };
+
+// Run only when named: part of forwarder alone, a load for a profiler, the cost table's inputs.
+const onRequest = new Set(['forwarder-cpu', 'forwarder-profile', 'cost']);
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   // Numbers differ between Node versions: Lambda runs nodejs24.x.
   console.log(`node ${process.version}, ${process.arch}`);
   for (const [name, load] of Object.entries(suites)) {
-    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    if (wanted.length > 0 ? !wanted.includes(name) : onRequest.has(name)) continue;
     console.log(`\n=== ${name} ===`);
     await (await load()).run();
   }
