@@ -115,7 +115,7 @@ export const VENDOR_TOKENS = [
   'lin_api_[A-Za-z0-9]{40}', // Linear
   'dp\\.(?:pt|st|sa|ct)\\.[A-Za-z0-9]{40,}', // Doppler
 ];
-const VENDOR_PREFIXES =
+export const VENDOR_PREFIXES =
   /gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|_live_|_test_|whsec_|AIza|GOCSPX-|ya29\.|npm_|pypi-|SG\.|SK[0-9a-f]|sk-|HRKU-|shp|hf_|_v1_|dapi|NRAK-|glsa_|PMAK-|sq0|ATATT3|lin_api_|dp\./;
 
 export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
