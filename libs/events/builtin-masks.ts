@@ -1,6 +1,6 @@
 import { compileRe2 } from './patterns';
-import { re2 } from './re2';
-import { SECRET_BUILTINS } from './secret-masks';
+import { v8LongestRegex, v8Regex } from './v8-regex';
+import { SECRET_BUILTINS, VENDOR_TOKENS } from './secret-masks';
 import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
 import type { Replacer } from './replace';
 
@@ -79,34 +79,6 @@ function ipv6Windows(text: string): Array<[number, number]> {
 }
 const FULL_IPV6_ALL = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/g;
 
-/** The spans of each run of 13 or more digits (single spaces or dashes between): mayHoldCard's scan. */
-function cardWindows(text: string): Array<[number, number]> {
-  const windows: Array<[number, number]> = [];
-  let run = 0;
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : -1;
-    if (code >= 48 && code <= 57) {
-      if (run++ === 0) start = i;
-    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) {
-      if (run >= 13) windows.push([contextStart(text, start), Math.min(text.length, i + 1)]);
-      run = 0;
-    }
-  }
-  return windows;
-}
-
-/** The spans of each access key id's prefix: 20 characters and the context around them. */
-function accessKeyWindows(text: string): Array<[number, number]> {
-  const windows: Array<[number, number]> = [];
-  for (let i = text.search(ACCESS_KEY_PREFIX); i !== -1;) {
-    const start = contextStart(text, i);
-    windows.push([start, Math.min(text.length, i + 21)]);
-    const next = text.slice(i + 1).search(ACCESS_KEY_PREFIX);
-    i = next === -1 ? -1 : i + 1 + next;
-  }
-  return windows;
-}
 const ACCESS_KEY_PREFIX = /AKIA|ASIA|ABIA|ACCA/;
 
 // A `::` that may start an address (every compressed form), or seven colons between hex digits
@@ -120,18 +92,6 @@ function mayHoldIpv6(text: string): boolean {
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
     if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
       return FULL_IPV6.test(text);
-  }
-  return false;
-}
-
-/** A run of 13 digits, each separated from the next by at most one space or dash: one pass. */
-function mayHoldCard(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
-      if (++run === 13) return true;
-    } else if (!(run > 0 && (code === 32 || code === 45) && (text.charCodeAt(i + 1) ^ 48) < 10)) run = 0;
   }
   return false;
 }
@@ -227,7 +187,7 @@ const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
 // Every textual form of RFC 4291 / 5952: full, compressed (`::`), with a zone (`fe80::1%eth0`)
 // and with an embedded IPv4. Matched longest-first (RE2's LONGEST_MATCH), so the order of the
 // alternatives does not cut `2001:db8::1` short at `2001:db8::`.
-const IPV6 = [
+const IPV6_ALTERNATIVES = [
   `(?:${HEX}:){7}${HEX}`,
   `(?:${HEX}:){1,7}:`,
   `(?:${HEX}:){1,6}:${HEX}`,
@@ -240,7 +200,25 @@ const IPV6 = [
   `[Ff][Ee]80:(?::${HEX}){1,4}%[0-9A-Za-z]+`,
   `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`,
   `(?:${HEX}:){1,4}:${IPV4}`,
-].join('|');
+];
+const ACCESS_KEY_ID = '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}';
+// A digit, then 12 or more digits each after at most one space or dash: one path per start.
+const CARD_RUN = '[0-9](?:[ -]?[0-9]){12,}';
+
+/**
+ * The built-ins that run on V8 (v8-regex.ts), with their RE2 form: the property test holds the
+ * two to the same matches. `longest`: RE2 reads the alternatives leftmost-longest.
+ */
+export const V8_BUILTIN_FORMS: ReadonlyArray<{
+  name: string;
+  alternatives: readonly string[];
+  longest: boolean;
+}> = [
+  { name: 'aws-access-key-id', alternatives: [ACCESS_KEY_ID], longest: false },
+  { name: 'card', alternatives: [CARD_RUN], longest: false },
+  { name: 'ipv6', alternatives: IPV6_ALTERNATIVES, longest: true },
+  { name: 'vendor-tokens', alternatives: [`(?:${VENDOR_TOKENS.join('|')})`], longest: false },
+];
 
 const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
 
@@ -296,10 +274,9 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   'aws-access-key-id': () => [
     // Long-term (AKIA), temporary (ASIA) and the other access-key-like prefixes AWS documents.
     {
-      regex: compileRe2('(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}'),
+      regex: v8Regex(ACCESS_KEY_ID),
       replace: fixed('[AWS_ACCESS_KEY_ID]'),
       prefilter: matches(ACCESS_KEY_PREFIX),
-      windows: accessKeyWindows,
     },
   ],
   email: () => [
@@ -311,9 +288,11 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ],
   ipv6: () => [
     {
-      regex: compileRe2(IPV6, re2().RE2JS.LONGEST_MATCH),
+      regex: v8LongestRegex(IPV6_ALTERNATIVES),
       replace: fixed('[IPV6]', [COLON, DOT]),
       prefilter: mayHoldIpv6,
+      // The spans around each `::` that may start an address: one V8 scan of the whole record
+      // tries twelve alternatives at every hex letter and costs several times more.
       windows: ipv6Windows,
     },
   ],
@@ -326,10 +305,9 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ],
   card: () => [
     {
-      regex: compileRe2('[0-9](?:[ -]?[0-9]){12,}'),
+      regex: v8Regex(CARD_RUN),
+      // No prefilter: on V8 the pattern's own scan is the cheapest test (a JS loop cost more).
       replace: card,
-      prefilter: mayHoldCard,
-      windows: cardWindows,
     },
   ],
 };

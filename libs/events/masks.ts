@@ -1,5 +1,6 @@
 import { isObject, unknownKeys, type Problems } from '../rules/problems';
 import { BUILTIN_GROUPS, BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } from './builtin-masks';
+import { builtinGate } from './builtin-gate';
 import { compileRe2OrProblem } from './patterns';
 import { prefilterOf } from './prefilter';
 import { compileReplacement, replaceMatches } from './replace';
@@ -8,7 +9,8 @@ import { logGroupsField, type LogGroupSelector } from './selector';
 /**
  * Masks replace secrets in an event's message before its document is built (so the parsed JSON
  * fields are masked too) and before the splitter archives it. Per log group; the built-ins run in a
- * fixed order (builtin-masks.ts), then the custom patterns in the order listed. All patterns run on RE2 (linear time).
+ * fixed order (builtin-masks.ts), then the custom patterns in the order listed. Custom patterns run on
+ * RE2 (linear time); four fixed built-ins on V8 forms that cannot backtrack without bound (v8-regex.ts).
  */
 export interface CompiledMask {
   name: string;
@@ -18,6 +20,10 @@ export interface CompiledMask {
   secretFields: boolean;
   /** `card` is on: JSON numbers are checked as card numbers too. */
   cards: boolean;
+  /** One test for every built-in of the mask (builtin-gate.ts): false, and none can change the text. */
+  builtinGate?: (text: string) => boolean;
+  /** How many of `patterns`, from the first, are the built-ins' (the gate's). */
+  builtinPatterns: number;
 }
 
 export const MASK_KEYS = ['name', 'description', 'logGroups', 'builtins', 'custom'];
@@ -78,6 +84,7 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
   });
   // Built-ins apply in their own order (builtin-masks.ts), then the custom patterns as listed.
   for (const name of BUILTIN_MASK_NAMES) if (builtins.has(name)) patterns.push(...builtinMask(name));
+  const builtinPatterns = patterns.length;
   if (raw.custom !== undefined && (!Array.isArray(raw.custom) || raw.custom.length === 0))
     problems.add('custom', 'must be a non-empty list of {"name", "pattern", "replacement"}');
   const names = new Set<string>();
@@ -94,6 +101,8 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
     patterns,
     secretFields: builtins.has('secret-fields'),
     cards: builtins.has('card'),
+    builtinGate: builtinGate(builtins),
+    builtinPatterns,
   };
 }
 
@@ -103,7 +112,9 @@ export function applyMask(mask: CompiledMask, text: string): string {
   // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
   let tested: BuiltinPattern['prefilter'];
   let passed = false;
-  for (const { regex, replace, prefilter, windows } of mask.patterns) {
+  const from = mask.builtinGate === undefined || mask.builtinGate(text) ? 0 : mask.builtinPatterns;
+  for (let i = from; i < mask.patterns.length; i++) {
+    const { regex, replace, prefilter, windows } = mask.patterns[i]!;
     if (prefilter !== undefined) {
       if (prefilter !== tested) {
         passed = prefilter(out);

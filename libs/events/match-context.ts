@@ -1,4 +1,4 @@
-import type { RE2JS } from './re2';
+import type { MaskRegex } from './v8-regex';
 import type { MaskMatch, Replacer } from './replace';
 
 /**
@@ -7,7 +7,7 @@ import type { MaskMatch, Replacer } from './replace';
  * match glued to a word is not what it looks like (`v1.2.3.4`, `deadbeef:cafe::1`), and is left.
  */
 export interface BuiltinPattern {
-  regex: RE2JS;
+  regex: MaskRegex;
   replace: Replacer;
   /**
    * A cheap test that every match needs (a character or word), run before RE2: re2js is slow on

@@ -1,4 +1,4 @@
-import type { RE2JS } from './re2';
+import type { MaskRegex } from './v8-regex';
 
 /** One match of a mask's pattern, as the replacement sees it. */
 export interface MaskMatch {
@@ -33,7 +33,7 @@ function escapes(text: string, at: number): boolean {
  * JSON any more (the document would lose its parsed fields).
  */
 export function replaceMatches(
-  regex: RE2JS,
+  regex: MaskRegex,
   text: string,
   replacer: Replacer,
   windows?: ReadonlyArray<readonly [number, number]>,
@@ -43,8 +43,9 @@ export function replaceMatches(
   let changed = false;
   for (const [from, to] of windows ?? [[0, text.length] as const]) {
     const span = windows === undefined ? text : text.slice(from, to);
-    // The DFA test is several times cheaper than finding matches; most messages have none.
-    if (!regex.test(span)) continue;
+    // RE2's DFA test is several times cheaper than finding matches; most messages have none.
+    // A V8 form's first find is one scan like its test: no test first.
+    if (regex.findScansOnce !== true && !regex.test(span)) continue;
     const matcher = regex.matcher(span);
     while (matcher.find()) {
       const start = matcher.start() + from;

@@ -1,4 +1,5 @@
 import { compileRe2 } from './patterns';
+import { v8Regex } from './v8-regex';
 import { fixed, wordBefore } from './match-context';
 import type { Replacer } from './replace';
 import { isNotSecretKey, MAY_NAME_SECRET, SECRET_KEY_WORDS } from './secret-keys';
@@ -84,7 +85,7 @@ const basicAuth: Replacer = (match, text) => {
 
 // Vendors' documented token formats: a fixed prefix, then the token's alphabet. Minimum
 // lengths are below the documented ones, so a token is masked whole even if a format grows.
-const VENDOR_TOKENS = [
+export const VENDOR_TOKENS = [
   'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub: personal, OAuth, user-to-server, server-to-server, refresh
   'github_pat_[A-Za-z0-9_]{30,}', // GitHub fine-grained personal access token
   'gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-[A-Za-z0-9_-]{20,}', // GitLab
@@ -114,7 +115,7 @@ const VENDOR_TOKENS = [
   'lin_api_[A-Za-z0-9]{40}', // Linear
   'dp\\.(?:pt|st|sa|ct)\\.[A-Za-z0-9]{40,}', // Doppler
 ];
-const VENDOR_PREFIXES =
+export const VENDOR_PREFIXES =
   /gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|_live_|_test_|whsec_|AIza|GOCSPX-|ya29\.|npm_|pypi-|SG\.|SK[0-9a-f]|sk-|HRKU-|shp|hf_|_v1_|dapi|NRAK-|glsa_|PMAK-|sq0|ATATT3|lin_api_|dp\./;
 
 export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
@@ -135,7 +136,8 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ],
   'vendor-tokens': () => [
     {
-      regex: compileRe2(`(?:${VENDOR_TOKENS.join('|')})`),
+      // On V8 (v8-regex.ts): a literal prefix, then one class repeated; one path per start.
+      regex: v8Regex(`(?:${VENDOR_TOKENS.join('|')})`),
       replace: fixed('[MASKED]'),
       prefilter: matches(VENDOR_PREFIXES),
     },

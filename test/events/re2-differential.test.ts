@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { BUILTIN_MASK_NAMES } from '../../libs/events/builtin-masks';
 import { applyMask, compileMask, type CompiledMask } from '../../libs/events/masks';
 import { compilePatternSet, compileRe2 } from '../../libs/events/patterns';
 import { prefilterOf } from '../../libs/events/prefilter';
@@ -173,40 +174,48 @@ describe('the escapes of the report, as RE2 reads them', () => {
   });
 });
 
-describe("the built-ins' own prefilters change nothing RE2 would mask", () => {
-  it.each(['ipv6', 'aws-access-key-id', 'ipv4', 'card', 'secret-fields', 'vendor-tokens', 'url-userinfo'])(
-    '%s',
-    (builtin) => {
-      const problems = new Problems('test');
-      const mask = compileMask({ name: 'm', logGroups: ['*'], builtins: [builtin] }, problems)!;
-      const plain: CompiledMask = {
-        ...mask,
-        patterns: mask.patterns.map((x) => ({ ...x, prefilter: undefined, windows: undefined })),
-      };
-      const chars = fc.constantFrom(
-        ...'0123456789abcdefxyz:::.. -_/@=%"\\'.split(''),
-        'fe80',
-        'iam',
-        'std',
-        'arn:aws:',
-        'token',
-        'password',
-        '4111111111111111',
-        'ghp_',
-        '://',
-        'AKIAIOSFODNN7EXAMPLE',
-        'ASIA',
-        '%eth0',
-        '2001:db8',
-        '::ffff:192.0.2.1',
-      );
-      fc.assert(
-        fc.property(fc.array(chars, { maxLength: 30 }), (parts) => {
-          const text = parts.join('');
-          expect([text, applyMask(mask, text)]).toEqual([text, applyMask(plain, text)]);
-        }),
-        { numRuns: 3000 },
-      );
-    },
-  );
+describe("the built-ins' own prefilters and their gate change nothing RE2 would mask", () => {
+  it.each([...BUILTIN_MASK_NAMES, '*'])('%s', (builtin) => {
+    const problems = new Problems('test');
+    const mask = compileMask({ name: 'm', logGroups: ['*'], builtins: [builtin] }, problems)!;
+    const plain: CompiledMask = {
+      ...mask,
+      patterns: mask.patterns.map((x) => ({ ...x, prefilter: undefined, windows: undefined })),
+      builtinGate: undefined,
+    };
+    const chars = fc.constantFrom(
+      ...'0123456789abcdefxyz:::.. -_/@=%"\\'.split(''),
+      'fe80',
+      'iam',
+      'std',
+      'arn:aws:',
+      'token',
+      'password',
+      '4111111111111111',
+      'ghp_',
+      '://',
+      'AKIAIOSFODNN7EXAMPLE',
+      'ASIA',
+      '%eth0',
+      '2001:db8',
+      '::ffff:192.0.2.1',
+      'Bearer ',
+      'Basic dXNlcjpwYXNz',
+      'Cookie: ',
+      'eyJhbGciOiJub25lIn0',
+      '-----BEGIN PRIVATE KEY-----',
+      'secret=',
+      'IQoJb3JpZ2lu',
+      '4111 1111 1111 1111',
+      'user@example.com',
+      'https://u:p@host',
+    );
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect([text, applyMask(mask, text)]).toEqual([text, applyMask(plain, text)]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
