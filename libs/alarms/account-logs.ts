@@ -61,7 +61,11 @@ export function accountLogsClients(roles: ReadonlyMap<string, string>, deps: Acc
   const credentials = new Map<string, Promise<TemporaryCredentials>>();
   const clients = new Map<string, Promise<LogsClient>>();
 
-  async function assume(account: string, roleArn: string): Promise<TemporaryCredentials> {
+  async function assume(
+    account: string,
+    roleArn: string,
+    signal?: AbortSignal,
+  ): Promise<TemporaryCredentials> {
     const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
     const out = await (
       await sts()
@@ -71,6 +75,7 @@ export function accountLogsClients(roles: ReadonlyMap<string, string>, deps: Acc
         RoleSessionName: 'logpipe-notifier',
         DurationSeconds: SESSION_SECONDS,
       }),
+      { abortSignal: signal },
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -85,14 +90,18 @@ export function accountLogsClients(roles: ReadonlyMap<string, string>, deps: Acc
   }
 
   /** The account's credentials: cached, renewed REFRESH_BEFORE_EXPIRY_MS before they expire. */
-  async function credentialsOf(account: string, roleArn: string): Promise<TemporaryCredentials> {
+  async function credentialsOf(
+    account: string,
+    roleArn: string,
+    signal?: AbortSignal,
+  ): Promise<TemporaryCredentials> {
     const cached = credentials.get(account);
     if (cached !== undefined) {
       const held = await cached.catch(() => undefined);
       if (held && held.expiration.getTime() - REFRESH_BEFORE_EXPIRY_MS > now().getTime()) return held;
-      if (credentials.get(account) !== cached) return credentialsOf(account, roleArn);
+      if (credentials.get(account) !== cached) return credentialsOf(account, roleArn, signal);
     }
-    const fresh = assume(account, roleArn).catch((cause: unknown) => {
+    const fresh = assume(account, roleArn, signal).catch((cause: unknown) => {
       if (credentials.get(account) === fresh) credentials.delete(account);
       throw new AccountRoleError(account, roleArn, { cause });
     });
@@ -102,12 +111,15 @@ export function accountLogsClients(roles: ReadonlyMap<string, string>, deps: Acc
 
   return {
     roleOf: (account: string): string | undefined => roles.get(account),
-    /** The account's Logs client of `region`; throws AccountRoleError when its role cannot be assumed. */
-    async clientFor(account: string, region: string): Promise<LogsClient | undefined> {
+    /**
+     * The account's Logs client of `region`; throws AccountRoleError when its role cannot be
+     * assumed (or STS does not answer before `signal`: the look-up's share of the invocation).
+     */
+    async clientFor(account: string, region: string, signal?: AbortSignal): Promise<LogsClient | undefined> {
       const roleArn = roles.get(account);
       if (roleArn === undefined) return undefined;
       // Assumed now, so a refused role is told apart from a failed look-up.
-      await credentialsOf(account, roleArn);
+      await credentialsOf(account, roleArn, signal);
       const key = `${account} ${region}`;
       let client = clients.get(key);
       if (client === undefined) {

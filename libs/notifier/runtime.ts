@@ -108,9 +108,14 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
    * that cannot be assumed fails the look-up with a message saying so (the alarm is still posted);
    * the warn line names the account and role, never the credentials.
    */
-  async function otherAccountClient(account: string, region: string, invocationLog: Logger) {
+  async function otherAccountClient(
+    account: string,
+    region: string,
+    signal: AbortSignal,
+    invocationLog: Logger,
+  ) {
     try {
-      return await otherAccountLogs.clientFor(account, region);
+      return await otherAccountLogs.clientFor(account, region, signal);
     } catch (error) {
       if (!(error instanceof AccountRoleError)) throw error;
       const cause = error.cause instanceof Error ? error.cause : undefined;
@@ -151,10 +156,12 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
       const region = alarm.region;
       const otherAccount =
         ownAccount && alarm.accountId && alarm.accountId !== ownAccount ? alarm.accountId : undefined;
+      // One budget for the role (when another account's) and the look-up.
+      const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
       let client: Pick<CloudWatchLogsClient, 'send'>;
       if (otherAccount === undefined) client = await logsClientFor(region);
       else {
-        const theirs = await otherAccountClient(otherAccount, region, invocationLog);
+        const theirs = await otherAccountClient(otherAccount, region, abortSignal, invocationLog);
         // No role for that account: never show this account's same-named lines instead; say where to look.
         if (theirs === undefined)
           throw new LogLookupError(
@@ -162,7 +169,6 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
           );
         client = theirs;
       }
-      const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
       return findLogLines(client, alarm, { maxLines: config.maxLogLines, abortSignal });
     };
     // Only with a Slack channel to keep in step: print mode has nothing to post once.

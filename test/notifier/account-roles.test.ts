@@ -147,3 +147,36 @@ describe('an alarm of an account whose role cannot be assumed', () => {
     expect(logged.join('\n')).not.toMatch(/secret-|token-|ASIA/);
   });
 });
+
+describe('an STS that does not answer', () => {
+  it('is given up within the look-up’s share of the invocation, and the alarm posted saying so', async () => {
+    const printed: string[] = [];
+    const hanging = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+        new Promise((_resolve, reject) => {
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+          );
+        }),
+    };
+    const runtime = createNotifierRuntime(
+      loadNotifierConfig({
+        STAGE: 'dev',
+        ALARM_ACCOUNT_ROLES: `123456789012=arn:aws:iam::123456789012:role/lines`,
+      }),
+      {
+        otherAccounts: { sts: async () => hanging as never },
+        reserveMs: 0,
+        print: (line) => printed.push(line),
+        log: new Logger({}, 'error', { write: () => undefined }),
+      },
+    );
+    await runtime.handle(loadEvent('single-metric-alarm'), {
+      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
+      getRemainingTimeInMillis: () => 1000, // the look-up gets 500 ms
+    });
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain('could not assume arn:aws:iam::123456789012:role/lines');
+    expect(printed[0]).toContain('AbortError');
+  });
+});
