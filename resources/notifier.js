@@ -5,7 +5,8 @@
  * The notifier's role statements (resources/roles.js calls iamRoleStatements): find the metric
  * filter behind an alarm, read the lines of the watched log groups (resources/alarms.yml), read
  * its Slack token (params slackTokenSecret or slackTokenParameter), and keep its alarm ledger
- * (resources/notifier.yml): items of that one table only, no scans, no table changes.
+ * (resources/notifier.yml): items of that one table only, no scans, no table changes. With
+ * alarmAccountRoles, assume exactly the roles it lists (another account's alarm lines).
  */
 
 const { params } = require('./lib/params');
@@ -13,12 +14,41 @@ const { logGroupArn } = require('./lib/cfn');
 const { readSecret, readParameter, sendToQueue } = require('./lib/iam');
 const { alarmSettings } = require('./alarms');
 
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * The role ARNs of param alarmAccountRoles (`<account id>=<role ARN>,...`, the notifier's
+ * ALARM_ACCOUNT_ROLES), checked as libs/alarms/account-roles.ts checks them at cold start, so a
+ * bad entry fails the package rather than the first alarm.
+ * @param {string[]} entries @returns {string[]}
+ */
+function accountRoleArns(entries) {
+  return entries.map((entry) => {
+    const at = entry.indexOf('=');
+    const account = entry.slice(0, at).trim();
+    const roleArn = entry.slice(at + 1).trim();
+    if (at <= 0 || !/^\d{12}$/.test(account) || ROLE_ARN.exec(roleArn)?.[1] !== account)
+      throw new Error(
+        `param alarmAccountRoles: entry "${entry}" must look like <12-digit account id>=<ARN of a role in that account>`,
+      );
+    return roleArn;
+  });
+}
+
+/** A comma-separated param (a string: it is also an environment variable). @param {string} text */
+const listOf = (text) =>
+  text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+
 /** @param {import('./lib/params').Context} context */
 async function iamRoleStatements(context) {
   const param = params(context);
   const { logGroups } = await alarmSettings(context);
   const secret = await param.text('slackTokenSecret');
   const parameter = await param.text('slackTokenParameter');
+  const accountRoles = accountRoleArns(listOf(await param.text('alarmAccountRoles')));
   /** @type {import('./lib/cfn').Statement[]} */
   const statements = [
     // DescribeMetricFilters by metric name cannot be scoped to one log group.
@@ -36,6 +66,9 @@ async function iamRoleStatements(context) {
       Action: ['logs:FilterLogEvents'],
       Resource: logGroups.flatMap((g) => [logGroupArn(g.name), logGroupArn(g.name, ':*')]),
     });
+  // Only the listed roles: no wildcard, so the notifier reaches no account the stage did not name.
+  if (accountRoles.length > 0)
+    statements.push({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...new Set(accountRoles)] });
   if (secret !== '') statements.push(readSecret(secret));
   if (parameter !== '') statements.push(readParameter(parameter));
   return statements;

@@ -8,6 +8,7 @@ import {
   timeZoneVar,
   urlVar,
 } from '../config/env';
+import { parseAccountRoles } from '../alarms/account-roles';
 import { ConfigError } from '../errors';
 import type { OutputMasks } from '../events/output-mask';
 import type { SecretRef } from '../secrets';
@@ -37,6 +38,8 @@ export interface NotifierConfig {
   ledgerTable?: string;
   /** The stage's masks (RULES_FILE) on every message: masking.ts. */
   masks?: OutputMasks;
+  /** ALARM_ACCOUNT_ROLES: account id -> the role there that reads its log lines (alarms/account-roles.ts). */
+  accountRoles?: ReadonlyMap<string, string>;
 }
 
 /** `critical-=C0CRIT,payments-=C0PAY`: alarm name prefix -> channel, longest prefix wins. */
@@ -130,8 +133,11 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
     ledgerTable: optionalString(env, 'ALARM_LEDGER_TABLE'),
     masks: loadNotifierMasks(env),
+    accountRoles: optionalMap(parseAccountRoles(env)),
   };
 }
+
+const optionalMap = <K, V>(map: Map<K, V>) => (map.size > 0 ? map : undefined);
 
 /** The channel for an alarm: the longest matching name prefix, else the stage's channel. */
 export function channelFor(

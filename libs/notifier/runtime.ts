@@ -1,4 +1,5 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { AccountRoleError, accountLogsClients, type AccountLogsDeps } from '../alarms/account-logs';
 import { parseArn } from '../alarms/arn';
 import { findLogLines, LogLookupError } from '../alarms/log-lines';
 import { logsClientsByRegion } from '../alarms/logs-client';
@@ -55,6 +56,8 @@ export interface RuntimeDeps {
   slackAttemptTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   logsClientFor?: (region: string) => Promise<Pick<CloudWatchLogsClient, 'send'>>;
+  /** STS and Logs clients for the roles of other accounts (ALARM_ACCOUNT_ROLES). */
+  otherAccounts?: AccountLogsDeps;
   /** DynamoDB for the alarm ledger (tests: moto); made on first use otherwise. */
   ledgerClient?: LedgerClient;
   print?: (line: string) => void;
@@ -84,17 +87,49 @@ function notificationsOf(event: unknown): SnsNotification[] {
 export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps = {}) {
   const log = deps.log ?? rootLogger.child({ function: 'notifier' });
   const fetchSecret = deps.fetchSecret ?? fetchSecretFromAws;
+  const now = deps.now ?? (() => new Date());
   const logsClientFor = deps.logsClientFor ?? logsClientsByRegion();
+  const otherAccountLogs = accountLogsClients(config.accountRoles ?? new Map(), {
+    now,
+    ...deps.otherAccounts,
+  });
   const print = maskedPrint(
     deps.print ?? ((line: string) => process.stdout.write(`${line}\n`)),
     config.masks,
   );
-  const now = deps.now ?? (() => new Date());
   let token = config.token ? new CachedSecret(config.token, fetchSecret) : undefined;
   const ledger = config.ledgerTable
     ? new AlarmLedger(deps.ledgerClient ?? lazyDynamoDb(), config.ledgerTable, now)
     : undefined;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  /**
+   * The Logs client of another account's role, undefined when the stage lists none for it. A role
+   * that cannot be assumed fails the look-up with a message saying so (the alarm is still posted);
+   * the warn line names the account and role, never the credentials.
+   */
+  async function otherAccountClient(
+    account: string,
+    region: string,
+    signal: AbortSignal,
+    invocationLog: Logger,
+  ) {
+    try {
+      return await otherAccountLogs.clientFor(account, region, signal);
+    } catch (error) {
+      if (!(error instanceof AccountRoleError)) throw error;
+      const cause = error.cause instanceof Error ? error.cause : undefined;
+      invocationLog.warn('account role not assumed', {
+        account,
+        roleArn: error.roleArn,
+        errorName: cause?.name,
+        errorMessage: cause?.message,
+      });
+      throw new LogLookupError(
+        `the alarm is in account ${account}: ${error.message} (${cause?.name ?? 'error'}); its lines are in that account's CloudWatch Logs (${region})`,
+      );
+    }
+  }
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
     const invocationLog = log.child({ requestId: context.awsRequestId });
@@ -118,18 +153,23 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
     const ownAccount = parseArn(context.invokedFunctionArn)?.accountId;
     const lookUpLogLines = async (alarm: AlarmNotification) => {
       if (alarm.region === undefined) return [];
-      if (ownAccount && alarm.accountId && alarm.accountId !== ownAccount) {
-        // Its metric filter and lines are in the other account: never show this account's
-        // same-named lines instead; say where to look.
-        throw new LogLookupError(
-          `the alarm is in account ${alarm.accountId}: its lines are in that account's CloudWatch Logs (${alarm.region}); this notifier reads account ${ownAccount}`,
-        );
-      }
+      const region = alarm.region;
+      const otherAccount =
+        ownAccount && alarm.accountId && alarm.accountId !== ownAccount ? alarm.accountId : undefined;
+      // One budget for the role (when another account's) and the look-up.
       const abortSignal = AbortSignal.timeout(Math.max(500, Math.floor(timeLeft() * LOOKUP_SHARE)));
-      return findLogLines(await logsClientFor(alarm.region), alarm, {
-        maxLines: config.maxLogLines,
-        abortSignal,
-      });
+      let client: Pick<CloudWatchLogsClient, 'send'>;
+      if (otherAccount === undefined) client = await logsClientFor(region);
+      else {
+        const theirs = await otherAccountClient(otherAccount, region, abortSignal, invocationLog);
+        // No role for that account: never show this account's same-named lines instead; say where to look.
+        if (theirs === undefined)
+          throw new LogLookupError(
+            `the alarm is in account ${otherAccount}: its lines are in that account's CloudWatch Logs (${region}); this notifier reads account ${ownAccount} (ALARM_ACCOUNT_ROLES can name a role there)`,
+          );
+        client = theirs;
+      }
+      return findLogLines(client, alarm, { maxLines: config.maxLogLines, abortSignal });
     };
     // Only with a Slack channel to keep in step: print mode has nothing to post once.
     const ledgerDeps: LedgerDeps | undefined = ledger && slack ? { ledger, timeLeft, sleep, now } : undefined;

@@ -499,6 +499,28 @@ describe('the stage-specific parts', () => {
     );
     expect(statementsOf('dev', 'ForwarderRole')).not.toContain('es:ESHttp');
   });
+
+  it("lets the notifier assume exactly the other accounts' roles a stage lists, and no role elsewhere (central-example)", () => {
+    const roles = [111111111111, 222222222222].map((a) => `arn:aws:iam::${a}:role/logpipe-alarm-lines`);
+    const assume = iamStatements({ NotifierRole: templates.get('central-example')!.NotifierRole! })
+      .map(([, statement]) => statement as { Action?: unknown; Resource?: unknown })
+      .filter((statement) => JSON.stringify(statement.Action).includes('sts:AssumeRole'));
+    expect(assume).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles }),
+    ]);
+    expect(
+      (templates.get('central-example')!.NotifierLambdaFunction!.Properties as Json).Environment,
+    ).toMatchObject({
+      Variables: { ALARM_ACCOUNT_ROLES: roles.map((r) => `${r.split(':')[4]}=${r}`).join(',') },
+    });
+    for (const stage of STAGES.filter((s) => s !== 'central-example'))
+      for (const role of FUNCTIONS.map((f) => `${f}Role`))
+        expect([stage, role, statementsOf(stage, role)]).toEqual([
+          stage,
+          role,
+          expect.not.stringContaining('sts:'),
+        ]);
+  });
 });
 
 describe('the security scan and its fixes (checkov, resources/security.js)', () => {

@@ -154,3 +154,30 @@ describe("resources/notifier.js: the notifier's role", () => {
     expect(byArn.find((s) => s.Action.includes('secretsmanager:GetSecretValue'))?.Resource).toBe(arn);
   });
 });
+
+describe('resources/notifier.js: the roles of other accounts (param alarmAccountRoles)', () => {
+  const ROLE_A = 'arn:aws:iam::111122223333:role/logpipe-alarm-lines';
+  const ROLE_B = 'arn:aws:iam::444455556666:role/team/lines';
+
+  it('allows sts:AssumeRole on exactly the listed roles, and not at all without them', async () => {
+    const statements = await notifier.iamRoleStatements(
+      context({ logGroups: [] }, { alarmAccountRoles: `111122223333=${ROLE_A}, 444455556666=${ROLE_B}` }),
+    );
+    expect(statements.filter((s) => s.Action.some((a) => a.startsWith('sts:')))).toEqual([
+      { Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [ROLE_A, ROLE_B] },
+    ]);
+    const none = await notifier.iamRoleStatements(context({ logGroups: [] }, { alarmAccountRoles: '' }));
+    expect(JSON.stringify(none)).not.toContain('sts:');
+  });
+
+  it.each([
+    ['a wildcard', '111122223333=arn:aws:iam::111122223333:role/*'],
+    ['a role of another account', '111122223333=arn:aws:iam::444455556666:role/r'],
+    ['no account', ROLE_A],
+    ['a YAML list', [`111122223333=${ROLE_A}`]],
+  ])('refuses %s, naming the param', async (_what, value) => {
+    await expect(
+      notifier.iamRoleStatements(context({ logGroups: [] }, { alarmAccountRoles: value })),
+    ).rejects.toThrow(/param alarmAccountRoles/);
+  });
+});
