@@ -163,7 +163,7 @@ export async function phasesSection(results: ForwarderCpu[]): Promise<void> {
     for (const doc of documentsFromLogsData(decodeSubscriptionEvent(event), options, () => {})) {
       if (stop === 'documents') continue;
       const body = transport.encode(doc);
-      batch.push(encodedItem(undefined, body, body.length * 3));
+      batch.push(encodedItem(undefined, doc._id, body, body.length * 3));
       if (batch.length === BATCH_DOCS) flush();
     }
     flush();
