@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
-import { engineSearch, indexedLines } from '../../libs/rehydrate/hot-index';
+import type { LogDocument } from '../../libs/documents/types';
+import { engineSearch, HotIndexFilter, indexedLines } from '../../libs/rehydrate/hot-index';
 import { exportEventId } from '../../libs/rehydrate/readers';
 import { loadDestinationConfig } from '../../libs/destinations';
 import { runRehydrate, type RehydrateRunDeps } from '../../libs/rehydrate/run';
@@ -334,6 +335,44 @@ describeEachEngine('rehydrate from moto’s S3 into a real node', (kind) => {
     expect(await ids(day)).toEqual(
       [...ofDay.map((event) => event.id), ...hotExported.map((line) => line.id), ...added].sort(),
     );
+  });
+
+  it('the look-up counts repeats across its chunks: n indexed documents absorb n lines, no more', async () => {
+    // After the first test the day holds each archived event of this stream once.
+    // In time order, as an export's stream is (two of its events share a millisecond).
+    const stream = ofDay
+      .filter((event) => event.logStream === ofDay[0]!.logStream)
+      .sort((a, b) => a.timestamp - b.timestamp);
+    expect(new Set(stream.map((event) => event.timestamp)).size).toBeLessThan(stream.length);
+    const search = engineSearch(loadDestinationConfig({ DESTINATION_URL: engine.url }), {});
+    const sent: LogDocument[] = [];
+    let found = 0;
+    const filter = new HotIndexFilter(
+      { push: (doc) => void sent.push(doc), reject: () => undefined },
+      { search, chunkDocs: 3, pageSize: 2, onFound: () => found++ },
+    );
+    const docOf = (event: ArchivedEvent, copy: number, message = event.message): LogDocument => ({
+      _id: `copy-${copy}-${event.id}`,
+      _index: day,
+      _source: {
+        '@timestamp': new Date(event.timestamp).toISOString(),
+        message,
+        aws: { cloudwatch: { log_group: event.logGroup, log_stream: event.logStream, event_id: '' } },
+        cloud: { provider: 'aws' },
+      },
+    });
+    // Every line twice (chunks of 3 cut the pairs), and one line the index does not hold.
+    for (const event of stream) {
+      await filter.push(docOf(event, 1));
+      await filter.push(docOf(event, 2));
+    }
+    await filter.push(docOf(stream[0]!, 3, 'not indexed'));
+    await filter.flush();
+    expect(sent.map((doc) => doc._id)).toEqual([
+      ...stream.map((event) => `copy-2-${event.id}`),
+      `copy-3-${stream[0]!.id}`,
+    ]);
+    expect(found).toBe(stream.length);
   });
 
   it('a run cut off half-way through an object, then resumed, ends with the same documents', async () => {
