@@ -245,6 +245,7 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
   // Exports into the forwarder's own indices: what they already hold is looked up, not doubled.
   const hotIndex =
     options.indexPrefix === undefined &&
+    destination.kind === 'elasticsearch' &&
     destination.url !== undefined &&
     sources.some((source) => source.layout === 'exports')
       ? engineSearch(destination, deps)
