@@ -27,9 +27,17 @@ export interface ReadCounts {
   events: number;
   /** Documents pushed to the delivery. */
   documents: number;
+  /** Export documents not sent: the hot index already holds them (same stream, ms, message). */
+  alreadyIndexed: number;
 }
 
-export const newReadCounts = (): ReadCounts => ({ bytes: 0, lines: 0, events: 0, documents: 0 });
+export const newReadCounts = (): ReadCounts => ({
+  bytes: 0,
+  lines: 0,
+  events: 0,
+  documents: 0,
+  alreadyIndexed: 0,
+});
 
 export interface ReadOptions {
   uri: string;

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger';
 import { newRuleCounts, type DocumentStep } from '../pipeline/documents';
 import type { Checkpoint } from './checkpoint';
 import { readFirehoseObject } from './firehose';
+import { HotIndexFilter, type EngineSearch } from './hot-index';
 import type { GroupSelector, Layout, SourceRef, TimeRange } from './layout';
 import { planSource, type WorkItem } from './plan';
 import {
@@ -54,6 +55,11 @@ export interface RehydrateOptions {
   /** Exports: the account written as the documents' `cloud.account.id` ('' when unknown). */
   owner: string;
   maxRecordBytes: number;
+  /**
+   * Set when the documents go to the indices the forwarder writes: export documents the index
+   * already holds (same stream, ms, message) are looked up there and not sent (hot-index.ts).
+   */
+  hotIndex?: EngineSearch;
   log: Logger;
   /** Called after each object and when the plan is known. */
   onProgress?: (progress: RehydrateProgress) => void;
@@ -180,7 +186,14 @@ async function readItem(
     deadLetters: options.deadLetters,
     log: options.log,
   });
-  const sink: DocumentSink = delivery;
+  const filter =
+    item.layout === 'exports' && options.hotIndex !== undefined
+      ? new HotIndexFilter(delivery, {
+          search: options.hotIndex,
+          onFound: () => summary.read.alreadyIndexed++,
+        })
+      : undefined;
+  const sink: DocumentSink = filter ?? delivery;
   const occurrences = new OccurrenceCounter();
   try {
     for (const key of item.keys) {
@@ -214,8 +227,10 @@ async function readItem(
         summary.skippedRawLines += skippedLines;
       }
     }
+    await filter?.flush();
   } catch (error) {
     // What was pushed before the fault is still delivered (its ids make a rerun harmless).
+    await filter?.flush().catch(() => undefined);
     addReport(
       summary.report,
       await delivery

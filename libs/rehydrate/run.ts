@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger';
 import { loadDocumentStep } from '../pipeline/documents';
 import type { FunctionConfigReader } from '../replay/aws';
 import { FileCheckpoint } from './checkpoint';
+import { engineSearch } from './hot-index';
 import { LAYOUTS, parseGroupSelector, parseSource, type Layout, type TimeRange } from './layout';
 import { detectLayout } from './plan';
 import { describeSummary, progressLine } from './progress';
@@ -241,11 +242,14 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
       `${new Date(options.range.from).toISOString()} to ${new Date(options.range.to).toISOString()}` +
       `, checkpoint ${checkpoint.path}`,
   );
-  if (options.indexPrefix === undefined && sources.some((source) => source.layout === 'exports'))
-    deps.print(
-      'note: exported lines carry no CloudWatch event id, so they cannot match what the forwarder indexed: ' +
-        'days still in the hot index would be doubled (use days past the hot retention, or --index-prefix)',
-    );
+  // Exports into the forwarder's own indices: what they already hold is looked up, not doubled.
+  const hotIndex =
+    options.indexPrefix === undefined &&
+    destination.kind === 'elasticsearch' &&
+    destination.url !== undefined &&
+    sources.some((source) => source.layout === 'exports')
+      ? engineSearch(destination, deps)
+      : undefined;
   const now = deps.now ?? Date.now;
   const started = now();
   const terminal = deps.progress?.isTTY === true ? deps.progress : undefined;
@@ -274,6 +278,7 @@ export async function runRehydrate(argv: string[], deps: RehydrateRunDeps): Prom
     dryRun: options.dryRun,
     owner: options.account,
     maxRecordBytes,
+    hotIndex,
     log: deps.log,
     signal: deps.signal,
     readBody: deps.readBody,

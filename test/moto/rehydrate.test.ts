@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
+import type { LogDocument } from '../../libs/documents/types';
+import { engineSearch, HotIndexFilter, indexedLines } from '../../libs/rehydrate/hot-index';
 import { exportEventId } from '../../libs/rehydrate/readers';
+import { loadDestinationConfig } from '../../libs/destinations';
 import { runRehydrate, type RehydrateRunDeps } from '../../libs/rehydrate/run';
 import { archiveKey, archiveLine } from '../../libs/splitting/archive';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
@@ -19,7 +22,8 @@ import { eventId, logsData, subscriptionEvent } from '../support/subscription';
  * days and two groups, and the exporter's objects of a third group where a follow-up task
  * repeats the first task's lines (and one event genuinely occurs twice). One group of each
  * layout, one day: exactly that day's events, once, the archive's with their CloudWatch ids; the
- * day's hot documents (indexed by the forwarder) are not doubled; a second run adds nothing; a
+ * day's hot documents (indexed by the forwarder, of both groups) are not doubled: the exported
+ * lines the hot index holds are found there and not sent; a second run adds nothing; a
  * run cut off half-way through an object and resumed ends with the same documents.
  */
 const RUN = Date.now().toString(36);
@@ -223,6 +227,17 @@ describeEachEngine('rehydrate from moto’s S3 into a real node', (kind) => {
     }
     return [...found];
   })();
+  // The exported group's events the forwarder indexed while the day was hot (with CloudWatch
+  // ids): one copy of 'twice' (the export holds two), and one line of each stream.
+  const hotExported = [
+    { stream: 'web-1', time: '2026-03-02T01:00:00.000Z', message: 'GET /a 200' },
+    { stream: 'web-1', time: '2026-03-02T02:00:00.000Z', message: 'twice' },
+    { stream: 'web-2', time: '2026-03-02T03:00:00.000Z', message: 'multi\n  line' },
+  ].map((line, i) => ({ ...line, id: eventId(900 + i, 2000000000) }));
+  // Copy n of a line is absorbed when the index holds n or more of it, in every task.
+  const absorbedIds = hotExported.map((line) =>
+    exportEventId(EXPORTED_GROUP, line.stream, Date.parse(line.time), line.message, 1),
+  );
   const savedEnv = { ...process.env };
   afterAll(() => {
     process.env = savedEnv;
@@ -246,26 +261,53 @@ describeEachEngine('rehydrate from moto’s S3 into a real node', (kind) => {
       ),
       context,
     );
-    expect(await engine.count(day)).toBe(hot.length);
+    for (const stream of ['web-1', 'web-2']) {
+      const lines = hotExported.filter((line) => line.stream === stream);
+      await forward(
+        subscriptionEvent(
+          logsData(
+            lines.map((line) => ({ id: line.id, timestamp: Date.parse(line.time), message: line.message })),
+            { owner: MOTO_ACCOUNT, logGroup: EXPORTED_GROUP, logStream: stream },
+          ),
+        ),
+        context,
+      );
+    }
+    const hotCount = hot.length + hotExported.length;
+    expect(await engine.count(day)).toBe(hotCount);
+    // The look-up reads the same lines whatever its page size (pages cut inside a millisecond).
+    const search = engineSearch(loadDestinationConfig({ DESTINATION_URL: engine.url }), {});
+    const span = { from: Date.parse('2026-03-02'), to: Date.parse('2026-03-03') };
+    const paged = await indexedLines(search, day, hot[0]!.logGroup, hot[0]!.logStream, span, 2);
+    expect([...paged.values()].reduce((a, b) => a + b, 0)).toBe(hot.length);
+    expect(paged).toEqual(await indexedLines(search, day, hot[0]!.logGroup, hot[0]!.logStream, span, 1000));
+    expect(await indexedLines(search, `${prefix}-absent`, EXPORTED_GROUP, 'web-1', span, 10)).toEqual(
+      new Map(),
+    );
 
     printed.length = 0;
     expect(await runRehydrate(args('dry.txt', '--dry-run'), deps())).toBe(0);
     const listing = printed.join('\n');
     // Only the day's archive partition of the group, and the export partitions up to 7 days before.
     expect(listing).toMatch(/dry run: 6 objects/);
-    expect(listing).toMatch(/note: exported lines carry no CloudWatch event id/);
     expect(listing).not.toMatch(/dt=2026-03-01\/firehose|dt=2026-03-03|payments/);
-    expect(await engine.count(day)).toBe(hot.length);
+    expect(await engine.count(day)).toBe(hotCount);
 
     printed.length = 0;
     expect(await runRehydrate(args('first.txt'), deps())).toBe(0);
-    expect(printed.join('\n')).toMatch(
-      new RegExp(
-        `${ofDay.length + exportedIds.length - hot.length} documents indexed, ` +
-          `${hot.length + exportedOfDay.length - exportedIds.length} already there \\(409\\)`,
-      ),
+    const summary = printed.join('\n');
+    const added = exportedIds.filter((id) => !absorbedIds.includes(id));
+    expect(summary).toMatch(new RegExp(`${ofDay.length - hot.length + added.length} documents indexed, `));
+    // task-a's and task-b's copies of the hot lines are found in the index (5); task-b's repeat of
+    // a line task-a just added is found too, or answers 409 when the index has not refreshed yet.
+    const [, conflicts, found] = /(\d+) already there \(409\).*; (\d+) exported lines found already indexed/
+      .exec(summary)!
+      .map(Number);
+    expect(found).toBeGreaterThanOrEqual(5);
+    expect(conflicts! + found!).toBe(hot.length + exportedOfDay.length - added.length);
+    expect(await ids(day)).toEqual(
+      [...ofDay.map((event) => event.id), ...hotExported.map((line) => line.id), ...added].sort(),
     );
-    expect(await ids(day)).toEqual([...ofDay.map((event) => event.id), ...exportedIds].sort());
     // The forwarder's own document of an archived event, as the forwarder would have made it.
     const json = ofDay.find((event) => event.message.startsWith('{'))!;
     const doc = await engine.ok('GET', `/${day}/_doc/${json.id}`);
@@ -290,7 +332,47 @@ describeEachEngine('rehydrate from moto’s S3 into a real node', (kind) => {
     printed.length = 0;
     expect(await runRehydrate(args('first.txt', '--restart'), deps())).toBe(0);
     expect(printed.join('\n')).toMatch(/0 documents indexed, \d+ already there/);
-    expect(await ids(day)).toEqual([...ofDay.map((event) => event.id), ...exportedIds].sort());
+    expect(await ids(day)).toEqual(
+      [...ofDay.map((event) => event.id), ...hotExported.map((line) => line.id), ...added].sort(),
+    );
+  });
+
+  it('the look-up counts repeats across its chunks: n indexed documents absorb n lines, no more', async () => {
+    // After the first test the day holds each archived event of this stream once.
+    // In time order, as an export's stream is (two of its events share a millisecond).
+    const stream = ofDay
+      .filter((event) => event.logStream === ofDay[0]!.logStream)
+      .sort((a, b) => a.timestamp - b.timestamp);
+    expect(new Set(stream.map((event) => event.timestamp)).size).toBeLessThan(stream.length);
+    const search = engineSearch(loadDestinationConfig({ DESTINATION_URL: engine.url }), {});
+    const sent: LogDocument[] = [];
+    let found = 0;
+    const filter = new HotIndexFilter(
+      { push: (doc) => void sent.push(doc), reject: () => undefined },
+      { search, chunkDocs: 3, pageSize: 2, onFound: () => found++ },
+    );
+    const docOf = (event: ArchivedEvent, copy: number, message = event.message): LogDocument => ({
+      _id: `copy-${copy}-${event.id}`,
+      _index: day,
+      _source: {
+        '@timestamp': new Date(event.timestamp).toISOString(),
+        message,
+        aws: { cloudwatch: { log_group: event.logGroup, log_stream: event.logStream, event_id: '' } },
+        cloud: { provider: 'aws' },
+      },
+    });
+    // Every line twice (chunks of 3 cut the pairs), and one line the index does not hold.
+    for (const event of stream) {
+      await filter.push(docOf(event, 1));
+      await filter.push(docOf(event, 2));
+    }
+    await filter.push(docOf(stream[0]!, 3, 'not indexed'));
+    await filter.flush();
+    expect(sent.map((doc) => doc._id)).toEqual([
+      ...stream.map((event) => `copy-2-${event.id}`),
+      `copy-3-${stream[0]!.id}`,
+    ]);
+    expect(found).toBe(stream.length);
   });
 
   it('a run cut off half-way through an object, then resumed, ends with the same documents', async () => {
