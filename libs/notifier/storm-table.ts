@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../errors';
 import { LedgerLockLostError, type LedgerClient } from './ledger-table';
 import type { StormMember } from './storm-plan';
 
@@ -12,6 +13,8 @@ import type { StormMember } from './storm-plan';
  */
 
 const HEAD = 'head';
+/** Tries of a line's write that conflicts with other writes to the minute's item. */
+const CONFLICT_TRIES = 6;
 const KEEP_SECONDS = 30 * 86_400;
 
 export interface StormItem {
@@ -116,37 +119,47 @@ export class StormLedger {
   async setShown(key: string, memberId: string, alarmArn: string, alarmToken: string, shown: string) {
     const { TransactWriteItemsCommand, TransactionCanceledException } =
       await import('@aws-sdk/client-dynamodb');
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: { alarm: { S: alarmArn }, item: { S: HEAD } },
-                ConditionExpression: 'lockToken = :token',
-                ExpressionAttributeValues: { ':token': { S: alarmToken } },
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await this.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.table,
+                  Key: { alarm: { S: alarmArn }, item: { S: HEAD } },
+                  ConditionExpression: 'lockToken = :token',
+                  ExpressionAttributeValues: { ':token': { S: alarmToken } },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.table,
-                Key: { alarm: { S: key }, item: { S: HEAD } },
-                UpdateExpression: 'SET #m.#shown = :shown',
-                ConditionExpression: 'attribute_exists(#m)',
-                ExpressionAttributeNames: { '#m': `m_${memberId}`, '#shown': 'shown' },
-                ExpressionAttributeValues: { ':shown': { S: shown } },
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: { alarm: { S: key }, item: { S: HEAD } },
+                  UpdateExpression: 'SET #m.#shown = :shown',
+                  ConditionExpression: 'attribute_exists(#m)',
+                  ExpressionAttributeNames: { '#m': `m_${memberId}`, '#shown': 'shown' },
+                  ExpressionAttributeValues: { ':shown': { S: shown } },
+                },
               },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException)
-        throw new LedgerLockLostError(`the lock on ${alarmArn} was taken by another invocation`, {
-          cause: error,
-        });
-      throw error;
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [lock, line] = (error.CancellationReasons ?? []).map((r) => r.Code);
+        if (lock === 'ConditionalCheckFailed')
+          throw new LedgerLockLostError(`the lock on ${alarmArn} was taken by another invocation`, {
+            cause: error,
+          });
+        if (line === 'ConditionalCheckFailed')
+          throw new AppError(`${key} does not list ${alarmArn}`, { cause: error });
+        // The minute's item is written by every alarm of the storm: a transaction conflicts with
+        // the others' writes now and then (TransactionConflict). Tried again, then left to Lambda.
+        if (tries >= CONFLICT_TRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** tries * Math.random()));
+      }
     }
   }
 
