@@ -36,6 +36,8 @@ export interface NotifierConfig {
   slackApiUrl?: string;
   /** The alarm ledger's DynamoDB table; unset: history alone decides, as before the ledger. */
   ledgerTable?: string;
+  /** More ALARMs than this in one channel in one minute go into one summary message; 0: never. */
+  stormThreshold: number;
   /** The stage's masks (RULES_FILE) on every message: masking.ts. */
   masks?: OutputMasks;
   /** ALARM_ACCOUNT_ROLES: account id -> the role there that reads its log lines (alarms/account-roles.ts). */
@@ -132,6 +134,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     historyPagesMax: intVar(env, 'HISTORY_PAGES_MAX', 5, { min: 1, max: 50 }),
     slackApiUrl: withTrailingSlash(urlVar(env, 'SLACK_API_URL')?.toString()),
     ledgerTable: optionalString(env, 'ALARM_LEDGER_TABLE'),
+    stormThreshold: intVar(env, 'ALARM_STORM_THRESHOLD', 10, { min: 0, max: 1000 }),
     masks: loadNotifierMasks(env),
     accountRoles: optionalMap(parseAccountRoles(env)),
   };

@@ -7,9 +7,12 @@ import { buildAlarmMessage } from '../slack/alarm-message';
 import { type Attachment, mrkdwn, type SlackMessage } from '../slack/blocks';
 import { SlackPermanentError, SlackTransientError } from '../slack/client';
 import { type HistoryMessage, markResolved } from '../slack/thread';
-import { CLOCK_MARGIN_MS, type EpisodeContext, notifyOk, type Outcome } from './episode';
+import { type EpisodeContext, notifyOk, type Outcome } from './episode';
 import { byTime, episodesInDay, type LedgerChange, planOf, type Role, shownOf } from './ledger-plan';
 import { type AlarmLedger, LedgerLockLostError } from './ledger-table';
+import { findPost } from './find-post';
+import { listInSummary, markInSummary } from './storm-summary';
+import type { StormLedger } from './storm-table';
 
 /**
  * One alarm notification through the ledger (docs/notifier.md "The alarm ledger"): the state
@@ -28,6 +31,8 @@ export interface LedgerDeps {
   timeLeft: () => number;
   sleep: (ms: number) => Promise<void>;
   now: () => Date;
+  /** Storm summaries (ALARM_STORM_THRESHOLD); undefined: every ALARM is posted on its own. */
+  storm?: StormLedger;
 }
 
 export interface LedgerNotification {
@@ -165,10 +170,24 @@ async function postOwn(state: Reconciling, own: LedgerChange, role: Role): Promi
       return { action: 'duplicate', channel: ctx.channel, ts: found };
     }
   }
+  const shown = shownOf(role);
+  if (role.kind === 'episode') {
+    // Past the storm threshold: a line of the minute's summary instead of a post of its own.
+    const listed = await listInSummary(ctx, deps, stormAlarm(state), own.time, shown);
+    if (listed !== undefined) {
+      Object.assign(own, { postTs: listed.ts, postChannel: ctx.channel, summary: listed.key, shown });
+      await deps.ledger.write(input.alarm.arn, token, own.time, {
+        postTs: listed.ts,
+        postChannel: ctx.channel,
+        summary: listed.key,
+        shown,
+      });
+      return { action: 'merged', channel: ctx.channel, ts: listed.ts };
+    }
+  }
   own.postStartedAt = deps.now().getTime();
   await deps.ledger.write(input.alarm.arn, token, own.time, { postStartedAt: own.postStartedAt });
   const message = await buildOwn(input, keys);
-  const shown = shownOf(role);
   const sent =
     role.kind === 'episode' && role.end !== undefined ? episodeForm(state, own, message, role) : message;
   const ts = await unlessUnsent(
@@ -214,25 +233,11 @@ const keysOf = (arn: string, change: LedgerChange): NotificationKeys => ({
   time: change.time,
 });
 
-/** The fallback look-up: one page of history from the state change on, by the post's keys. */
-async function findPost(
-  ctx: EpisodeContext,
-  keys: NotificationKeys,
-  time: string,
-): Promise<string | undefined> {
-  const oldest = new Date(Date.parse(time) - CLOCK_MARGIN_MS);
-  let cursor: string | undefined;
-  for (let page = 0; page < ctx.config.historyPagesMax; page += 1) {
-    const result = await ctx.slack.historyPage(ctx.channel, { oldest, cursor, limit: 200 });
-    const found = result.messages
-      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
-      .find((m) => answers(m, keys));
-    if (found?.ts !== undefined) return found.ts;
-    if (result.nextCursor === undefined) return undefined;
-    cursor = result.nextCursor;
-  }
-  return undefined;
-}
+const stormAlarm = (state: Reconciling) => ({
+  arn: state.input.alarm.arn,
+  name: state.input.alarm.name,
+  token: state.token,
+});
 
 /** The reply of `change` in the thread of `parentTs`, if a lost answer left one there. */
 async function findReply(
@@ -263,7 +268,8 @@ async function settleEpisode(
   for (const other of state.changes) {
     if (other.replyParent !== parentTs || other.replyTs === undefined) continue;
     const otherRole = state.roles.get(other.time);
-    if (otherRole?.kind === 'reply' && otherRole.parent.time === episode.time) continue;
+    // Kept when it belongs in this thread (a storm summary is the thread of several episodes).
+    if (otherRole?.kind === 'reply' && otherRole.parent.postTs === parentTs) continue;
     await ctx.slack.delete(channel, other.replyTs);
     other.replyTs = undefined;
     other.replyParent = undefined;
@@ -300,7 +306,11 @@ async function settleEpisode(
     }
   }
   const wanted = shownOf(role);
-  if (episode.shown !== wanted && episode.postMessage !== undefined) {
+  if (episode.shown !== wanted && episode.summary !== undefined) {
+    await markInSummary(ctx, deps, stormAlarm(state), episode.summary, episode.time, wanted);
+    episode.shown = wanted;
+    await deps.ledger.write(input.alarm.arn, token, episode.time, { shown: wanted });
+  } else if (episode.shown !== wanted && episode.postMessage !== undefined) {
     const original = JSON.parse(episode.postMessage) as SlackMessage;
     try {
       await ctx.slack.update(channel, parentTs, episodeForm(state, episode, original, role));

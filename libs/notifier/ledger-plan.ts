@@ -23,6 +23,8 @@ export interface LedgerChange {
   postChannel?: string;
   /** The post as first sent (JSON of the SlackMessage), to mark it resolved without reading it back. */
   postMessage?: string;
+  /** Set when the episode is a line of a storm summary (`postTs`): the summary's ledger key. */
+  summary?: string;
   /** What the post shows now (`shownOf`); differs from the plan's until chat.update ran. */
   shown?: string;
   /** Set before the post is sent: found with no `postTs`, the answer was lost (look in history). */

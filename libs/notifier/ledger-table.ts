@@ -35,6 +35,7 @@ const STRING_FIELDS = [
   'postChannel',
   'postMessage',
   'shown',
+  'summary',
   'replyTs',
   'replyParent',
 ] as const;

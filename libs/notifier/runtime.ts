@@ -14,6 +14,7 @@ import { maskedChannel, maskedPrint } from './masking';
 import { notify, type Outcome, type SnsNotification } from './notify';
 import { AlarmLedger, type LedgerClient } from './ledger-table';
 import type { LedgerDeps } from './ledger-notify';
+import { StormLedger } from './storm-table';
 
 /** Time kept back from the Lambda deadline so a failure is still reported cleanly. */
 const RESERVE_MS = 1500;
@@ -101,6 +102,10 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   const ledger = config.ledgerTable
     ? new AlarmLedger(deps.ledgerClient ?? lazyDynamoDb(), config.ledgerTable, now)
     : undefined;
+  const storm =
+    config.ledgerTable && config.stormThreshold > 0
+      ? new StormLedger(deps.ledgerClient ?? lazyDynamoDb(), config.ledgerTable, now)
+      : undefined;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   /**
@@ -172,7 +177,8 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
       return findLogLines(client, alarm, { maxLines: config.maxLogLines, abortSignal });
     };
     // Only with a Slack channel to keep in step: print mode has nothing to post once.
-    const ledgerDeps: LedgerDeps | undefined = ledger && slack ? { ledger, timeLeft, sleep, now } : undefined;
+    const ledgerDeps: LedgerDeps | undefined =
+      ledger && slack ? { ledger, timeLeft, sleep, now, ...(storm ? { storm } : {}) } : undefined;
     const outcomes: Outcome[] = [];
     const failures: unknown[] = [];
     // SNS delivers one record per invocation; should there be more, one failure must not stop the rest.

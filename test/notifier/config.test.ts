@@ -14,6 +14,7 @@ describe('loadNotifierConfig', () => {
       maxLogLines: 10,
       maxLineChars: 500,
       threadLookbackHours: 24,
+      stormThreshold: 10,
       historyPagesMax: 5,
       slackApiUrl: undefined,
     });

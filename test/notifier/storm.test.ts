@@ -135,7 +135,7 @@ function deliveriesFor(alarms: number): Delivery[] {
 describe.each([
   { app: 'non-marketplace' as const, alarms: 20 },
   { app: 'internal' as const, alarms: 50 },
-])('a storm of $alarms alarms on a $app app', ({ app, alarms }) => {
+])('a storm of $alarms alarms on a $app app (storm summary off)', ({ app, alarms }) => {
   it(
     'ends with one resolved post per alarm, one OK reply each, nothing in the failure queue',
     async () => {
@@ -152,6 +152,7 @@ describe.each([
           SLACK_API_URL: slack.url,
           ALARM_LEDGER_TABLE: table,
           LOG_LINES_MAX: '0',
+          ALARM_STORM_THRESHOLD: '0',
           MOTO_ENDPOINT: moto.endpoint,
         });
         expect(result.failureQueue).toEqual([]);
@@ -165,19 +166,88 @@ describe.each([
           });
         }
         expect(new Set(view.map((p) => p.text)).size).toBe(alarms);
-        process.stdout.write(
-          `storm ${app} ${alarms} alarms: ${result.virtualSeconds} s (notifier time); calls ${JSON.stringify(
-            Object.fromEntries(
-              [
-                'chat.postMessage',
-                'chat.update',
-                'chat.delete',
-                'conversations.history',
-                'conversations.replies',
-              ].map((m) => [m, slack.callsOf(m).length]),
-            ),
-          )}; 429s ${JSON.stringify(Object.fromEntries(slack.rateLimited))}\n`,
+        report(`storm ${app} ${alarms} alarms`, result, slack);
+      } finally {
+        await slack.stop();
+      }
+    },
+    10 * 60_000,
+  );
+});
+
+function report(label: string, result: { virtualSeconds: number }, slack: FakeSlack) {
+  process.stdout.write(
+    `${label}: ${result.virtualSeconds} s (notifier time); calls ${JSON.stringify(
+      Object.fromEntries(
+        [
+          'chat.postMessage',
+          'chat.update',
+          'chat.delete',
+          'conversations.history',
+          'conversations.replies',
+        ].map((m) => [m, slack.callsOf(m).length]),
+      ),
+    )}; 429s ${JSON.stringify(Object.fromEntries(slack.rateLimited))}\n`,
+  );
+}
+
+/**
+ * Past ALARM_STORM_THRESHOLD alarms in the minute, the rest are lines of one summary: with 20
+ * alarms and a threshold of 5, 5 posts of their own and one summary listing 15, every line
+ * green after the last OK, each OK a reply in the summary's thread, nothing in the failure queue.
+ */
+describe('a storm of 20 alarms past a threshold of 5 a minute, on an internal app', () => {
+  it(
+    'ends with 5 resolved posts and one resolved summary listing the other 15',
+    async () => {
+      const alarms = 20;
+      const threshold = 5;
+      const slack = await new FakeSlack('xoxb-test-token', Date.UTC(2026, 11, 6, 6, 0) / 1000).start();
+      try {
+        slack.limitPosts(TIME_SCALE);
+        slack.limitTiers('internal', TIME_SCALE);
+        const table = 'storm-ledger-summary';
+        await createLedgerTable(moto.clientConfig, table);
+        const result = await storm(deliveriesFor(alarms), {
+          STAGE: 'dev',
+          SLACK_TOKEN_SECRET: 'logpipe/dev/slack',
+          SLACK_CHANNEL: CHANNEL,
+          SLACK_API_URL: slack.url,
+          ALARM_LEDGER_TABLE: table,
+          LOG_LINES_MAX: '0',
+          ALARM_STORM_THRESHOLD: String(threshold),
+          MOTO_ENDPOINT: moto.endpoint,
+        });
+        expect(result.failureQueue).toEqual([]);
+        const view = slack.view(CHANNEL);
+        const own = view.filter((p) => p.text.startsWith('RESOLVED: storm-'));
+        const summaries = view.filter((p) => /alarm storm/i.test(p.text));
+        expect(own).toHaveLength(threshold);
+        expect(summaries).toHaveLength(1);
+        expect(view).toHaveLength(threshold + 1);
+        for (const post of own)
+          expect(post).toEqual({
+            text: expect.any(String),
+            color: GREEN,
+            replies: [expect.stringMatching(/^OK: storm-\d+/)],
+          });
+        const summary = summaries[0]!;
+        expect(summary.text).toMatch(
+          /^RESOLVED: alarm storm at 2026-12-06 05:50 UTC, 15 more alarms, all ended$/,
         );
+        expect(summary.color).toBe(GREEN);
+        // One OK reply per listed alarm, none twice; together with the own posts, every alarm once.
+        const listed = summary.replies.map((r) => /^OK: (storm-\d+)/.exec(r)?.[1]);
+        expect(new Set(listed).size).toBe(alarms - threshold);
+        const ownNames = own.map((p) => /storm-\d+/.exec(p.text)?.[0]);
+        expect(new Set([...listed, ...ownNames]).size).toBe(alarms);
+        // Every line of the summary shows its OK: nothing red.
+        const stored = slack.messages.find((m) => m.channel === CHANNEL && /alarm storm/i.test(m.text ?? ''));
+        const shown = JSON.stringify(stored?.attachments ?? []);
+        for (const name of listed) expect(shown).toContain(`*${name}* · ALARM at`);
+        expect(shown.match(/:white_check_mark:/g)).toHaveLength(alarms - threshold);
+        expect(shown).not.toContain(':rotating_light:');
+        report(`storm summary internal ${alarms} alarms threshold ${threshold}`, result, slack);
       } finally {
         await slack.stop();
       }
