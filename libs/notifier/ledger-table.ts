@@ -22,6 +22,21 @@ export class LedgerLockLostError extends AppError {}
 export type LedgerClient = Pick<DynamoDBClient, 'send'>;
 
 const HEAD = 'head';
+
+/**
+ * The transaction item that makes a write conditional on `token` still holding the alarm's lock
+ * (its head item): every write about an alarm (its changes, its line in a storm summary) uses it.
+ */
+export function alarmLockCheck(table: string, alarm: string, token: string) {
+  return {
+    ConditionCheck: {
+      TableName: table,
+      Key: { alarm: { S: alarm }, item: { S: HEAD } },
+      ConditionExpression: 'lockToken = :token',
+      ExpressionAttributeValues: { ':token': { S: token } },
+    },
+  };
+}
 const changeKey = (time: string) => `change#${time}`;
 const KEEP_SECONDS = 30 * 86_400;
 
@@ -213,14 +228,7 @@ export class AlarmLedger {
       await this.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: { alarm: { S: alarm }, item: { S: HEAD } },
-                ConditionExpression: 'lockToken = :token',
-                ExpressionAttributeValues: { ':token': { S: token } },
-              },
-            },
+            alarmLockCheck(this.table, alarm, token),
             {
               Update: {
                 TableName: this.table,

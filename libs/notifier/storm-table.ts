@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../errors';
-import { LedgerLockLostError, type LedgerClient } from './ledger-table';
+import { alarmLockCheck, LedgerLockLostError, type LedgerClient } from './ledger-table';
 import type { StormMember } from './storm-plan';
 
 /**
@@ -124,14 +124,7 @@ export class StormLedger {
         await this.client.send(
           new TransactWriteItemsCommand({
             TransactItems: [
-              {
-                ConditionCheck: {
-                  TableName: this.table,
-                  Key: { alarm: { S: alarmArn }, item: { S: HEAD } },
-                  ConditionExpression: 'lockToken = :token',
-                  ExpressionAttributeValues: { ':token': { S: alarmToken } },
-                },
-              },
+              alarmLockCheck(this.table, alarmArn, alarmToken),
               {
                 Update: {
                   TableName: this.table,
