@@ -1,5 +1,5 @@
 /**
- * End to end into a real OpenSearch node (test/peers/engines.ts: the same node `npm run engine`
+ * End to end into a real OpenSearch node (tools/peers/engines.ts: the same node `npm run engine`
  * starts), on the forwarder bench's 10,000-event payload, in alternating rounds:
  * - ceiling: the same documents as pre-built, pre-gzipped `_bulk` bodies of 500, sent by a
  *   minimal loader with the forwarder's concurrency (4): no decoding, no transform;
@@ -11,17 +11,17 @@
  */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
-import { documentsFromLogsData } from '../libs/documents';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import { noAuth } from '../libs/destinations/auth';
-import { HttpClient } from '../libs/destinations/http';
-import { createPipeline } from '../libs/pipeline/pipeline';
-import { forwardSubscription } from '../libs/pipeline/sources/subscription';
-import { Logger } from '../libs/logging/logger';
-import { splitStream } from '../libs/splitting/split-stream';
-import { ENGINE_VERSIONS, startEngine } from '../test/peers/engines';
+import { decodeSubscriptionEvent } from '../libs/forwarding/decoding/subscription';
+import { documentsFromLogsData } from '../libs/forwarding/documents';
+import { documentOptions, loadDocumentConfig } from '../libs/forwarding/documents/config';
+import { ElasticsearchTransport } from '../libs/forwarding/destinations/elasticsearch';
+import { noAuth } from '../libs/forwarding/destinations/auth';
+import { HttpClient } from '../libs/forwarding/destinations/http';
+import { createPipeline } from '../libs/forwarding/pipeline/pipeline';
+import { forwardSubscription } from '../libs/forwarding/sources/subscription';
+import { Logger } from '../libs/runtime/logger';
+import { splitStream } from '../libs/splitter/split-stream';
+import { ENGINE_VERSIONS, startEngine } from '../tools/peers/engines';
 import { blueprintTransform, makePayload } from './forwarder';
 import { fmt } from './support/measure';
 

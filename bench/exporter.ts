@@ -6,8 +6,8 @@
  * schedule: 1 + sum(ceil(duration / rate)) over the tasks, i.e. every run that finds the slot
  * free starts the next task. Deterministic (seeded), so the numbers are comparable run to run.
  */
-import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../libs/export/time';
-import type { PruneMode } from '../libs/export/config';
+import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../libs/exporter/time';
+import type { PruneMode } from '../libs/exporter/config';
 import { fiveToSixtyMinutes, Simulation } from '../test/export/model/simulation';
 import { Workload } from '../test/export/model/workload';
 

@@ -6,14 +6,14 @@
  * every event pays every pattern and none is dropped (dropping would make the filtered path
  * look cheaper than it is).
  */
-import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
-import { noAuth } from '../libs/destinations/auth';
-import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import { HttpClient } from '../libs/destinations/http';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import type { DocumentSink } from '../libs/documents/guard';
-import { DocumentStep, newRuleCounts } from '../libs/pipeline/documents';
-import { rulesFileFromText } from '../libs/rules';
+import { decodeSubscriptionEvent } from '../libs/forwarding/decoding/subscription';
+import { noAuth } from '../libs/forwarding/destinations/auth';
+import { ElasticsearchTransport } from '../libs/forwarding/destinations/elasticsearch';
+import { HttpClient } from '../libs/forwarding/destinations/http';
+import { documentOptions, loadDocumentConfig } from '../libs/forwarding/documents/config';
+import type { DocumentSink } from '../libs/forwarding/documents/guard';
+import { DocumentStep, newRuleCounts } from '../libs/forwarding/pipeline/document-step';
+import { rulesFileFromText } from '../libs/forwarding/rules-file';
 import { makePayload } from './forwarder';
 import { makeCloudTrailPayload } from './support/cloudtrail-payload';
 import { fmt } from './support/measure';

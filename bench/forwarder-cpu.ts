@@ -4,14 +4,14 @@
  * runs it too, and `cost` takes its CPU-seconds per GiB).
  */
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
-import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
-import { documentsFromLogsData } from '../libs/documents';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import { noAuth } from '../libs/destinations/auth';
-import { requestBody } from '../libs/destinations/body';
-import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import { HttpClient } from '../libs/destinations/http';
-import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
+import { decodeSubscriptionEvent } from '../libs/forwarding/decoding/subscription';
+import { documentsFromLogsData } from '../libs/forwarding/documents';
+import { documentOptions, loadDocumentConfig } from '../libs/forwarding/documents/config';
+import { noAuth } from '../libs/forwarding/destinations/auth';
+import { requestBody } from '../libs/forwarding/destinations/body';
+import { ElasticsearchTransport } from '../libs/forwarding/destinations/elasticsearch';
+import { HttpClient } from '../libs/forwarding/destinations/http';
+import { encodedItem, type EncodedDocument } from '../libs/forwarding/destinations/types';
 import { blueprintTransform } from './support/blueprint';
 import { compareCpu, type CpuRound } from './support/cpu';
 import { fmt, startSink } from './support/measure';

@@ -6,7 +6,7 @@
  * FORWARDER_PROFILE_VARIANT=blueprint profiles the blueprint's transform and delivery instead.
  */
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
-import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
+import { decodeSubscriptionEvent } from '../libs/forwarding/decoding/subscription';
 import { blueprintTransform } from './support/blueprint';
 import { startSink } from './support/measure';
 import { makeJsonPayload, makePayload } from './support/mixes';

@@ -9,14 +9,14 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSubscriptionEvent } from '../libs/decoding/subscription';
-import { documentsFromLogsData } from '../libs/documents';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import { requestBody } from '../libs/destinations/body';
-import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import { encodedItem, type EncodedDocument } from '../libs/destinations/types';
-import { noAuth } from '../libs/destinations/auth';
-import { HttpClient } from '../libs/destinations/http';
+import { decodeSubscriptionEvent } from '../libs/forwarding/decoding/subscription';
+import { documentsFromLogsData } from '../libs/forwarding/documents';
+import { documentOptions, loadDocumentConfig } from '../libs/forwarding/documents/config';
+import { requestBody } from '../libs/forwarding/destinations/body';
+import { ElasticsearchTransport } from '../libs/forwarding/destinations/elasticsearch';
+import { encodedItem, type EncodedDocument } from '../libs/forwarding/destinations/types';
+import { noAuth } from '../libs/forwarding/destinations/auth';
+import { HttpClient } from '../libs/forwarding/destinations/http';
 import { cpuSection, phasesSection } from './forwarder-cpu';
 import { blueprintTransform } from './support/blueprint';
 import { coldImportMs, compare, fmt, rate, startSink } from './support/measure';

@@ -57,7 +57,7 @@ export function splitPeakRssMb(object: string, rules: unknown): { peakMb: number
   writeFileSync(rulesFile, JSON.stringify(rules));
   const result = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/split.ts', object],
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'tools/split.ts', object],
     {
       cwd: root,
       encoding: 'utf8',

@@ -2,7 +2,7 @@
  * Multiline benchmark: the cost of a multiline rule on a subscription payload, as a ratio to the
  * same payload without it, measured in alternation in one process (best of 31 rounds). Each
  * variant decodes the payload, turns its events into documents through the pipeline's document
- * step (libs/pipeline/documents.ts) and encodes them as `_bulk` lines, so the ratio is the share
+ * step (libs/forwarding/pipeline/document-step.ts) and encodes them as `_bulk` lines, so the ratio is the share
  * of the transform the join adds.
  *
  * Two payloads of 10,000 events of a Java service logging through awslogs: one where one line
@@ -10,15 +10,15 @@
  * one of single lines only, where the rule tests every line and joins nothing (its pure cost).
  */
 import { gzipSync } from 'node:zlib';
-import { decodeSubscriptionEvent, type CloudWatchLogsData } from '../libs/decoding/subscription';
-import { noAuth } from '../libs/destinations/auth';
-import { ElasticsearchTransport } from '../libs/destinations/elasticsearch';
-import { HttpClient } from '../libs/destinations/http';
-import { documentOptions, loadDocumentConfig } from '../libs/documents/config';
-import type { DocumentSink } from '../libs/documents/guard';
-import { joinPayload, multilineForGroup } from '../libs/multiline';
-import { DocumentStep } from '../libs/pipeline/documents';
-import { rulesFileFromText } from '../libs/rules';
+import { decodeSubscriptionEvent, type CloudWatchLogsData } from '../libs/forwarding/decoding/subscription';
+import { noAuth } from '../libs/forwarding/destinations/auth';
+import { ElasticsearchTransport } from '../libs/forwarding/destinations/elasticsearch';
+import { HttpClient } from '../libs/forwarding/destinations/http';
+import { documentOptions, loadDocumentConfig } from '../libs/forwarding/documents/config';
+import type { DocumentSink } from '../libs/forwarding/documents/guard';
+import { joinPayload, multilineForGroup } from '../libs/forwarding/multiline';
+import { DocumentStep } from '../libs/forwarding/pipeline/document-step';
+import { rulesFileFromText } from '../libs/forwarding/rules-file';
 import { compare, fmt } from './support/measure';
 
 const EVENTS = 10_000;

@@ -7,17 +7,17 @@
  * stored (compressed) and decompressed. Objects are served from memory: S3 is not measured.
  */
 import { gzipSync, gunzipSync } from 'node:zlib';
-import type { CloudWatchLogEvent } from '../libs/decoding/subscription';
-import { createTransport, loadDestinationConfig } from '../libs/destinations';
-import { Delivery } from '../libs/destinations/delivery';
-import { Logger } from '../libs/logging/logger';
-import { loadDocumentStep } from '../libs/pipeline/documents';
-import { noCheckpoint } from '../libs/rehydrate/checkpoint';
-import { parseGroupSelector, type Layout } from '../libs/rehydrate/layout';
-import { rehydrate } from '../libs/rehydrate/rehydrate';
-import type { SourceStore, StoredObject } from '../libs/rehydrate/store';
-import { archiveKey, archiveLine } from '../libs/splitting/archive';
-import { splitStream } from '../libs/splitting/split-stream';
+import type { CloudWatchLogEvent } from '../libs/forwarding/decoding/subscription';
+import { createTransport, loadDestinationConfig } from '../libs/forwarding/destinations';
+import { Delivery } from '../libs/forwarding/destinations/delivery';
+import { Logger } from '../libs/runtime/logger';
+import { loadDocumentStep } from '../libs/forwarding/pipeline/document-step';
+import { noCheckpoint } from '../tools/rehydrate/checkpoint';
+import { parseGroupSelector, type Layout } from '../tools/rehydrate/layout';
+import { rehydrate } from '../tools/rehydrate/rehydrate';
+import type { SourceStore, StoredObject } from '../tools/rehydrate/store';
+import { archiveKey, archiveLine } from '../libs/splitter/archive';
+import { splitStream } from '../libs/splitter/split-stream';
 import { compare, fmt, startSink } from './support/measure';
 
 const EVENTS = 120_000;

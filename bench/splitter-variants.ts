@@ -5,15 +5,15 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { documentsFromLogsData } from '../libs/documents/build';
-import type { LogDocument } from '../libs/documents/types';
-import { createPipeline } from '../libs/pipeline/pipeline';
-import { Logger } from '../libs/logging/logger';
-import { decompressLayers } from '../libs/splitting/gzip-layers';
-import { JsonValueSplitter, type ValueBytes } from '../libs/splitting/json-values';
-import { splitStream } from '../libs/splitting/split-stream';
-import { splitUnits } from '../libs/splitting/units';
-import type { CloudWatchLogsData } from '../libs/decoding/subscription';
+import { documentsFromLogsData } from '../libs/forwarding/documents/build';
+import type { LogDocument } from '../libs/forwarding/documents/types';
+import { createPipeline } from '../libs/forwarding/pipeline/pipeline';
+import { Logger } from '../libs/runtime/logger';
+import { decompressLayers } from '../libs/splitter/gzip-layers';
+import { JsonValueSplitter, type ValueBytes } from '../libs/splitter/json-values';
+import { splitStream } from '../libs/splitter/split-stream';
+import { splitUnits } from '../libs/splitter/units';
+import type { CloudWatchLogsData } from '../libs/forwarding/decoding/subscription';
 
 interface Result {
   bytes: number;

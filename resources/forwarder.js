@@ -21,7 +21,7 @@ const { streamEvents } = require('./kinesis');
 /** The search destination's params, shared with the splitter (same documents, same ids). @param {Context} context */
 async function destination(context) {
   const param = params(context);
-  // The same lists libs/destinations/config.ts accepts, so a typo fails packaging, not the first event.
+  // The same lists libs/forwarding/destinations/config.ts accepts, so a typo fails packaging, not the first event.
   const kind = await param.text('destinationKind');
   if (!['', 'elasticsearch', 'logstash', 'stdout'].includes(kind))
     throw new Error(`param destinationKind must be '', elasticsearch, logstash or stdout, got "${kind}"`);

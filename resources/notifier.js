@@ -18,7 +18,7 @@ const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 /**
  * The role ARNs of param alarmAccountRoles (`<account id>=<role ARN>,...`, the notifier's
- * ALARM_ACCOUNT_ROLES), checked as libs/alarms/account-roles.ts checks them at cold start, so a
+ * ALARM_ACCOUNT_ROLES), checked as libs/notifier/alarms/account-roles.ts checks them at cold start, so a
  * bad entry fails the package rather than the first alarm.
  * @param {string[]} entries @returns {string[]}
  */

@@ -227,7 +227,7 @@ async function resources(context) {
 
 /**
  * SOURCE_ACCOUNTS of the forwarder and the splitter (the same documents, the same ids): the
- * source accounts' events get `<account>-<event id>` ids (libs/documents/build.ts).
+ * source accounts' events get `<account>-<event id>` ids (libs/forwarding/documents/build.ts).
  * @param {Context} context
  */
 async function sourceAccountsVariable(context) {

@@ -10,7 +10,7 @@
  * - every function: AWS/Lambda Errors >= 1 and Throttles >= 1;
  * - every on-failure queue a function or event names with Fn::GetAtt: AWS/SQS
  *   ApproximateNumberOfMessagesVisible > 0 (an event that exhausted its retries, to redrive:
- *   scripts/redrive.ts);
+ *   tools/redrive.ts);
  * - forwarder and splitter: EMF `DeadLettered` (namespace logpipe, dimensions Service =
  *   <service>-<stage>, Function) >= 1, documents the destination refused for good;
  * - exporter (when declared): EMF `MaxCheckpointLagSeconds` (namespace logpipe, dimensions
@@ -27,7 +27,7 @@ const { onFailureQueues } = require('./failure-queues');
 
 /** @typedef {import('./lib/params').Context} Context */
 
-const EMF_NAMESPACE = 'logpipe'; // libs/logging/metrics.ts METRICS_NAMESPACE
+const EMF_NAMESPACE = 'logpipe'; // libs/runtime/metrics.ts METRICS_NAMESPACE
 const DEAD_LETTERING = ['forwarder', 'splitter'];
 
 /** @param {Context} context */

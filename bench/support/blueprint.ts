@@ -1,4 +1,4 @@
-import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
+import type { CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
 
 // The AWS console blueprint (LogsToElasticsearch), rewritten here as the baseline.
 // It keeps the blueprint's operations and their cost: a message with a '{' is JSON.parse'd to

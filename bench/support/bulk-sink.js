@@ -30,7 +30,7 @@ const server = http.createServer((req, res) => {
       const action = JSON.parse(lines[i]);
       JSON.parse(lines[i + 1]);
       const name = Object.keys(action)[0];
-      // The forwarder matches items to documents by _id (libs/destinations/bulk-answer.ts).
+      // The forwarder matches items to documents by _id (libs/forwarding/destinations/bulk-answer.ts).
       items.push(`{"${name}":{"_id":${JSON.stringify(action[name]._id)},"status":201}}`);
     }
     documents += items.length;

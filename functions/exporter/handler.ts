@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { RunSummary } from '../../libs/export/context';
-import { createExporter } from '../../libs/export/exporter';
+import type { RunSummary } from '../../libs/exporter/context';
+import { createExporter } from '../../libs/exporter/exporter';
 
 // Parsed once per cold start: a bad value fails here, naming the variable.
 const exporter = createExporter(process.env);

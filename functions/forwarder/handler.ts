@@ -4,9 +4,9 @@ import type {
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
 } from 'aws-lambda';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/pipeline/sources/kinesis';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/forwarding/sources/kinesis';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 
 // Configuration (and RULES_FILE) is read and validated once per container, at cold start. Both
 // sources share the pipeline: one transport, one connection pool, the same rules.

@@ -1,12 +1,12 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { invocationLogger } from '../../libs/logging/logger';
+import { invocationLogger } from '../../libs/runtime/logger';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
   sdkSubscriptionLogsApi,
   type TargetSummary,
-} from '../../libs/subscriptions';
+} from '../../libs/subscriber';
 
 // Parsed once per cold start: a bad value fails here, naming the variable.
 const config = loadSubscriberConfig(process.env);

@@ -7,11 +7,11 @@ import {
   stringVar,
   timeZoneVar,
   urlVar,
-} from '../config/env';
-import { parseAccountRoles } from '../alarms/account-roles';
-import { ConfigError } from '../errors';
-import type { OutputMasks } from '../events/output-mask';
-import type { SecretRef } from '../secrets';
+} from '../runtime/env';
+import { parseAccountRoles } from './alarms/account-roles';
+import { ConfigError } from '../runtime/errors';
+import type { OutputMasks } from '../forwarding/destinations/output-mask';
+import type { SecretRef } from '../runtime/secrets';
 import { loadNotifierMasks } from './masking';
 
 export interface ChannelRoute {
@@ -96,7 +96,7 @@ function withTrailingSlash(url: string | undefined): string | undefined {
 
 /**
  * Characters of log lines one ALARM may carry: what is left of the block text Slack takes
- * (libs/slack/finish.ts, 12,000) once header, title, fields and reason have theirs.
+ * (libs/notifier/slack/finish.ts, 12,000) once header, title, fields and reason have theirs.
  */
 export const LOG_TEXT_BUDGET = 8000;
 

@@ -1,5 +1,5 @@
-import type { AlarmNotification } from '../alarms/types';
-import type { Logger } from '../logging/logger';
+import type { AlarmNotification } from './alarms/types';
+import type { Logger } from '../runtime/logger';
 import {
   type AlarmPost,
   alarmPostOf,
@@ -7,10 +7,10 @@ import {
   isTopLevel,
   type NotificationKeys,
   tsMillis,
-} from '../slack/alarm-keys';
-import type { Attachment, Block, SlackMessage } from '../slack/blocks';
-import { SlackPermanentError, type SlackChannel } from '../slack/client';
-import { type HistoryMessage, markResolved } from '../slack/thread';
+} from './slack/alarm-keys';
+import type { Attachment, Block, SlackMessage } from './slack/blocks';
+import { SlackPermanentError, type SlackChannel } from './slack/client';
+import { type HistoryMessage, markResolved } from './slack/thread';
 import type { NotifierConfig } from './config';
 
 export type Outcome =

@@ -1,4 +1,4 @@
-import { answers, type NotificationKeys } from '../slack/alarm-keys';
+import { answers, type NotificationKeys } from './slack/alarm-keys';
 import { CLOCK_MARGIN_MS, type EpisodeContext } from './episode';
 
 /** The fallback look-up: one page of history from the state change on, by the post's keys. */

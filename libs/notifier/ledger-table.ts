@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../errors';
+import { AppError } from '../runtime/errors';
 import type { LedgerChange } from './ledger-plan';
 
 /**

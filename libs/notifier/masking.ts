@@ -1,8 +1,8 @@
-import type { Env } from '../config/env';
-import { installOutputMasks, type OutputMasks } from '../events/output-mask';
-import { loadRulesFile } from '../rules';
-import type { SlackMessage } from '../slack/blocks';
-import type { SlackChannel } from '../slack/client';
+import type { Env } from '../runtime/env';
+import { installOutputMasks, type OutputMasks } from '../forwarding/destinations/output-mask';
+import { loadRulesFile } from '../forwarding/rules-file';
+import type { SlackMessage } from './slack/blocks';
+import type { SlackChannel } from './slack/client';
 
 /**
  * The notifier's part of "every output is masked": the stage's rules file (RULES_FILE, the

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { NOTIFICATION_EVENT_TYPE } from '../slack/alarm-keys';
-import { STATE_STYLE } from '../slack/alarm-message';
-import { type Block, LIMITS, mrkdwn, plain, type SlackMessage } from '../slack/blocks';
-import { escapeText } from '../slack/escape';
-import { finishMessage } from '../slack/finish';
+import { NOTIFICATION_EVENT_TYPE } from './slack/alarm-keys';
+import { STATE_STYLE } from './slack/alarm-message';
+import { type Block, LIMITS, mrkdwn, plain, type SlackMessage } from './slack/blocks';
+import { escapeText } from './slack/escape';
+import { finishMessage } from './slack/finish';
 
 /**
  * The storm summary, decided without AWS or Slack (docs/notifier.md "Alarm storms"). Past

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SlackPermanentError, SlackTransientError } from '../slack/client';
+import { SlackPermanentError, SlackTransientError } from './slack/client';
 import type { EpisodeContext } from './episode';
 import { findPost } from './find-post';
 import {
@@ -13,7 +13,7 @@ import {
 } from './storm-plan';
 import { type AlarmLedger, LedgerLockLostError } from './ledger-table';
 import type { StormLedger } from './storm-table';
-import { AppError } from '../errors';
+import { AppError } from '../runtime/errors';
 
 /**
  * The storm summary in Slack (docs/notifier.md "Alarm storms"): an ALARM past the channel's

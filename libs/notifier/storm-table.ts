@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../errors';
+import { AppError } from '../runtime/errors';
 import { alarmLockCheck, LedgerLockLostError, type LedgerClient } from './ledger-table';
 import type { StormMember } from './storm-plan';
 

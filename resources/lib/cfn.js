@@ -41,7 +41,7 @@ const logGroupArn = (logGroupName, suffix = '') => arn('logs', `log-group:${logG
 
 /**
  * Where a function's events go after their retries: encrypted, kept the 14-day maximum, to
- * redrive once the cause is fixed (scripts/redrive.ts).
+ * redrive once the cause is fixed (tools/redrive.ts).
  * @param {string} queueName @returns {Resource}
  */
 function failureQueue(queueName) {

@@ -1,5 +1,5 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { decodeSubscriptionEvent, DecodeError } from '../../libs/decoding/subscription';
+import { decodeSubscriptionEvent, DecodeError } from '../../libs/forwarding/decoding/subscription';
 import { subscriptionEvent } from '../support/subscription';
 import { fixture as loadFixture } from '../support/fixtures';
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { venvBin } from '../peers/python-tools';
+import { venvBin } from '../../tools/peers/python-tools';
 import { MIN_REASON_CHARS } from '../../resources/lib/checkov';
 
 /**
- * checkov (pinned in test/peers/requirements.txt) on packaged templates, as a security reviewer
+ * checkov (pinned in tools/peers/requirements.txt) on packaged templates, as a security reviewer
  * runs it, offline. A finding the stack accepts is skipped on its resource
  * (`Metadata.checkov.skip`, written by resources/lib/checkov.js), so every failed check here is
  * one nobody has answered yet: fix the resource, or add its check id and reason where the

@@ -8,17 +8,17 @@ import {
   UnmappedResourceTypeError,
   type Policy,
   type Template,
-} from '../../libs/deploy/deployer-policy';
+} from '../../tools/deploy/deployer-policy';
 import {
   FRAMEWORK_ACTIONS,
   NOT_USED,
   PROPERTY_ACTIONS,
   RESOURCE_ACTIONS,
-} from '../../libs/deploy/resource-actions';
-import { venvDir } from '../peers/python-tools';
+} from '../../tools/deploy/resource-actions';
+import { venvDir } from '../../tools/peers/python-tools';
 
 /**
- * The deployer policy's mapping table against what cfn-lint (pinned in test/peers/requirements.txt,
+ * The deployer policy's mapping table against what cfn-lint (pinned in tools/peers/requirements.txt,
  * installed by the jest global setup) ships offline: each resource type's schema with the
  * permissions its CloudFormation handlers need, and the IAM service reference (Policies.json:
  * every action, the resource types it can be scoped to, their ARN formats). Every packaged

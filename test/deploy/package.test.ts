@@ -3,14 +3,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { venvBin } from '../peers/python-tools';
+import { venvBin } from '../../tools/peers/python-tools';
 import {
   deployerPolicy,
   MANAGED_POLICY_MAX_CHARS,
   splitPolicy,
   unmappedTypes,
-} from '../../libs/deploy/deployer-policy';
-import { withBuildLock } from '../support/build-lock';
+} from '../../tools/deploy/deployer-policy';
+import { withBuildLock } from '../../tools/peers/build-lock';
 import { checkovProblems, runCheckov, type FileReport } from './checkov';
 import {
   asyncFunctions,
@@ -61,7 +61,7 @@ const outDirs: string[] = [];
 
 /**
  * The CloudFormation resource specification (@aws-cdk/cfnspec, a devDependency) checks every
- * resource type and property name. cfn-lint (Python, pinned in test/peers/requirements.txt and
+ * resource type and property name. cfn-lint (Python, pinned in tools/peers/requirements.txt and
  * installed into the project's venv by the jest global setup) additionally validates values
  * (enums, ranges) against the current resource schemas.
  */

@@ -9,7 +9,7 @@ import {
   splitPolicy,
   type Template,
   unmappedTypes,
-} from '../../libs/deploy/deployer-policy';
+} from '../../tools/deploy/deployer-policy';
 
 /**
  * config/stage-template.yml, the stage block a newcomer copies into params.yml

@@ -1,5 +1,5 @@
-import { apiKeyAuth, basicAuth } from '../../libs/destinations/auth';
-import { CachedSecret, type SecretRef } from '../../libs/secrets';
+import { apiKeyAuth, basicAuth } from '../../libs/forwarding/destinations/auth';
+import { CachedSecret, type SecretRef } from '../../libs/runtime/secrets';
 
 const request = { url: new URL('http://x/_bulk'), method: 'POST', headers: {}, body: Buffer.alloc(0) };
 

@@ -7,9 +7,9 @@ import {
   loadDestinationConfig,
   type DeadLetterSink,
   type DeliveryReport,
-} from '../../libs/destinations';
-import { parseBulkItems } from '../../libs/destinations/bulk-answer';
-import type { LogDocument } from '../../libs/documents';
+} from '../../libs/forwarding/destinations';
+import { parseBulkItems } from '../../libs/forwarding/destinations/bulk-answer';
+import type { LogDocument } from '../../libs/forwarding/documents';
 import { quiet } from '../support/logging';
 
 /**

@@ -1,4 +1,4 @@
-import { parseBulkItems } from '../../libs/destinations/bulk-answer';
+import { parseBulkItems } from '../../libs/forwarding/destinations/bulk-answer';
 
 /**
  * `_bulk` answers of real data streams (captured from OpenSearch 3.8.0 and Elasticsearch 9.5.3,

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { gunzipSync } from 'node:zlib';
-import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
+import { S3DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
 import {
   createTransport,
   Delivery,
@@ -11,8 +11,8 @@ import {
   type DeadLetterSink,
   type EncodedDocument,
   type Transport,
-} from '../../libs/destinations';
-import type { LogDocument } from '../../libs/documents';
+} from '../../libs/forwarding/destinations';
+import type { LogDocument } from '../../libs/forwarding/documents';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 import { quiet } from '../support/logging';

@@ -1,9 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDeadLetterSink, loadDestinationConfig, type DeadLetter } from '../../libs/destinations';
-import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
-import { localFallback } from '../../libs/destinations/local-dead-letter';
+import {
+  createDeadLetterSink,
+  loadDestinationConfig,
+  type DeadLetter,
+} from '../../libs/forwarding/destinations';
+import { S3DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
+import { localFallback } from '../../libs/forwarding/destinations/local-dead-letter';
 import { LocalS3 } from '../support/s3';
 
 /** Dead letters of a run on this machine (`sls invoke local` sets IS_LOCAL): never lost to an unreachable bucket. */

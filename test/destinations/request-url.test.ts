@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { createTransport, loadDestinationConfig } from '../../libs/destinations';
-import { noAuth } from '../../libs/destinations/auth';
-import { HttpClient } from '../../libs/destinations/http';
-import { encodedItem } from '../../libs/destinations/types';
-import { requestUrl } from '../../libs/destinations/url';
-import type { LogDocument } from '../../libs/documents';
-import { ApiClient } from '../../search/cluster';
+import { createTransport, loadDestinationConfig } from '../../libs/forwarding/destinations';
+import { noAuth } from '../../libs/forwarding/destinations/auth';
+import { HttpClient } from '../../libs/forwarding/destinations/http';
+import { encodedItem } from '../../libs/forwarding/destinations/types';
+import { requestUrl } from '../../libs/forwarding/destinations/url';
+import type { LogDocument } from '../../libs/forwarding/documents';
+import { ApiClient } from '../../tools/search/cluster';
 import { BulkServer } from '../support/bulk-server';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { sigV4Auth } from '../../libs/destinations/auth';
-import { createTransport, Delivery, loadDestinationConfig } from '../../libs/destinations';
+import { sigV4Auth } from '../../libs/forwarding/destinations/auth';
+import { createTransport, Delivery, loadDestinationConfig } from '../../libs/forwarding/destinations';
 import { BulkServer } from '../support/bulk-server';
 import { parseAuthorization, sha256Hex, signature } from '../support/sigv4';
 import { quiet } from '../support/logging';

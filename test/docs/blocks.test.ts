@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { venvDir } from '../peers/python-tools';
+import { venvDir } from '../../tools/peers/python-tools';
 import { commandBlocks, outputDiffers, untaggedIn } from './blocks';
 import { simpleCommands, stackNames, StaticChecker } from './static-checks';
 
@@ -85,7 +85,7 @@ describe('static checks of commands that cannot run here', () => {
           'npx sls logs --stage dev -f forwarder --tail',
           'npx sls invoke local -f forwarder -p x.json -e A=1',
           'npm run -s deployer-policy -- --stage prod',
-          'npx tsx scripts/redrive.ts --stage prod',
+          'npx tsx tools/redrive.ts --stage prod',
           'aws cloudwatch set-alarm-state --alarm-name a --state-value ALARM --state-reason r',
           "aws firehose describe-delivery-stream --delivery-stream-name x --query 'a.b'",
           'aws s3api list-object-versions --bucket b --output json',
@@ -102,7 +102,7 @@ describe('static checks of commands that cannot run here', () => {
           'npx sls deploi --stage prod',
           'npx sls deploy --stages prod',
           'npm run deploy-policy',
-          'npx tsx scripts/nope.ts',
+          'npx tsx tools/nope.ts',
           'aws cloudwatch set-alarm-status --alarm-name a',
           'aws cloudwatch set-alarm-state --alarm a',
           'aws nosuchservice do-it',
@@ -113,7 +113,7 @@ describe('static checks of commands that cannot run here', () => {
       'sls: no command "deploi"',
       'sls deploy: no option --stages',
       'npm run: no script deploy-policy',
-      'npx tsx: no file scripts/nope.ts',
+      'npx tsx: no file tools/nope.ts',
       'aws cloudwatch: no operation set-alarm-status',
       'aws cloudwatch set-alarm-state: no option --alarm',
       'aws: no service nosuchservice',

@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { engineUrl } from '../peers/engine-env';
-import { ENGINES_SKIPPED } from '../peers/engines';
-import { venvDir } from '../peers/python-tools';
+import { ENGINES_SKIPPED } from '../../tools/peers/engines';
+import { venvDir } from '../../tools/peers/python-tools';
 import { MOTO_REGION, withMoto } from '../support/moto';
 import { outputDiffers, projectBlocks, untaggedFences, type CommandBlock } from './blocks';
 import { stackNames, StaticChecker } from './static-checks';

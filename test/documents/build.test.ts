@@ -1,11 +1,11 @@
-import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
+import { decodeSubscriptionEvent } from '../../libs/forwarding/decoding/subscription';
 import {
   buildDocument,
   documentsFromLogsData,
   IndexNamer,
   parseLambdaLine,
   type RejectedEvent,
-} from '../../libs/documents';
+} from '../../libs/forwarding/documents';
 import { logsData } from '../support/subscription';
 import { fixture as loadFixture } from '../support/fixtures';
 
@@ -214,7 +214,8 @@ describe('documentsFromLogsData', () => {
 
 describe('isoTimestamp', () => {
   it('matches Date#toISOString for any millisecond of years 0000-9999, including across seconds', async () => {
-    const { isoTimestamp, MIN_TIME_MS, MAX_TIME_MS } = await import('../../libs/documents/timestamp');
+    const { isoTimestamp, MIN_TIME_MS, MAX_TIME_MS } =
+      await import('../../libs/forwarding/decoding/timestamp');
     const fc = (await import('fast-check')).default;
     fc.assert(
       fc.property(fc.integer({ min: MIN_TIME_MS, max: MAX_TIME_MS - 1 }), (ms) => {

@@ -1,7 +1,11 @@
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
-import { DataStreamNamer, datasetOf, loadDataStreamConfig } from '../../libs/documents/data-stream';
-import type { LogDocument } from '../../libs/documents/types';
-import { DocumentStep, loadDocumentStep } from '../../libs/pipeline/documents';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
+import {
+  DataStreamNamer,
+  datasetOf,
+  loadDataStreamConfig,
+} from '../../libs/forwarding/documents/data-stream';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { DocumentStep, loadDocumentStep } from '../../libs/forwarding/pipeline/document-step';
 import { rules } from '../rules/helpers';
 import { logsData } from '../support/subscription';
 

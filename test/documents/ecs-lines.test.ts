@@ -1,7 +1,7 @@
-import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
-import { buildDocument, documentsFromLogsData, IndexNamer, levelOf } from '../../libs/documents';
-import { lineTimeOf } from '../../libs/documents/json-message';
-import { objectLineDocument, recordLineDocument } from '../../libs/documents/lines';
+import { decodeSubscriptionEvent } from '../../libs/forwarding/decoding/subscription';
+import { buildDocument, documentsFromLogsData, IndexNamer, levelOf } from '../../libs/forwarding/documents';
+import { lineTimeOf } from '../../libs/forwarding/documents/json-message';
+import { objectLineDocument, recordLineDocument } from '../../libs/forwarding/documents/lines';
 import { fixture } from '../support/fixtures';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };

@@ -1,8 +1,8 @@
-import { buildDocument } from '../../libs/documents/build';
-import { copyToRoot, OWNED_FIELDS, PIPELINE_FIELDS } from '../../libs/documents/fields';
-import { IndexNamer } from '../../libs/documents/index-name';
-import { recordLineDocument } from '../../libs/documents/lines';
-import type { DocumentSource } from '../../libs/documents/types';
+import { buildDocument } from '../../libs/forwarding/documents/build';
+import { copyToRoot, OWNED_FIELDS, PIPELINE_FIELDS } from '../../libs/forwarding/documents/fields';
+import { IndexNamer } from '../../libs/forwarding/documents/index-name';
+import { recordLineDocument } from '../../libs/forwarding/documents/lines';
+import type { DocumentSource } from '../../libs/forwarding/documents/types';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: true };
 const fields = { service: 'orders', tags: 'prod', _id: 'mine', log: { file: 'app.log' }, aws: 'x' };

@@ -1,6 +1,6 @@
-import { buildDocument, IndexNamer } from '../../libs/documents';
-import { capLongStrings, JSON_STRING_MAX_CHARS } from '../../libs/documents/json-message';
-import { serializeDocument } from '../../libs/documents/serialize';
+import { buildDocument, IndexNamer } from '../../libs/forwarding/documents';
+import { capLongStrings, JSON_STRING_MAX_CHARS } from '../../libs/forwarding/documents/json-message';
+import { serializeDocument } from '../../libs/forwarding/documents/serialize';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };
 const context = { owner: '123456789012', logGroup: '/ecs/orders', logStream: 's' };

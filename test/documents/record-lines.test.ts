@@ -1,5 +1,5 @@
-import { IndexNamer } from '../../libs/documents';
-import { recordLineDocument } from '../../libs/documents/lines';
+import { IndexNamer } from '../../libs/forwarding/documents';
+import { recordLineDocument } from '../../libs/forwarding/documents/lines';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };
 const origin = {

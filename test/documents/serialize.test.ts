@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
+import { decodeSubscriptionEvent } from '../../libs/forwarding/decoding/subscription';
 import {
   documentsFromLogsData,
   IndexNamer,
   type DocumentSource,
   type LogDocument,
-} from '../../libs/documents';
-import { quoteId, serializeDocument, serializeSource } from '../../libs/documents/serialize';
-import { ElasticsearchTransport } from '../../libs/destinations/elasticsearch';
-import { LogstashTransport } from '../../libs/destinations/logstash';
-import { StdoutTransport } from '../../libs/destinations/stdout';
-import { noAuth } from '../../libs/destinations/auth';
-import { HttpClient } from '../../libs/destinations/http';
+} from '../../libs/forwarding/documents';
+import { quoteId, serializeDocument, serializeSource } from '../../libs/forwarding/documents/serialize';
+import { ElasticsearchTransport } from '../../libs/forwarding/destinations/elasticsearch';
+import { LogstashTransport } from '../../libs/forwarding/destinations/logstash';
+import { StdoutTransport } from '../../libs/forwarding/destinations/stdout';
+import { noAuth } from '../../libs/forwarding/destinations/auth';
+import { HttpClient } from '../../libs/forwarding/destinations/http';
 import { logsData } from '../support/subscription';
 
 const options = { indexNamer: new IndexNamer('cwl'), region: 'ap-northeast-2', jsonAtRoot: false };
@@ -108,7 +108,7 @@ describe('serializeSource and serializeDocument write exactly what JSON.stringif
     let fresh = serializeSource;
     jest.isolateModules(() => {
       ({ serializeSource: fresh } = jest.requireActual<{ serializeSource: typeof serializeSource }>(
-        '../../libs/documents/serialize',
+        '../../libs/forwarding/documents/serialize',
       ));
     });
     expect(fresh).not.toBe(serializeSource);

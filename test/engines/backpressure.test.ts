@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 import { describeEachEngine } from '../peers/engine-env';
-import { startEngine, type EngineNode } from '../peers/engines';
+import { startEngine, type EngineNode } from '../../tools/peers/engines';
 import { EngineClient } from '../support/engine-client';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';

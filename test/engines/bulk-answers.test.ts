@@ -1,8 +1,8 @@
-import { ElasticsearchTransport } from '../../libs/destinations/elasticsearch';
-import { noAuth } from '../../libs/destinations/auth';
-import { HttpClient } from '../../libs/destinations/http';
-import { encodedItem } from '../../libs/destinations/types';
-import type { DocumentSource, LogDocument } from '../../libs/documents';
+import { ElasticsearchTransport } from '../../libs/forwarding/destinations/elasticsearch';
+import { noAuth } from '../../libs/forwarding/destinations/auth';
+import { HttpClient } from '../../libs/forwarding/destinations/http';
+import { encodedItem } from '../../libs/forwarding/destinations/types';
+import type { DocumentSource, LogDocument } from '../../libs/forwarding/documents';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { EngineClient } from '../support/engine-client';
 

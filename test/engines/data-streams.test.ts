@@ -76,7 +76,7 @@ describeEachEngine('data streams on a real node', (kind) => {
   });
 
   it('search:setup installs the data stream template (and on Elasticsearch its lifecycle)', async () => {
-    const { runSearchSetup } = await import('../../search/run');
+    const { runSearchSetup } = await import('../../tools/search/run');
     const printed: string[] = [];
     const deps = { env: env(), printStage: async () => ({}), print: (text: string) => printed.push(text) };
     const name = `logpipe-logs-${namespace}`;
@@ -175,7 +175,7 @@ describeEachEngine('data streams on a real node', (kind) => {
       delete template[key];
     await engine.ok('PUT', `/_index_template/${name}`, template);
     await engine.ok('POST', `/logs-ecs.shop-${namespace}/_rollover`);
-    const { runReplay } = await import('../../libs/replay/run');
+    const { runReplay } = await import('../../tools/replay/run');
     const printed: string[] = [];
     const replay = () =>
       runReplay(['--stage', 'test', '--bucket', DEAD, '--destination-url', engine.url], {

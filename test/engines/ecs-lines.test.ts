@@ -18,7 +18,7 @@ describeEachEngine('ECS-formatted JSON lines into a real node', (kind) => {
 
   beforeAll(async () => {
     engine = new EngineClient(await engineUrl(kind));
-    const { runSearchSetup } = await import('../../search/run');
+    const { runSearchSetup } = await import('../../tools/search/run');
     await runSearchSetup(['--no-retention'], {
       env: { DESTINATION_URL: engine.url, INDEX_PREFIX: prefix },
       printStage: async () => ({}),

@@ -3,9 +3,9 @@ import type { S3Event } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
-import { documentsFromLogsData } from '../../libs/documents/build';
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
+import { decodeSubscriptionEvent } from '../../libs/forwarding/decoding/subscription';
+import { documentsFromLogsData } from '../../libs/forwarding/documents/build';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart, type Handler } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
@@ -55,7 +55,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
   });
 
   it('search:setup writes a template the engine holds: closed mapping, json as one flat field', async () => {
-    const { runSearchSetup } = await import('../../search/run');
+    const { runSearchSetup } = await import('../../tools/search/run');
     const printed: string[] = [];
     const deps = {
       env: { DESTINATION_URL: engine.url, INDEX_PREFIX: `setup-${RUN}` },
@@ -86,7 +86,7 @@ describeEachEngine('forwarder and splitter into a real node', (kind) => {
     let forward: Handler;
 
     beforeAll(async () => {
-      const { runSearchSetup } = await import('../../search/run');
+      const { runSearchSetup } = await import('../../tools/search/run');
       await runSearchSetup(['--no-retention'], {
         env: { DESTINATION_URL: engine.url, INDEX_PREFIX: prefix },
         printStage: async () => ({}),

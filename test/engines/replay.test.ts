@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
-import { runReplay } from '../../libs/replay/run';
+import type { CloudWatchLogEvent } from '../../libs/forwarding/decoding/subscription';
+import { runReplay } from '../../tools/replay/run';
 import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';

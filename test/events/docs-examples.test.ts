@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rulesFileFromText } from '../../libs/rules';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 
 const read = (path: string) => readFileSync(join(__dirname, '..', '..', path), 'utf8');
 

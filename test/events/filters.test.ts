@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { compilePatternSet, compileRe2 } from '../../libs/events/patterns';
-import { Problems } from '../../libs/rules/problems';
-import { prefilterOf, requiredText } from '../../libs/events/prefilter';
-import { NO_LOG_GROUP } from '../../libs/events/screen';
-import { RulesError, rulesFileFromText, type RulesFile } from '../../libs/rules';
+import { compilePatternSet, compileRe2 } from '../../libs/forwarding/filters-and-masks/patterns';
+import { Problems } from '../../libs/forwarding/rules/problems';
+import { prefilterOf, requiredText } from '../../libs/forwarding/filters-and-masks/prefilter';
+import { NO_LOG_GROUP } from '../../libs/forwarding/filters-and-masks/screen';
+import { RulesError, rulesFileFromText, type RulesFile } from '../../libs/forwarding/rules-file';
 
 const load = (file: object): RulesFile => rulesFileFromText(JSON.stringify(file), 'rules.test.json');
 

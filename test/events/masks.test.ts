@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { BUILTIN_MASK_NAMES, luhnValid } from '../../libs/events/builtin-masks';
-import { applyMask, compileMask, type CompiledMask } from '../../libs/events/masks';
-import { rulesFileFromText } from '../../libs/rules';
-import { Problems } from '../../libs/rules/problems';
+import { BUILTIN_MASK_NAMES, luhnValid } from '../../libs/forwarding/filters-and-masks/builtin-masks';
+import { applyMask, compileMask, type CompiledMask } from '../../libs/forwarding/filters-and-masks/masks';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
+import { Problems } from '../../libs/forwarding/rules/problems';
 
 function mask(raw: Record<string, unknown>): CompiledMask {
   const problems = new Problems('test');

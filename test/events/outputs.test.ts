@@ -7,12 +7,12 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DeadLetter } from '../../libs/destinations/dead-letter';
-import { Logger, setLogLineMask } from '../../libs/logging/logger';
+import type { DeadLetter } from '../../libs/forwarding/destinations/dead-letter';
+import { Logger, setLogLineMask } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 import { BulkServer } from '../support/bulk-server';
 import { FakeSlack } from '../support/slack-server';
 import { logsData, subscriptionEvent } from '../support/subscription';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { BUILTIN_MASK_NAMES } from '../../libs/events/builtin-masks';
-import { applyMask, compileMask, type CompiledMask } from '../../libs/events/masks';
-import { compilePatternSet, compileRe2 } from '../../libs/events/patterns';
-import { prefilterOf } from '../../libs/events/prefilter';
-import { compileFilter, droppedBy } from '../../libs/events/filters';
-import { Problems } from '../../libs/rules/problems';
+import { BUILTIN_MASK_NAMES } from '../../libs/forwarding/filters-and-masks/builtin-masks';
+import { applyMask, compileMask, type CompiledMask } from '../../libs/forwarding/filters-and-masks/masks';
+import { compilePatternSet, compileRe2 } from '../../libs/forwarding/filters-and-masks/patterns';
+import { prefilterOf } from '../../libs/forwarding/filters-and-masks/prefilter';
+import { compileFilter, droppedBy } from '../../libs/forwarding/filters-and-masks/filters';
+import { Problems } from '../../libs/forwarding/rules/problems';
 
 /**
  * Patterns behave exactly as RE2 reads them: whatever the prefilters, gates and literal

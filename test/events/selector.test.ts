@@ -1,5 +1,9 @@
-import { compileLogGroupSelector, logGroupsField, perLogGroup } from '../../libs/events/selector';
-import { Problems } from '../../libs/rules/problems';
+import {
+  compileLogGroupSelector,
+  logGroupsField,
+  perLogGroup,
+} from '../../libs/forwarding/filters-and-masks/selector';
+import { Problems } from '../../libs/forwarding/rules/problems';
 
 describe('log group selector', () => {
   const select = compileLogGroupSelector(['/aws/lambda/api', '/ecs/*', '/aws/eks/*/access', 'app-?']);

@@ -1,6 +1,6 @@
-import { compileMessageRules, type GroupScreen } from '../../libs/events/screen';
-import { isSecretKey } from '../../libs/events/secret-keys';
-import { Problems } from '../../libs/rules/problems';
+import { compileMessageRules, type GroupScreen } from '../../libs/forwarding/filters-and-masks/screen';
+import { isSecretKey } from '../../libs/forwarding/filters-and-masks/secret-keys';
+import { Problems } from '../../libs/forwarding/rules/problems';
 
 function screenOf(builtins: unknown[]): GroupScreen {
   const problems = new Problems('test');

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { V8_BUILTIN_FORMS } from '../../libs/events/builtin-masks';
-import { compileRe2 } from '../../libs/events/patterns';
-import { re2 } from '../../libs/events/re2';
-import { v8LongestRegex, v8Regex, type MaskRegex } from '../../libs/events/v8-regex';
+import { V8_BUILTIN_FORMS } from '../../libs/forwarding/filters-and-masks/builtin-masks';
+import { compileRe2 } from '../../libs/forwarding/filters-and-masks/patterns';
+import { re2 } from '../../libs/forwarding/filters-and-masks/re2';
+import { v8LongestRegex, v8Regex, type MaskRegex } from '../../libs/forwarding/filters-and-masks/v8-regex';
 
 /**
  * The built-ins that run on V8's RegExp (v8-regex.ts) find exactly what their RE2 form finds:

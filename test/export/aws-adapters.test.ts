@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sdkLogsApi, sdkObjectStore } from '../../libs/export/aws';
-import { CheckpointConflictError } from '../../libs/export/errors';
+import { sdkLogsApi, sdkObjectStore } from '../../libs/exporter/aws';
+import { CheckpointConflictError } from '../../libs/exporter/errors';
 
 const logsMock = mockClient(CloudWatchLogsClient);
 const s3Mock = mockClient(S3Client);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { PRUNE_MODES, prunesStreams, setsRetention } from '../../libs/export/config';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../libs/export/time';
+import { PRUNE_MODES, prunesStreams, setsRetention } from '../../libs/exporter/config';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../libs/exporter/time';
 import { assertArchiveReadsOnce, assertCheckpointsAndWindows, assertNothingLost } from './model/checks';
 import { Simulation } from './model/simulation';
 import { Workload } from './model/workload';

@@ -1,5 +1,5 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../libs/export/time';
-import type { LogsApi } from '../../libs/export/types';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../libs/exporter/time';
+import type { LogsApi } from '../../libs/exporter/types';
 import { assertArchiveReadsOnce, assertCheckpointsAndWindows, assertNothingLost } from './model/checks';
 import { groupName, Simulation } from './model/simulation';
 
@@ -95,12 +95,12 @@ describe('one run at a time', () => {
     };
     const s2 = sim();
     const summary = await (async () => {
-      const { runExporter } = await import('../../libs/export/run');
+      const { runExporter } = await import('../../libs/exporter/run');
       return runExporter(s2.config, {
         logs: { ...bind(s2.model), createExportTask: racing.createExportTask },
         objects: s2.s3,
         clock: () => s2.now,
-        log: new (await import('../../libs/logging/logger')).Logger({}, 'error', { write: () => 0 }),
+        log: new (await import('../../libs/runtime/logger')).Logger({}, 'error', { write: () => 0 }),
         emitMetric: () => undefined,
       });
     })();

@@ -1,5 +1,5 @@
-import type { PruneMode } from '../../libs/export/config';
-import { HOUR_MS } from '../../libs/export/time';
+import type { PruneMode } from '../../libs/exporter/config';
+import { HOUR_MS } from '../../libs/exporter/time';
 import { assertArchiveReadsOnce, assertCheckpointsAndWindows, assertNothingLost } from './model/checks';
 import { Simulation } from './model/simulation';
 import { Workload } from './model/workload';

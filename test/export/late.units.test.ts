@@ -1,4 +1,4 @@
-import { loadExporterConfig } from '../../libs/export/config';
+import { loadExporterConfig } from '../../libs/exporter/config';
 import {
   chooseFollowUp,
   commonPrefix,
@@ -8,11 +8,11 @@ import {
   withFollowUpCompletion,
   withNothingLeftToSettle,
   withScanResult,
-} from '../../libs/export/late';
-import { initialState, settlesAt, withCompletion, WINDOW_HISTORY_LIMIT } from '../../libs/export/planning';
-import { streamVerdict } from '../../libs/export/prune';
-import { DAY_MS, HOUR_MS } from '../../libs/export/time';
-import type { ExportedWindow, GroupState } from '../../libs/export/types';
+} from '../../libs/exporter/late';
+import { initialState, settlesAt, withCompletion, WINDOW_HISTORY_LIMIT } from '../../libs/exporter/planning';
+import { streamVerdict } from '../../libs/exporter/prune';
+import { DAY_MS, HOUR_MS } from '../../libs/exporter/time';
+import type { ExportedWindow, GroupState } from '../../libs/exporter/types';
 
 const DAY0 = Date.UTC(2026, 0, 1);
 const config = loadExporterConfig({ EXPORT_BUCKET: 'b', EXPORT_LOG_GROUP_NAMES: '/a' });

@@ -1,8 +1,8 @@
-import { sdkObjectStore } from '../../libs/export/aws';
-import { CheckpointStore } from '../../libs/export/checkpoint-store';
-import { exportLanded } from '../../libs/export/export-step';
-import { initialState } from '../../libs/export/planning';
-import type { ObjectStore } from '../../libs/export/types';
+import { sdkObjectStore } from '../../libs/exporter/aws';
+import { CheckpointStore } from '../../libs/exporter/checkpoint-store';
+import { exportLanded } from '../../libs/exporter/export-step';
+import { initialState } from '../../libs/exporter/planning';
+import type { ObjectStore } from '../../libs/exporter/types';
 import { LocalS3 } from '../support/s3';
 
 /**

@@ -1,18 +1,18 @@
-import { CheckpointStore } from '../../libs/export/checkpoint-store';
-import { loadExporterConfig } from '../../libs/export/config';
-import { isExcluded } from '../../libs/export/discovery';
-import { CheckpointConflictError, CheckpointCorruptError } from '../../libs/export/errors';
+import { CheckpointStore } from '../../libs/exporter/checkpoint-store';
+import { loadExporterConfig } from '../../libs/exporter/config';
+import { isExcluded } from '../../libs/exporter/discovery';
+import { CheckpointConflictError, CheckpointCorruptError } from '../../libs/exporter/errors';
 import {
   chooseNext,
   initialState,
   nextWindow,
   windowContaining,
   withCompletion,
-} from '../../libs/export/planning';
-import { streamVerdict } from '../../libs/export/prune';
-import { retentionChange } from '../../libs/export/retention';
-import { ALLOWED_RETENTION_DAYS, DAY_MS, HOUR_MS } from '../../libs/export/time';
-import type { GroupState } from '../../libs/export/types';
+} from '../../libs/exporter/planning';
+import { streamVerdict } from '../../libs/exporter/prune';
+import { retentionChange } from '../../libs/exporter/retention';
+import { ALLOWED_RETENTION_DAYS, DAY_MS, HOUR_MS } from '../../libs/exporter/time';
+import type { GroupState } from '../../libs/exporter/types';
 import { ObjectStoreModel } from './model/object-store-model';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 30);

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { DeliveryError, type Transport } from '../../libs/destinations';
-import { ElasticsearchTransport } from '../../libs/destinations/elasticsearch';
-import { HttpClient } from '../../libs/destinations/http';
-import { noAuth } from '../../libs/destinations/auth';
-import { MAX_TIME_MS } from '../../libs/documents/timestamp';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import { DeliveryError, type Transport } from '../../libs/forwarding/destinations';
+import { ElasticsearchTransport } from '../../libs/forwarding/destinations/elasticsearch';
+import { HttpClient } from '../../libs/forwarding/destinations/http';
+import { noAuth } from '../../libs/forwarding/destinations/auth';
+import { MAX_TIME_MS } from '../../libs/forwarding/decoding/timestamp';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 import { BulkServer } from '../support/bulk-server';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 import {
@@ -329,7 +329,7 @@ describe('hostile destinations', () => {
   it('stdout, the default destination, goes on after a poison event too', async () => {
     let out = '';
     const sink = new Writable({ write: (chunk, _e, done) => ((out += String(chunk)), done()) });
-    const { StdoutTransport } = await import('../../libs/destinations/stdout');
+    const { StdoutTransport } = await import('../../libs/forwarding/destinations/stdout');
     const f = createPipeline(
       {},
       { transport: new StdoutTransport(sink), deadLetters: { put: async () => 'memory' } },

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_JSON_DEPTH } from '../../libs/documents/json-message';
-import { MAX_TIME_MS, MIN_TIME_MS } from '../../libs/documents/timestamp';
+import { MAX_JSON_DEPTH } from '../../libs/forwarding/decoding/json-depth';
+import { MAX_TIME_MS, MIN_TIME_MS } from '../../libs/forwarding/decoding/timestamp';
 
 /**
  * Hostile inputs, one generator per class. Each poison event carries the reason it must be

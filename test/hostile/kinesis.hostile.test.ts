@@ -1,8 +1,8 @@
-import { createPipeline } from '../../libs/pipeline/pipeline';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
+import { createKinesisSource, forwardKinesis } from '../../libs/forwarding/sources/kinesis';
 import { fluentBitLine, kinesisEvent, kinesisRecord, sequenceNumber } from '../support/kinesis';
 import { eventId, logsData } from '../support/subscription';
 import { deepObject, mixedPayload, type PlannedEvent } from './generators';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
-import type { DeadLetter } from '../../libs/destinations';
-import { Logger } from '../../libs/logging/logger';
+import { S3DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
+import type { DeadLetter } from '../../libs/forwarding/destinations';
+import { Logger } from '../../libs/runtime/logger';
 import { BulkServer } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 

@@ -1,7 +1,7 @@
-import { createPipeline } from '../../libs/pipeline/pipeline';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
+import { createKinesisSource, forwardKinesis } from '../../libs/forwarding/sources/kinesis';
 import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { quiet } from '../support/logging';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 // Configuration is read at import: the parent sets the environment when it starts this process.
 import { handler } from '../../functions/forwarder/handler';
-import { decodeRecordData } from '../../libs/kinesis';
+import { decodeRecordData } from '../../libs/forwarding/decoding/kinesis-records';
 
 // maxRSS is in KiB on Linux.
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;

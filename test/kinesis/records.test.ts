@@ -1,5 +1,5 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { decodeRecordData, splitLines } from '../../libs/kinesis';
+import { decodeRecordData, splitLines } from '../../libs/forwarding/decoding/kinesis-records';
 import { logsData } from '../support/subscription';
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64');

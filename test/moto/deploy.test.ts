@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { withBuildLock } from '../support/build-lock';
+import { withBuildLock } from '../../tools/peers/build-lock';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 
 /**

@@ -17,14 +17,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { sdkLogsApi, sdkObjectStore } from '../../libs/export/aws';
-import { loadExporterConfig } from '../../libs/export/config';
-import type { RunSummary } from '../../libs/export/context';
-import { CheckpointConflictError } from '../../libs/export/errors';
-import { settlesAt } from '../../libs/export/planning';
-import { runExporter } from '../../libs/export/run';
-import { EXPORTABLE_DELAY_MS } from '../../libs/export/time';
-import { Logger } from '../../libs/logging/logger';
+import { sdkLogsApi, sdkObjectStore } from '../../libs/exporter/aws';
+import { loadExporterConfig } from '../../libs/exporter/config';
+import type { RunSummary } from '../../libs/exporter/context';
+import { CheckpointConflictError } from '../../libs/exporter/errors';
+import { settlesAt } from '../../libs/exporter/planning';
+import { runExporter } from '../../libs/exporter/run';
+import { EXPORTABLE_DELAY_MS } from '../../libs/exporter/time';
+import { Logger } from '../../libs/runtime/logger';
 import { MOTO_REGION, useMoto } from '../support/moto';
 
 /**
@@ -344,7 +344,7 @@ describe('exporter against moto', () => {
     expect([a, b].filter((s) => s.started)).toHaveLength(tasks - before);
   });
 
-  it('moto as corrected by test/peers/moto_server.py writes where AWS writes, only streams the prefix matches', async () => {
+  it('moto as corrected by tools/peers/moto_server.py writes where AWS writes, only streams the prefix matches', async () => {
     // docs/exporter.md ("moto"): keys as AWS lays them out, in a versioned bucket too, and
     // logStreamNamePrefix honoured. Under a prefix of its own, so the audits above never see it.
     const group = '/app/launcher-check';

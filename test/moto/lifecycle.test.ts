@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * runs no teardown). A child node process starts moto exactly as the global setup does and is
  * then killed: its moto must stop answering.
  */
-const moto = join(__dirname, '..', 'peers', 'moto');
+const moto = join(__dirname, '..', '..', 'tools', 'peers', 'moto');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -13,7 +13,7 @@ const root = join(__dirname, '..', '..');
 it('starts the patched moto server, prints its endpoint and stops on Ctrl-C', async () => {
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/moto.ts', '--port', '0'],
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'tools/moto.ts', '--port', '0'],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

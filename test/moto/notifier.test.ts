@@ -23,8 +23,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { findLogLines } from '../../libs/alarms/log-lines';
-import { parseSnsMessage } from '../../libs/alarms/parse';
+import { findLogLines } from '../../libs/notifier/alarms/log-lines';
+import { parseSnsMessage } from '../../libs/notifier/alarms/parse';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 
 /**

@@ -9,9 +9,9 @@ import {
 import type { S3Event } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
-import { documentsFromLogsData } from '../../libs/documents/build';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
+import { S3DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
+import { documentsFromLogsData } from '../../libs/forwarding/documents/build';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitter/s3-object-source';
 import { BulkServer } from '../support/bulk-server';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 import { multiMember, options, record } from '../splitter/support';

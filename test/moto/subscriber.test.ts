@@ -6,18 +6,18 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
   sdkSubscriptionLogsApi,
   SubscriptionError,
   type SubscriptionLogsApi,
-} from '../../libs/subscriptions';
+} from '../../libs/subscriber';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 
 /**
- * The subscriber (libs/subscriptions) with the SDK adapter against moto's CloudWatch Logs: log
+ * The subscriber (libs/subscriber) with the SDK adapter against moto's CloudWatch Logs: log
  * groups by prefix get the stage's subscription filter to a Firehose stream, the stack's own
  * groups never, a group holding two filters of others is left alone, and a second run changes
  * nothing. Every call is counted: the cost of a run for N groups.

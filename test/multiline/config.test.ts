@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { loadRulesFile, RulesError, rulesFileFromText } from '../../libs/rules';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { loadRulesFile, RulesError, rulesFileFromText } from '../../libs/forwarding/rules-file';
 
 const problemsOf = (raw: unknown): string[] => {
   try {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rulesFileFromText } from '../../libs/rules';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 
 /** The multiline examples of the docs compile, and docs/multiline.md shows the fixture's rules as they are. */
 const root = join(__dirname, '..', '..');

@@ -1,6 +1,11 @@
-import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { joinPayload, multilineForGroup, ObjectJoin, type JoinedEvent } from '../../libs/multiline';
-import { rulesFileFromText } from '../../libs/rules';
+import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import {
+  joinPayload,
+  multilineForGroup,
+  ObjectJoin,
+  type JoinedEvent,
+} from '../../libs/forwarding/multiline';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { eventId, logsData } from '../support/subscription';
 
 const compile = (extra: Record<string, unknown> = {}) =>

@@ -1,8 +1,13 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
-import { multilineForGroup, ObjectJoin, PART_OVERHEAD_BYTES, StreamJoin } from '../../libs/multiline';
-import { rulesFileFromText } from '../../libs/rules';
+import type { CloudWatchLogEvent } from '../../libs/forwarding/decoding/subscription';
+import {
+  multilineForGroup,
+  ObjectJoin,
+  PART_OVERHEAD_BYTES,
+  StreamJoin,
+} from '../../libs/forwarding/multiline';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { eventId, logsData } from '../support/subscription';
 
 // The object join's bound is only as good as its estimate of what a held part costs. The full
@@ -34,21 +39,28 @@ describe('what the object join holds', () => {
   it(`costs no more than its estimate (${PART_OVERHEAD_BYTES} bytes a part besides the line) on the heap`, () => {
     const streams = 20;
     const perStream = 5000;
-    const joins = Array.from({ length: streams }, () => new StreamJoin(rule!));
-    const batches = Array.from({ length: streams }, (_, stream) => parsedEvents(stream, perStream));
     const out: CloudWatchLogEvent[] = [];
-    joins.forEach((join, i) => join.add(batches[i]!, out));
-    batches.length = 0; // the joins alone hold the events now
-    const estimated = joins.reduce((sum, join) => sum + join.heldBytes, 0);
-    gc();
-    const withJoins = process.memoryUsage().heapUsed;
-    // What the joins hold is what releasing them frees: a difference of two heaps measured right
-    // after a collection, so garbage the test file made before (module loading, jest) cannot
-    // count for or against them (measured from a heap taken before the joins, it once came out
-    // negative).
-    joins.length = 0;
-    gc();
-    const held = withJoins - process.memoryUsage().heapUsed;
+    /** Builds the joins, then measures what releasing them frees. */
+    const measure = (): { estimated: number; held: number } => {
+      const joins = Array.from({ length: streams }, () => new StreamJoin(rule!));
+      const batches = Array.from({ length: streams }, (_, stream) => parsedEvents(stream, perStream));
+      joins.forEach((join, i) => join.add(batches[i]!, out));
+      batches.length = 0; // the joins alone hold the events now
+      const estimated = joins.reduce((sum, join) => sum + join.heldBytes, 0);
+      gc();
+      const withJoins = process.memoryUsage().heapUsed;
+      // What the joins hold is what releasing them frees: a difference of two heaps measured
+      // right after a collection, so garbage made before (module loading, jest) cannot count for
+      // or against them (measured from a heap taken before the joins, it once came out negative).
+      joins.length = 0;
+      gc();
+      return { estimated, held: withJoins - process.memoryUsage().heapUsed };
+    };
+    // Anything else the worker allocates between the two collections (jest's messages on a busy
+    // machine) counts as held; it only ever adds, so the smallest of three runs is the closest.
+    const runs = [measure(), measure(), measure()];
+    const estimated = runs[0]!.estimated;
+    const held = Math.min(...runs.map((run) => run.held));
     expect(out).toEqual([]);
     // Measured on Node 20: 146 bytes a part (one-character lines); the estimate must not fall short.
     expect(held).toBeLessThan(estimated);

@@ -1,8 +1,8 @@
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
-import type { LogDocument } from '../../libs/documents/types';
-import { multilineForGroup } from '../../libs/multiline';
-import { DocumentStep } from '../../libs/pipeline/documents';
-import { rulesFileFromText } from '../../libs/rules';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { multilineForGroup } from '../../libs/forwarding/multiline';
+import { DocumentStep } from '../../libs/forwarding/pipeline/document-step';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { eventId, logsData } from '../support/subscription';
 
 const file = rulesFileFromText(

@@ -1,7 +1,7 @@
-import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { joinPayload, ObjectJoin, type MultilineRule } from '../../libs/multiline';
-import { PRESET_NAMES } from '../../libs/multiline/presets';
-import { rulesFileFromText } from '../../libs/rules';
+import type { CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import { joinPayload, ObjectJoin, type MultilineRule } from '../../libs/forwarding/multiline';
+import { PRESET_NAMES } from '../../libs/forwarding/multiline/presets';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { fixture } from '../support/fixtures';
 import { eventId, logsData } from '../support/subscription';
 

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
-import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { multilineForGroup, ObjectJoin, type JoinedEvent, type ObjectJoinLimits } from '../../libs/multiline';
-import { rulesFileFromText } from '../../libs/rules';
+import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import {
+  multilineForGroup,
+  ObjectJoin,
+  type JoinedEvent,
+  type ObjectJoinLimits,
+} from '../../libs/forwarding/multiline';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { eventId, logsData } from '../support/subscription';
 
 // Firehose delivers at least once: an S3 object can hold a payload twice, in any order. The

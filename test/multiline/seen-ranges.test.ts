@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareIds, SeenRanges } from '../../libs/multiline/seen-ranges';
+import { compareIds, SeenRanges } from '../../libs/forwarding/multiline/seen-ranges';
 
 const id = (n: number) => String(n).padStart(56, '0');
 

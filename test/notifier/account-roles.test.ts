@@ -2,10 +2,10 @@ import {
   AccountRoleError,
   accountLogsClients,
   REFRESH_BEFORE_EXPIRY_MS,
-} from '../../libs/alarms/account-logs';
-import { parseAccountRoles } from '../../libs/alarms/account-roles';
-import { ConfigError } from '../../libs/errors';
-import { Logger } from '../../libs/logging/logger';
+} from '../../libs/notifier/alarms/account-logs';
+import { parseAccountRoles } from '../../libs/notifier/alarms/account-roles';
+import { ConfigError } from '../../libs/runtime/errors';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { loadEvent } from './fixtures';

@@ -1,13 +1,13 @@
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeComparison, describeCondition } from '../../libs/alarms/condition';
-import { parseSnsMessage } from '../../libs/alarms/parse';
-import type { AlarmNotification } from '../../libs/alarms/types';
-import { Logger } from '../../libs/logging/logger';
+import { describeComparison, describeCondition } from '../../libs/notifier/alarms/condition';
+import { parseSnsMessage } from '../../libs/notifier/alarms/parse';
+import type { AlarmNotification } from '../../libs/notifier/alarms/types';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
-import { buildAlarmMessage } from '../../libs/slack/alarm-message';
-import type { SlackMessage } from '../../libs/slack/blocks';
+import { buildAlarmMessage } from '../../libs/notifier/slack/alarm-message';
+import type { SlackMessage } from '../../libs/notifier/slack/blocks';
 import { FakeSlack } from '../support/slack-server';
 import { fixtureAlarm, loadEvent } from './fixtures';
 

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
-import { consoleBase, parseArn } from '../../libs/alarms/arn';
+import { consoleBase, parseArn } from '../../libs/notifier/alarms/arn';
 import {
   describeCondition,
   describeMetric,
   describeSeconds,
   evaluationWindow,
-} from '../../libs/alarms/condition';
-import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../../libs/alarms/console-links';
-import { insightsQueryFor } from '../../libs/alarms/insights-query';
-import { parseSnsMessage, parseStateChangeTime } from '../../libs/alarms/parse';
+} from '../../libs/notifier/alarms/condition';
+import { alarmConsoleUrl, logEventsUrl, logsInsightsUrl } from '../../libs/notifier/alarms/console-links';
+import { insightsQueryFor } from '../../libs/notifier/alarms/insights-query';
+import { parseSnsMessage, parseStateChangeTime } from '../../libs/notifier/alarms/parse';
 import { alarmJson, fixtureAlarm, fixtureNames, loadEvent } from './fixtures';
 
 describe('parseSnsMessage', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../libs/errors';
+import { ConfigError } from '../../libs/runtime/errors';
 import { channelFor, loadNotifierConfig } from '../../libs/notifier/config';
 
 describe('loadNotifierConfig', () => {

@@ -1,10 +1,10 @@
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime, NotificationFailedError } from '../../libs/notifier/runtime';
-import { type QueueMessage, redrive } from '../../libs/redrive/redrive';
-import { SlackTransientError } from '../../libs/slack/client';
+import { type QueueMessage, redrive } from '../../tools/redrive/redrive';
+import { SlackTransientError } from '../../libs/notifier/slack/client';
 import { FakeSlack } from '../support/slack-server';
 import { loadEvent } from './fixtures';
 
@@ -383,7 +383,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       };
       await Promise.all(burst.map(invoke));
       const failedFirst = queue.length;
-      // scripts/redrive.ts: every queued event is invoked again, deleted once Lambda took it.
+      // tools/redrive.ts: every queued event is invoked again, deleted once Lambda took it.
       for (let round = 0; round < 5 && queue.length > 0; round += 1) {
         const summary = await redrive({
           queue: {

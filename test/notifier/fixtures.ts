@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSnsMessage } from '../../libs/alarms/parse';
-import type { AlarmNotification } from '../../libs/alarms/types';
+import { parseSnsMessage } from '../../libs/notifier/alarms/parse';
+import type { AlarmNotification } from '../../libs/notifier/alarms/types';
 
 export const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'notifier');
 

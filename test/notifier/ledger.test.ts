@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { planOf, type LedgerChange } from '../../libs/notifier/ledger-plan';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';

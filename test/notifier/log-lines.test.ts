@@ -4,8 +4,8 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { breachWindow, EVALUATION_DELAY_MS } from '../../libs/alarms/breach-window';
-import { findLogLines, LogLookupError } from '../../libs/alarms/log-lines';
+import { breachWindow, EVALUATION_DELAY_MS } from '../../libs/notifier/alarms/breach-window';
+import { findLogLines, LogLookupError } from '../../libs/notifier/alarms/log-lines';
 import { fixtureAlarm } from './fixtures';
 
 const logs = mockClient(CloudWatchLogsClient);

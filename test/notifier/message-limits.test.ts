@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import type { AlarmNotification } from '../../libs/alarms/types';
-import { ConfigError } from '../../libs/errors';
+import type { AlarmNotification } from '../../libs/notifier/alarms/types';
+import { ConfigError } from '../../libs/runtime/errors';
 import { loadNotifierConfig } from '../../libs/notifier/config';
-import { buildAlarmMessage } from '../../libs/slack/alarm-message';
-import { limitViolations } from '../../libs/slack/blocks';
-import { SlackChannel } from '../../libs/slack/client';
-import { neutralizeFormatting } from '../../libs/slack/escape';
-import { finishMessage } from '../../libs/slack/finish';
-import { markResolved } from '../../libs/slack/thread';
+import { buildAlarmMessage } from '../../libs/notifier/slack/alarm-message';
+import { limitViolations } from '../../libs/notifier/slack/blocks';
+import { SlackChannel } from '../../libs/notifier/slack/client';
+import { neutralizeFormatting } from '../../libs/notifier/slack/escape';
+import { finishMessage } from '../../libs/notifier/slack/finish';
+import { markResolved } from '../../libs/notifier/slack/thread';
 import { FakeSlack } from '../support/slack-server';
 import { fixtureAlarm } from './fixtures';
 

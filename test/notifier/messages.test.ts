@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { LogLinesFound } from '../../libs/alarms/log-lines';
-import { insightsQueryFor } from '../../libs/alarms/insights-query';
-import { parseSnsMessage } from '../../libs/alarms/parse';
-import type { AlarmNotification } from '../../libs/alarms/types';
-import { buildAlarmMessage } from '../../libs/slack/alarm-message';
-import { LIMITS, limitViolations, type SlackMessage } from '../../libs/slack/blocks';
-import { escapeAndTruncate, escapeMrkdwn } from '../../libs/slack/escape';
-import { buildOtherMessage } from '../../libs/slack/other-message';
+import type { LogLinesFound } from '../../libs/notifier/alarms/log-lines';
+import { insightsQueryFor } from '../../libs/notifier/alarms/insights-query';
+import { parseSnsMessage } from '../../libs/notifier/alarms/parse';
+import type { AlarmNotification } from '../../libs/notifier/alarms/types';
+import { buildAlarmMessage } from '../../libs/notifier/slack/alarm-message';
+import { LIMITS, limitViolations, type SlackMessage } from '../../libs/notifier/slack/blocks';
+import { escapeAndTruncate, escapeMrkdwn } from '../../libs/notifier/slack/escape';
+import { buildOtherMessage } from '../../libs/notifier/slack/other-message';
 import { FIXTURE_DIR, fixtureAlarm, fixtureNames, loadEvent } from './fixtures';
 
 const GOLDEN_DIR = join(FIXTURE_DIR, 'golden');

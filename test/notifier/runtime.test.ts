@@ -4,11 +4,11 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime, NotificationFailedError } from '../../libs/notifier/runtime';
-import type { SecretRef } from '../../libs/secrets';
-import { limitViolations, type SlackMessage } from '../../libs/slack/blocks';
+import type { SecretRef } from '../../libs/runtime/secrets';
+import { limitViolations, type SlackMessage } from '../../libs/notifier/slack/blocks';
 import { FakeSlack } from '../support/slack-server';
 import { loadEvent } from './fixtures';
 

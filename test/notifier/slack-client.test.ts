@@ -1,4 +1,4 @@
-import { SlackChannel, SlackPermanentError, SlackTransientError } from '../../libs/slack/client';
+import { SlackChannel, SlackPermanentError, SlackTransientError } from '../../libs/notifier/slack/client';
 import { FakeSlack } from '../support/slack-server';
 
 const message = {

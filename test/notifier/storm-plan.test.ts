@@ -9,8 +9,8 @@ import {
   type StormMember,
 } from '../../libs/notifier/storm-plan';
 import { StormLedger } from '../../libs/notifier/storm-table';
-import { limitViolations } from '../../libs/slack/blocks';
-import { Logger } from '../../libs/logging/logger';
+import { limitViolations } from '../../libs/notifier/slack/blocks';
+import { Logger } from '../../libs/runtime/logger';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { alarmEvent, createLedgerTable } from '../support/alarm-ledger';
 import { FakeSlack } from '../support/slack-server';

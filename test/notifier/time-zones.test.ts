@@ -1,4 +1,4 @@
-import { buildAlarmMessage } from '../../libs/slack/alarm-message';
+import { buildAlarmMessage } from '../../libs/notifier/slack/alarm-message';
 import { fixtureAlarm } from './fixtures';
 
 /** NOTIFIER_TIME_ZONE is a second zone next to UTC; UTC, the default, shows the time once. */

@@ -1,5 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ENGINE_KINDS, ENGINES_SKIPPED, engineEnvName, isHealthy, type EngineKind } from './engines';
+import {
+  ENGINE_KINDS,
+  ENGINES_SKIPPED,
+  engineEnvName,
+  isHealthy,
+  type EngineKind,
+} from '../../tools/peers/engines';
 
 /** How test files reach the nodes the global setup started (test/peers/global-setup.ts). */
 

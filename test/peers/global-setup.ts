@@ -1,5 +1,5 @@
-import { startEngines } from './engines';
-import { startMoto } from './moto';
+import { startEngines } from '../../tools/peers/engines';
+import { startMoto } from '../../tools/peers/moto';
 
 /**
  * jest globalSetup: the peers the integration tests talk to (OpenSearch and Elasticsearch nodes,

@@ -1,5 +1,5 @@
-import { stopEngines } from './engines';
-import { stopMoto } from './moto';
+import { stopEngines } from '../../tools/peers/engines';
+import { stopMoto } from '../../tools/peers/moto';
 
 /** jest globalTeardown: stops what global-setup started. */
 export default async function globalTeardown(): Promise<void> {

@@ -1,9 +1,9 @@
-import { createPipeline } from '../../libs/pipeline/pipeline';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
-import type { DeadLetter, DeadLetterSink } from '../../libs/destinations';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
-import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/pipeline/sources/kinesis';
+import type { DeadLetter, DeadLetterSink } from '../../libs/forwarding/destinations';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
+import { createKinesisSource, forwardKinesis, isKinesisEvent } from '../../libs/forwarding/sources/kinesis';
 import { BulkServer, type BulkServerOptions } from '../support/bulk-server';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { EncodedDocument, ItemOutcome, Transport } from '../../libs/destinations';
-import { StdoutTransport } from '../../libs/destinations/stdout';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import type { EncodedDocument, ItemOutcome, Transport } from '../../libs/forwarding/destinations';
+import { StdoutTransport } from '../../libs/forwarding/destinations/stdout';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { createKinesisSource, forwardKinesis } from '../../libs/forwarding/sources/kinesis';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 import { kinesisEvent } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';

@@ -1,10 +1,10 @@
-import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
-import type { DocumentSink } from '../../libs/documents/guard';
-import type { LogDocument } from '../../libs/documents/types';
-import { multilineForGroup } from '../../libs/multiline';
-import { DocumentStep, newRuleCounts } from '../../libs/pipeline/documents';
-import { rulesFileFromText } from '../../libs/rules';
+import type { CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
+import type { DocumentSink } from '../../libs/forwarding/documents/guard';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { multilineForGroup } from '../../libs/forwarding/multiline';
+import { DocumentStep, newRuleCounts } from '../../libs/forwarding/pipeline/document-step';
+import { rulesFileFromText } from '../../libs/forwarding/rules-file';
 import { eventId, logsData } from '../support/subscription';
 
 // Every section of one rules file on one stream: multiline joins the trace, filters drop the

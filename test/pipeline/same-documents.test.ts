@@ -1,10 +1,10 @@
 import type { S3Event } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchLogsData } from '../../libs/decoding/subscription';
-import { createPipeline } from '../../libs/pipeline/pipeline';
-import { createKinesisSource, forwardKinesis } from '../../libs/pipeline/sources/kinesis';
-import { createSplitter, splitS3Event } from '../../libs/pipeline/sources/s3-object';
-import { forwardSubscription } from '../../libs/pipeline/sources/subscription';
+import type { CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
+import { createKinesisSource, forwardKinesis } from '../../libs/forwarding/sources/kinesis';
+import { createSplitter, splitS3Event } from '../../libs/splitter/s3-object-source';
+import { forwardSubscription } from '../../libs/forwarding/sources/subscription';
 import { BulkServer } from '../support/bulk-server';
 import { ACCESS_LINE, kinesisEvent } from '../support/kinesis';
 import { LocalS3 } from '../support/s3';

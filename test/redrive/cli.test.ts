@@ -1,9 +1,9 @@
 import { runScript } from '../support/script-cli';
 
 /** The redrive command line, run as a user runs it (no AWS endpoint is reachable from here). */
-const redriveCli = (...args: string[]) => runScript('scripts/redrive.ts', args);
+const redriveCli = (...args: string[]) => runScript('tools/redrive.ts', args);
 
-describe('scripts/redrive.ts', () => {
+describe('tools/redrive.ts', () => {
   it('refuses an unknown function before calling AWS, naming the ones it knows', () => {
     const result = redriveCli('--stage', 'dev', '--function', 'bogus');
     expect(result.status).toBe(2);

@@ -11,8 +11,8 @@ import {
   type ReceiveMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { lambdaInvoker, queueUrlOf, sqsQueue } from '../../libs/redrive/aws';
-import { functionNameOf, parseRecord, redrive, type MessageReport } from '../../libs/redrive/redrive';
+import { lambdaInvoker, queueUrlOf, sqsQueue } from '../../tools/redrive/aws';
+import { functionNameOf, parseRecord, redrive, type MessageReport } from '../../tools/redrive/redrive';
 
 /**
  * The redrive against mocked SQS and Lambda clients (aws-sdk-client-mock). The SQS mock keeps a

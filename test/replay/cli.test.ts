@@ -2,9 +2,9 @@ import { runScript } from '../support/script-cli';
 
 /** `npm run replay` as a user runs it; no AWS endpoint is reachable from here. */
 const replayCli = (...args: string[]) =>
-  runScript('scripts/replay.ts', args, { AWS_REGION: 'ap-northeast-2', AWS_MAX_ATTEMPTS: '1' });
+  runScript('tools/replay.ts', args, { AWS_REGION: 'ap-northeast-2', AWS_MAX_ATTEMPTS: '1' });
 
-describe('scripts/replay.ts', () => {
+describe('tools/replay.ts', () => {
   it('usage errors name the flag, exit 2, before any AWS call', () => {
     const missing = replayCli('--dry-run');
     expect(missing.status).toBe(2);

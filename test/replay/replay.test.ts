@@ -1,11 +1,11 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createTransport, loadDestinationConfig } from '../../libs/destinations';
-import type { DeadLetter, DeadLetterSink } from '../../libs/destinations/dead-letter';
-import type { LogDocument } from '../../libs/documents/types';
-import { deployedForwarderEnv } from '../../libs/replay/aws';
-import { parseObject, reasonClass } from '../../libs/replay/dead-letters';
-import { replayDeadLetters, type ObjectStore } from '../../libs/replay/replay';
-import { parseReplayArgs } from '../../libs/replay/run';
+import { createTransport, loadDestinationConfig } from '../../libs/forwarding/destinations';
+import type { DeadLetter, DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { deployedForwarderEnv } from '../../tools/replay/aws';
+import { parseObject, reasonClass } from '../../tools/replay/dead-letters';
+import { replayDeadLetters, type ObjectStore } from '../../tools/replay/replay';
+import { parseReplayArgs } from '../../tools/replay/run';
 import { BulkServer } from '../support/bulk-server';
 import { quiet } from '../support/logging';
 

@@ -1,5 +1,5 @@
-import type { LogDocument } from '../../libs/documents/types';
-import { applyRules, rulesFromText, type RuleOutcome } from '../../libs/rules';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { applyRules, rulesFromText, type RuleOutcome } from '../../libs/forwarding/rules-file';
 
 /** Compiles rules written inline, as a rules file would hold them. */
 export function rules(list: unknown[], timeZone = 'UTC') {

@@ -1,5 +1,5 @@
-import { documentsFromLogsData } from '../../libs/documents';
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
+import { documentsFromLogsData } from '../../libs/forwarding/documents';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
 import { logsData } from '../support/subscription';
 import { applyRules, doc, routed, rules } from './helpers';
 

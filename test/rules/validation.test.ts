@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../libs/errors';
-import { loadRules, RulesError, rulesFromText } from '../../libs/rules';
+import { ConfigError } from '../../libs/runtime/errors';
+import { loadRules, RulesError, rulesFromText } from '../../libs/forwarding/rules-file';
 
 const problemsOf = (raw: unknown): string[] => {
   try {

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../libs/errors';
-import { destinationOf, parseCliArgs, resolveTarget, type PrintedService } from '../../search/config';
-import { engineFromRootInfo, SearchSetupError } from '../../search/engine';
-import { runSearchSetup } from '../../search/run';
-import { savedObjects } from '../../search/saved-objects';
+import { ConfigError } from '../../libs/runtime/errors';
+import { destinationOf, parseCliArgs, resolveTarget, type PrintedService } from '../../tools/search/config';
+import { engineFromRootInfo, SearchSetupError } from '../../tools/search/engine';
+import { runSearchSetup } from '../../tools/search/run';
+import { savedObjects } from '../../tools/search/saved-objects';
 
 /** What `sls print --stage prod --format json` gives, reduced to what is read. */
 const printed = (

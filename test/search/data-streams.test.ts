@@ -6,10 +6,10 @@ import {
   templateName,
   templatePriority,
   type SearchSettings,
-} from '../../search/artifacts';
-import type { Engine } from '../../search/engine';
-import { runSearchSetup } from '../../search/run';
-import { savedObjects } from '../../search/saved-objects';
+} from '../../tools/search/artifacts';
+import type { Engine } from '../../tools/search/engine';
+import { runSearchSetup } from '../../tools/search/run';
+import { savedObjects } from '../../tools/search/saved-objects';
 import { SearchServer } from '../support/search-server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- artifact bodies read field by field */

@@ -1,8 +1,8 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { decodeSubscriptionEvent } from '../../libs/decoding/subscription';
-import { documentsFromLogsData, IndexNamer, type LogDocument } from '../../libs/documents';
-import { recordLineDocument } from '../../libs/documents/lines';
-import { decodeRecordData, recordOrigin } from '../../libs/kinesis';
+import { decodeSubscriptionEvent } from '../../libs/forwarding/decoding/subscription';
+import { documentsFromLogsData, IndexNamer, type LogDocument } from '../../libs/forwarding/documents';
+import { recordLineDocument } from '../../libs/forwarding/documents/lines';
+import { decodeRecordData, recordOrigin } from '../../libs/forwarding/decoding/kinesis-records';
 import { fixture as loadFixture } from '../support/fixtures';
 
 /** Where one leaf of a document lands in a mapping. */

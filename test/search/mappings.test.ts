@@ -1,8 +1,8 @@
-import { buildDocument, IndexNamer, type LogDocument } from '../../libs/documents';
-import { markFailure } from '../../libs/rules/apply';
-import { indexTemplate } from '../../search/artifacts';
-import type { Engine } from '../../search/engine';
-import { documentMappings } from '../../search/mappings';
+import { buildDocument, IndexNamer, type LogDocument } from '../../libs/forwarding/documents';
+import { markFailure } from '../../libs/forwarding/documents/fields';
+import { indexTemplate } from '../../tools/search/artifacts';
+import type { Engine } from '../../tools/search/engine';
+import { documentMappings } from '../../tools/search/mappings';
 import {
   fits,
   kinesisDocuments,

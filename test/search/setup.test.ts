@@ -1,6 +1,6 @@
-import type { Env } from '../../libs/config/env';
-import { SearchSetupError } from '../../search/engine';
-import { runSearchSetup } from '../../search/run';
+import type { Env } from '../../libs/runtime/env';
+import { SearchSetupError } from '../../tools/search/engine';
+import { runSearchSetup } from '../../tools/search/run';
 import { SearchServer, type Flavor } from '../support/search-server';
 
 const BASIC = `Basic ${Buffer.from('elastic:s3cret').toString('base64')}`;

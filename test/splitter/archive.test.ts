@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Archiver } from '../../libs/splitting/archive';
+import { S3Archiver } from '../../libs/splitter/archive';
 import { LocalS3 } from '../support/s3';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,10 +1,10 @@
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigError } from '../../libs/errors';
-import { archiveKey, archiveLine } from '../../libs/splitting/archive';
-import { loadSplitterConfig } from '../../libs/splitting/config';
-import { decodeEventKey, objectsOf, S3EventError } from '../../libs/splitting/s3-event';
+import { ConfigError } from '../../libs/runtime/errors';
+import { archiveKey, archiveLine } from '../../libs/splitter/archive';
+import { loadSplitterConfig } from '../../libs/splitter/config';
+import { decodeEventKey, objectsOf, S3EventError } from '../../libs/splitter/s3-event';
 import { fixture as loadFixture } from '../support/fixtures';
 
 const fixture = loadFixture<S3Event>('splitter', 's3-put.json');

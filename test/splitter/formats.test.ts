@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { documentsFromLogsData } from '../../libs/documents/build';
-import { SplitFaultError } from '../../libs/splitting/errors';
-import { lineId } from '../../libs/documents/lines';
+import { documentsFromLogsData } from '../../libs/forwarding/documents/build';
+import { SplitFaultError } from '../../libs/splitter/errors';
+import { lineId } from '../../libs/forwarding/documents/lines';
 import {
   chunked,
   concatenated,

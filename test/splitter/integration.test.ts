@@ -1,12 +1,12 @@
 import type { S3Event } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DeliveryError } from '../../libs/destinations';
-import { S3DeadLetterSink } from '../../libs/destinations/dead-letter';
-import { documentsFromLogsData } from '../../libs/documents/build';
-import { SplitFaultError, TimeBudgetError } from '../../libs/splitting/errors';
-import { decodeEventKey } from '../../libs/splitting/s3-event';
-import { createSplitter, splitS3Event, type Splitter } from '../../libs/pipeline/sources/s3-object';
+import { DeliveryError } from '../../libs/forwarding/destinations';
+import { S3DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
+import { documentsFromLogsData } from '../../libs/forwarding/documents/build';
+import { SplitFaultError, TimeBudgetError } from '../../libs/splitter/errors';
+import { decodeEventKey } from '../../libs/splitter/s3-event';
+import { createSplitter, splitS3Event, type Splitter } from '../../libs/splitter/s3-object-source';
 import { BulkServer } from '../support/bulk-server';
 import { LocalS3 } from '../support/s3';
 import { control, multiMember, options, record } from './support';

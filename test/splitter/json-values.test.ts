@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { SplitFormatError } from '../../libs/splitting/errors';
-import { JsonValueSplitter, type ValueBytes } from '../../libs/splitting/json-values';
+import { SplitFormatError } from '../../libs/splitter/errors';
+import { JsonValueSplitter, type ValueBytes } from '../../libs/splitter/json-values';
 
 function splitAll(chunks: Buffer[], max = 1 << 20): { values: string[]; offsets: number[] } {
   const splitter = new JsonValueSplitter(max);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { documentsFromLogsData } from '../../libs/documents/build';
+import { documentsFromLogsData } from '../../libs/forwarding/documents/build';
 import {
   chunked,
   concatenated,

@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/decoding/subscription';
-import type { RejectedEvent } from '../../libs/documents/build';
-import { documentOptions, loadDocumentConfig } from '../../libs/documents/config';
-import { DocumentStep } from '../../libs/pipeline/documents';
-import type { LogDocument } from '../../libs/documents/types';
-import { splitStream, type SplitOptions, type SplitStats } from '../../libs/splitting/split-stream';
+import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
+import type { RejectedEvent } from '../../libs/forwarding/documents/guard';
+import { documentOptions, loadDocumentConfig } from '../../libs/forwarding/documents/config';
+import { DocumentStep } from '../../libs/forwarding/pipeline/document-step';
+import type { LogDocument } from '../../libs/forwarding/documents/types';
+import { splitStream, type SplitOptions, type SplitStats } from '../../libs/splitter/split-stream';
 import { controlMessage, eventId, logsData } from '../support/subscription';
 
 export const options = documentOptions(loadDocumentConfig({ AWS_REGION: 'ap-northeast-2' }));

@@ -1,5 +1,5 @@
-import { loadDocumentConfig } from '../../libs/documents/config';
-import { loadSubscriberConfig } from '../../libs/subscriptions';
+import { loadDocumentConfig } from '../../libs/forwarding/documents/config';
+import { loadSubscriberConfig } from '../../libs/subscriber';
 
 describe('loadSubscriberConfig', () => {
   it('has no target without prefixes, and reads each target it has', () => {

@@ -1,9 +1,9 @@
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
   type SubscriptionLogsApi,
-} from '../../libs/subscriptions';
+} from '../../libs/subscriber';
 
 /**
  * Log groups of the Infrequent Access (and Delivery) class cannot have subscription filters:

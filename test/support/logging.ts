@@ -1,4 +1,4 @@
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 
 /** The EMF metric lines (JSON with `_aws`) a function printed on stderr while `run` ran. */
 export async function emfMetricsOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {

@@ -1,4 +1,4 @@
-import type { CloudWatchLogEvent } from '../../libs/decoding/subscription';
+import type { CloudWatchLogEvent } from '../../libs/forwarding/decoding/subscription';
 import { logsData, subscriptionEvent } from './subscription';
 
 const REQUEST_ID = '830e95c2-4983-4e72-99f1-1aa410a0ffb0';

@@ -7,7 +7,7 @@
  * (the stand-in), as in Lambda.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Logger } from '../../libs/logging/logger';
+import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
 

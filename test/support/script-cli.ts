@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 /**
- * Runs one of scripts/ as a user runs it (`npm run <script> -- args`), with dummy credentials and
+ * Runs one of tools/ as a user runs it (`npm run <script> -- args`), with dummy credentials and
  * an AWS endpoint nobody listens on: an AWS call fails fast and differently from a usage error.
  */
 export function runScript(script: string, args: string[], env: Record<string, string> = {}) {

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/decoding/subscription';
+import type { CloudWatchLogEvent, CloudWatchLogsData } from '../../libs/forwarding/decoding/subscription';
 
 /** Encodes a payload the way CloudWatch Logs hands it to a subscribed Lambda. */
 export function subscriptionEvent(data: unknown): { awslogs: { data: string } } {

@@ -1,4 +1,4 @@
-import type { GroupState } from '../../../libs/export/types';
+import type { GroupState } from '../../../libs/exporter/types';
 import type { DeletedEvent } from './logs-model';
 import type { Simulation } from './simulation';
 

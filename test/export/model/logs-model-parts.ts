@@ -1,4 +1,4 @@
-import type { CreateExportTaskInput, ExportStatus, Page } from '../../../libs/export/types';
+import type { CreateExportTaskInput, ExportStatus, Page } from '../../../libs/exporter/types';
 
 /** Building blocks of the CloudWatch Logs model (logs-model.ts). */
 export function awsError(name: string, message: string): Error {

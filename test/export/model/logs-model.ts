@@ -1,4 +1,4 @@
-import { ALLOWED_RETENTION_DAYS, DAY_MS, HOUR_MS, MAX_EVENT_AGE_MS } from '../../../libs/export/time';
+import { ALLOWED_RETENTION_DAYS, DAY_MS, HOUR_MS, MAX_EVENT_AGE_MS } from '../../../libs/exporter/time';
 import {
   ACTIVE_STATUSES,
   type CreateExportTaskInput,
@@ -8,7 +8,7 @@ import {
   type LogsApi,
   type LogStreamInfo,
   type Page,
-} from '../../../libs/export/types';
+} from '../../../libs/exporter/types';
 import {
   awsError,
   paginate,

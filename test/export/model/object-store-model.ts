@@ -1,5 +1,5 @@
-import { CheckpointConflictError } from '../../../libs/export/errors';
-import type { ObjectStore, PutCondition } from '../../../libs/export/types';
+import { CheckpointConflictError } from '../../../libs/exporter/errors';
+import type { ObjectStore, PutCondition } from '../../../libs/exporter/types';
 
 /**
  * An S3 bucket in memory that enforces conditional writes the way S3 does since 2024

@@ -1,9 +1,9 @@
-import { Logger } from '../../../libs/logging/logger';
-import { loadExporterConfig, type ExporterConfig, type PruneMode } from '../../../libs/export/config';
-import type { RunSummary } from '../../../libs/export/context';
-import { runExporter } from '../../../libs/export/run';
-import { HOUR_MS, MINUTE_MS } from '../../../libs/export/time';
-import type { GroupState, ObjectStore } from '../../../libs/export/types';
+import { Logger } from '../../../libs/runtime/logger';
+import { loadExporterConfig, type ExporterConfig, type PruneMode } from '../../../libs/exporter/config';
+import type { RunSummary } from '../../../libs/exporter/context';
+import { runExporter } from '../../../libs/exporter/run';
+import { HOUR_MS, MINUTE_MS } from '../../../libs/exporter/time';
+import type { GroupState, ObjectStore } from '../../../libs/exporter/types';
 import { CrashPlan } from './crash';
 import { LogsModel } from './logs-model';
 import { ObjectStoreModel } from './object-store-model';

@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../../../libs/export/time';
+import { HOUR_MS } from '../../../libs/exporter/time';
 import type { LogsModel } from './logs-model';
 
 interface ActiveStream {

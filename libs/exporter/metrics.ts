@@ -1,0 +1,36 @@
+import { emfLine, METRICS_NAMESPACE } from '../runtime/metrics';
+import type { RunSummary } from './context';
+
+/**
+ * The run's metrics as EMF lines (libs/runtime/metrics.ts), under the service's dimensions
+ * (Service = <service>-<stage>, Function = exporter): one line with the run totals, one per
+ * group with its checkpoint lag (for a per-group alarm).
+ */
+export function metricLines(summary: RunSummary, dimensions: Record<string, string>, now: number): string[] {
+  const lags = Object.values(summary.lagMsByGroup);
+  const totals = emfLine(
+    METRICS_NAMESPACE,
+    dimensions,
+    {
+      WindowsExported: summary.windowsExported.length,
+      FollowUpExports: summary.followUpsExported.length,
+      ExportFailures: summary.failures.length,
+      StreamsPruned: summary.streamsPruned,
+      RetentionChanges: summary.dryRun ? 0 : summary.retentionChanges.length,
+      RunErrors: summary.errors.length + (summary.fatal ? 1 : 0),
+      MaxCheckpointLagSeconds: lags.length > 0 ? Math.round(Math.max(...lags) / 1000) : 0,
+    },
+    now,
+    { MaxCheckpointLagSeconds: 'Seconds' },
+  );
+  const perGroup = Object.entries(summary.lagMsByGroup).map(([logGroup, lagMs]) =>
+    emfLine(
+      METRICS_NAMESPACE,
+      { ...dimensions, LogGroup: logGroup },
+      { CheckpointLagSeconds: Math.round(lagMs / 1000) },
+      now,
+      { CheckpointLagSeconds: 'Seconds' },
+    ),
+  );
+  return [totals, ...perGroup];
+}
