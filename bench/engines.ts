@@ -221,8 +221,8 @@ async function splitterIntoNode(url: string, payload: { awslogs: { data: string 
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (report.delivered !== stats.documents)
       throw new Error(`delivered ${report.delivered} of ${stats.documents}`);
-    if (stats.decompressedBytes / 2 ** 20 / seconds > best.mibs) {
-      best = { mibs: stats.decompressedBytes / 2 ** 20 / seconds, docs: stats.documents / seconds };
+    if (stats.decompressed_bytes / 2 ** 20 / seconds > best.mibs) {
+      best = { mibs: stats.decompressed_bytes / 2 ** 20 / seconds, docs: stats.documents / seconds };
     }
     await fetch(`${url}/${prefix}-*`, { method: 'DELETE' });
   }

@@ -89,7 +89,7 @@ async function splitterNoSink(path: string): Promise<Partial<Result>> {
     maxRecordBytes: 64 * 1024 * 1024,
     sink: { push: () => undefined, reject: () => undefined },
   });
-  return { bytes: stats.decompressedBytes, docs: stats.documents };
+  return { bytes: stats.decompressed_bytes, docs: stats.documents };
 }
 
 /** The splitter as deployed: documents through Delivery (bulk batches, gzip, 4 requests in flight) to the sink. */
@@ -105,7 +105,7 @@ async function splitter(path: string, sinkUrl: string): Promise<Partial<Result>>
   const report = await delivery.close();
   if (report.delivered !== stats.documents)
     throw new Error(`delivered ${report.delivered} of ${stats.documents}`);
-  return { bytes: stats.decompressedBytes, docs: stats.documents };
+  return { bytes: stats.decompressed_bytes, docs: stats.documents };
 }
 
 /** What peers do: the whole object in memory, every record parsed, every document built, then sent. */

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     },
   });
   process.stderr.write(
-    `${stats.documents} documents from ${stats.format} (${stats.gzipLayers} gzip layers, ${stats.records} records, ${stats.controlMessages} control messages, ${stats.lines} lines, ${rejected} rejected)\n`,
+    `${stats.documents} documents from ${stats.format} (${stats.gzip_layers} gzip layers, ${stats.records} records, ${stats.control_messages} control messages, ${stats.lines} lines, ${rejected} rejected)\n`,
   );
   return 0;
 }

@@ -33,8 +33,8 @@ export function createExporter(env: Env): Exporter {
     async run(event, context) {
       const log = logger.child({
         function: 'exporter',
-        requestId: context.awsRequestId,
-        scheduledAt: event.time,
+        function_request_id: context.awsRequestId,
+        scheduled_at: event.time,
       });
       const configured = isConfigured(config) && config.bucket !== undefined;
       if (configured) ports ??= createAwsPorts(config.region, config.bucket!);

@@ -7,6 +7,7 @@ import {
   type GroupEntry,
   type RunContext,
   type RunSummary,
+  type WindowReport,
 } from './context';
 import { discoverLogGroups } from './discovery';
 import { CheckpointConflictError, isThrottling } from './errors';
@@ -113,26 +114,46 @@ function report(config: ExporterConfig, deps: ExporterDeps, summary: RunSummary,
   const lags = Object.values(summary.lagMsByGroup);
   const fields = {
     outcome: summary.outcome,
-    dryRun: summary.dryRun,
+    dry_run: summary.dryRun,
     groups: summary.groups,
-    activeTask: summary.activeTask,
-    started: summary.started,
-    wouldStart: summary.wouldStart,
-    windowsExported: summary.windowsExported,
-    followUpsQueued: summary.followUpsQueued.length > 0 ? summary.followUpsQueued : undefined,
-    followUpsExported: summary.followUpsExported.length > 0 ? summary.followUpsExported : undefined,
-    windowsSettled: summary.windowsSettled,
-    failures: summary.failures,
-    repeatedFailures: summary.failures.filter((f) => f.consecutive > 1).length,
-    streamsPruned: summary.streamsPruned,
-    streamsEligible: summary.streamsEligible,
-    pruneSample: summary.pruneSample.length > 0 ? summary.pruneSample : undefined,
-    retentionChanges: summary.retentionChanges.length > 0 ? summary.retentionChanges : undefined,
-    maxCheckpointLagHours: lags.length > 0 ? Math.round(Math.max(...lags) / 36e5) : undefined,
+    active_task: summary.activeTask && {
+      ...windowFields(summary.activeTask),
+      status: summary.activeTask.status,
+      ours: summary.activeTask.ours,
+    },
+    started: summary.started && windowFields(summary.started),
+    would_start: summary.wouldStart && windowFields(summary.wouldStart),
+    windows_exported: summary.windowsExported.map(windowFields),
+    follow_ups_queued: nonEmpty(
+      summary.followUpsQueued.map((queued) => ({
+        ...windowFields(queued),
+        late_streams: queued.lateStreams,
+      })),
+    ),
+    follow_ups_exported: nonEmpty(summary.followUpsExported.map(windowFields)),
+    windows_settled: summary.windowsSettled,
+    failures: summary.failures.map((failure) => ({
+      ...windowFields(failure),
+      status: failure.status,
+      consecutive: failure.consecutive,
+      message: failure.message,
+    })),
+    repeated_failures: summary.failures.filter((f) => f.consecutive > 1).length,
+    streams_pruned: summary.streamsPruned,
+    streams_eligible: summary.streamsEligible,
+    prune_sample: nonEmpty(summary.pruneSample),
+    retention_changes: nonEmpty(
+      summary.retentionChanges.map((change) => ({
+        log_group: change.logGroupName,
+        from: change.from,
+        to: change.to,
+      })),
+    ),
+    max_checkpoint_lag_hours: lags.length > 0 ? Math.round(Math.max(...lags) / 36e5) : undefined,
     conflicts: summary.conflicts,
     errors: summary.errors.map((e) => ({
       step: e.step,
-      logGroupName: e.logGroupName,
+      log_group: e.logGroupName,
       ...describeError(e.error),
     })),
     fatal: summary.fatal ? describeError(summary.fatal) : undefined,
@@ -148,3 +169,16 @@ function report(config: ExporterConfig, deps: ExporterDeps, summary: RunSummary,
   const emit = deps.emitMetric ?? ((line: string) => process.stderr.write(line + '\n'));
   for (const line of metricLines(summary, config.metricDimensions, now)) emit(line);
 }
+
+/** A window as the log line spells it (log keys are snake_case: libs/runtime/logger.ts). */
+function windowFields(window: WindowReport) {
+  return {
+    log_group: window.logGroupName,
+    from: window.from,
+    to: window.to,
+    task_id: window.taskId,
+    log_stream_prefix: window.logStreamNamePrefix,
+  };
+}
+
+const nonEmpty = <T>(items: T[]): T[] | undefined => (items.length > 0 ? items : undefined);

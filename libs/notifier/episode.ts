@@ -15,7 +15,7 @@ import type { NotifierConfig } from './config';
 
 export type Outcome =
   | { action: 'posted'; channel: string; ts: string }
-  | { action: 'replied'; channel: string; ts: string; threadTs: string }
+  | { action: 'replied'; channel: string; ts: string; thread_ts: string }
   | { action: 'merged'; channel: string; ts: string }
   | { action: 'duplicate'; channel: string; ts: string }
   | { action: 'printed'; channel: string }
@@ -382,5 +382,5 @@ async function resolve(
     if (!(error instanceof SlackPermanentError)) throw error;
     ctx.log.warn('could not mark the ALARM post resolved', { error, channel: ctx.channel, ts: open.ts });
   }
-  return { action: 'replied', channel: ctx.channel, ts, threadTs: open.ts };
+  return { action: 'replied', channel: ctx.channel, ts, thread_ts: open.ts };
 }

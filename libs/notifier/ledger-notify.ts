@@ -136,7 +136,7 @@ async function reconcile(
           action: 'replied',
           channel: change.postChannel ?? ctx.channel,
           ts: replied.replyTs ?? '',
-          threadTs: change.postTs,
+          thread_ts: change.postTs,
         };
     }
   }
@@ -416,7 +416,7 @@ async function closeUnrecordedEpisode(state: Reconciling, own: LedgerChange): Pr
     );
     if (outcome.action === 'replied') {
       own.replyTs = outcome.ts;
-      own.replyParent = `legacy:${outcome.threadTs}`;
+      own.replyParent = `legacy:${outcome.thread_ts}`;
       await deps.ledger.write(input.alarm.arn, token, own.time, {
         replyTs: own.replyTs,
         replyParent: own.replyParent,

@@ -175,45 +175,42 @@ export class AlarmLedger {
 
   /** The alarm's state changes from `since` on (ISO), oldest first; strongly consistent. */
   async changes(alarm: string, since: string): Promise<LedgerChange[]> {
-    const { QueryCommand } = await import('@aws-sdk/client-dynamodb');
     const found: LedgerChange[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          ConsistentRead: true,
-          KeyConditionExpression: 'alarm = :alarm AND #item BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#item': 'item' },
-          ExpressionAttributeValues: {
-            ':alarm': { S: alarm },
-            ':from': { S: changeKey(since) },
-            ':to': { S: 'change#~' },
-          },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+      const page = await this.changeItems(alarm, changeKey(since), 'change#~', { start });
       for (const item of page.Items ?? []) found.push(fromItem(item));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     // The last change before the window too: an OK ends an ALARM however long ago it began.
-    const before = await this.client.send(
+    const before = await this.changeItems(alarm, 'change#', changeKey(since), {
+      newestFirst: true,
+      limit: 2,
+    });
+    const earlier = (before.Items ?? []).map(fromItem).find((c) => c.time < since);
+    return earlier ? [earlier, ...found] : found;
+  }
+
+  /** One page of the alarm's change items with sort keys from `from` to `to`; strongly consistent. */
+  private async changeItems(
+    alarm: string,
+    from: string,
+    to: string,
+    page: { start?: Record<string, AttributeValue>; newestFirst?: boolean; limit?: number },
+  ) {
+    const { QueryCommand } = await import('@aws-sdk/client-dynamodb');
+    return this.client.send(
       new QueryCommand({
         TableName: this.table,
         ConsistentRead: true,
         KeyConditionExpression: 'alarm = :alarm AND #item BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#item': 'item' },
-        ExpressionAttributeValues: {
-          ':alarm': { S: alarm },
-          ':from': { S: 'change#' },
-          ':to': { S: changeKey(since) },
-        },
-        ScanIndexForward: false,
-        Limit: 2,
+        ExpressionAttributeValues: { ':alarm': { S: alarm }, ':from': { S: from }, ':to': { S: to } },
+        ScanIndexForward: !page.newestFirst,
+        ...(page.limit !== undefined ? { Limit: page.limit } : {}),
+        ...(page.start ? { ExclusiveStartKey: page.start } : {}),
       }),
     );
-    const earlier = (before.Items ?? []).map(fromItem).find((c) => c.time < since);
-    return earlier ? [earlier, ...found] : found;
   }
 
   /** Sets fields of one change, only while `token` holds the alarm's lock. */

@@ -126,9 +126,9 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
       const cause = error.cause instanceof Error ? error.cause : undefined;
       invocationLog.warn('account role not assumed', {
         account,
-        roleArn: error.roleArn,
-        errorName: cause?.name,
-        errorMessage: cause?.message,
+        role_arn: error.roleArn,
+        error_name: cause?.name,
+        error_message: cause?.message,
       });
       throw new LogLookupError(
         `the alarm is in account ${account}: ${error.message} (${cause?.name ?? 'error'}); its lines are in that account's CloudWatch Logs (${region})`,
@@ -137,7 +137,7 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
   }
 
   async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
-    const invocationLog = log.child({ requestId: context.awsRequestId });
+    const invocationLog = log.child({ function_request_id: context.awsRequestId });
     const reserve = deps.reserveMs ?? RESERVE_MS;
     const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - reserve;
     const cachedToken = token;
@@ -194,16 +194,16 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
           log: invocationLog,
         });
         invocationLog.info('notification handled', {
-          messageId: sns.MessageId,
+          message_id: sns.MessageId,
           ...outcome,
-          remainingMs: context.getRemainingTimeInMillis?.(),
+          remaining_ms: context.getRemainingTimeInMillis?.(),
         });
         outcomes.push(outcome);
       } catch (error) {
         invocationLog.error('notification failed', {
-          messageId: sns.MessageId,
+          message_id: sns.MessageId,
           error,
-          remainingMs: context.getRemainingTimeInMillis?.(),
+          remaining_ms: context.getRemainingTimeInMillis?.(),
         });
         const tokenRejected = error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code);
         // A rotated token, or a read that hung: read it again next time, not the cached promise.

@@ -3,6 +3,28 @@ import { describeError } from './errors';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
+/**
+ * Log keys are snake_case, at every depth: every function's lines go to one index, where
+ * `log_group` and `logGroup` would be two fields. A key with a capital letter makes the call
+ * fail to type-check (its value becomes `never`). Maps keyed by data (rule or log group names,
+ * typed `Record<string, T>`) are left alone.
+ */
+export type SnakeCaseKeys<T> = T extends Error | Date
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly SnakeCaseKeys<Item>[]
+    : T extends object
+      ? {
+          [K in keyof T]: K extends string
+            ? string extends K
+              ? T[K]
+              : K extends Lowercase<K>
+                ? SnakeCaseKeys<T[K]>
+                : never
+            : T[K];
+        }
+      : T;
+
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /**
@@ -32,20 +54,20 @@ export class Logger {
     private readonly sink: LogSink = process.stderr,
   ) {}
 
-  child(fields: LogFields): Logger {
+  child<F extends LogFields>(fields: F & SnakeCaseKeys<F>): Logger {
     return new Logger({ ...this.bound, ...fields }, this.minLevel, this.sink);
   }
 
-  debug(msg: string, fields?: LogFields): void {
+  debug<F extends LogFields>(msg: string, fields?: F & SnakeCaseKeys<F>): void {
     this.log('debug', msg, fields);
   }
-  info(msg: string, fields?: LogFields): void {
+  info<F extends LogFields>(msg: string, fields?: F & SnakeCaseKeys<F>): void {
     this.log('info', msg, fields);
   }
-  warn(msg: string, fields?: LogFields): void {
+  warn<F extends LogFields>(msg: string, fields?: F & SnakeCaseKeys<F>): void {
     this.log('warn', msg, fields);
   }
-  error(msg: string, fields?: LogFields): void {
+  error<F extends LogFields>(msg: string, fields?: F & SnakeCaseKeys<F>): void {
     this.log('error', msg, fields);
   }
 
@@ -66,9 +88,10 @@ function levelFromEnv(value: string | undefined): LogLevel {
 export const logger = new Logger({}, levelFromEnv(process.env.LOG_LEVEL));
 
 /**
- * The logger of one invocation: every line carries `requestId`, spelled as Lambda's JSON log
- * format spells it, so the forwarder indexes our own lines with `aws.lambda.request_id` too.
+ * The logger of one invocation: every line carries `function_request_id`, spelled as Powertools
+ * for AWS Lambda spells it, so the forwarder indexes our own lines (and those of every function
+ * logging with Powertools) with `aws.lambda.request_id`.
  */
 export function invocationLogger(context: { awsRequestId: string }, parent: Logger = logger): Logger {
-  return parent.child({ requestId: context.awsRequestId });
+  return parent.child({ function_request_id: context.awsRequestId });
 }

@@ -40,13 +40,13 @@ export interface SplitOptions {
 
 export interface SplitStats {
   format: ObjectFormat;
-  gzipLayers: number;
-  objectBytes: number;
-  decompressedBytes: number;
+  gzip_layers: number;
+  object_bytes: number;
+  decompressed_bytes: number;
   records: number;
   /** Records dead-lettered whole: not JSON, or not a CloudWatch Logs message. */
-  invalidRecords: number;
-  controlMessages: number;
+  invalid_records: number;
+  control_messages: number;
   lines: number;
   documents: number;
 }
@@ -65,12 +65,12 @@ export async function splitStream(
   const progress: UnitProgress = { format: 'empty', offset: 0 };
   const stats: SplitStats = {
     format: 'empty',
-    gzipLayers: 0,
-    objectBytes: 0,
-    decompressedBytes: 0,
+    gzip_layers: 0,
+    object_bytes: 0,
+    decompressed_bytes: 0,
     records: 0,
-    invalidRecords: 0,
-    controlMessages: 0,
+    invalid_records: 0,
+    control_messages: 0,
     lines: 0,
     documents: 0,
   };
@@ -80,9 +80,9 @@ export async function splitStream(
   const finish = () => {
     stats.documents = recordDocuments + lines.pushed;
     stats.format = progress.format;
-    stats.gzipLayers = layers.layers;
-    stats.objectBytes = counter.bytes;
-    stats.decompressedBytes = progress.offset;
+    stats.gzip_layers = layers.layers;
+    stats.object_bytes = counter.bytes;
+    stats.decompressed_bytes = progress.offset;
   };
   const fault = (offset: number, problem: string, cause: unknown) => {
     finish();
@@ -120,7 +120,7 @@ export async function splitStream(
             reason: `${unit.problem} at byte ${unit.offset}`,
             event: { ...where(unit), record: unit.text },
           });
-          stats.invalidRecords++;
+          stats.invalid_records++;
           continue;
         }
         let data: CloudWatchLogsData;
@@ -129,12 +129,12 @@ export async function splitStream(
         } catch (error) {
           const reason = `record is not a CloudWatch Logs message: ${(error as Error).message} at byte ${unit.offset}`;
           sink.reject({ reason, event: { ...where(unit), record: unit.record } });
-          stats.invalidRecords++;
+          stats.invalid_records++;
           continue;
         }
         stats.records++;
         if (data.messageType === 'CONTROL_MESSAGE') {
-          stats.controlMessages++;
+          stats.control_messages++;
           continue;
         }
         if (archive === undefined && joins === undefined) {

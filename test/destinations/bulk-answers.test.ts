@@ -99,10 +99,10 @@ const doc = (n: number): LogDocument => ({
 
 async function deliver(script: Script, count: number, maxAttempts = 3) {
   const server = await new ScriptedBulkServer(script).start();
-  const deadLettered: string[] = [];
+  const dead_lettered: string[] = [];
   const deadLetters: DeadLetterSink = {
     put: async (entries) => {
-      deadLettered.push(...entries.map((e) => e.document!._id));
+      dead_lettered.push(...entries.map((e) => e.document!._id));
       return 'memory://dead-letters';
     },
   };
@@ -131,7 +131,7 @@ async function deliver(script: Script, count: number, maxAttempts = 3) {
   } finally {
     await server.stop();
   }
-  return { report, error, deadLettered, requests: server.requests, hugeBytes: server.hugeBytesWritten };
+  return { report, error, dead_lettered, requests: server.requests, hugeBytes: server.hugeBytesWritten };
 }
 
 describe('_bulk answers read by _id, bounded, never believed over their items', () => {
@@ -140,8 +140,8 @@ describe('_bulk answers read by _id, bounded, never believed over their items', 
       (_, ids) => ({ items: [...ids].reverse().map((id) => (id === 'id-1' ? refused(id) : created(id))) }),
       4,
     );
-    expect(run.deadLettered).toEqual(['id-1']);
-    expect(run.report).toMatchObject({ received: 4, delivered: 3, deadLettered: 1, failed: 0 });
+    expect(run.dead_lettered).toEqual(['id-1']);
+    expect(run.report).toMatchObject({ received: 4, delivered: 3, dead_lettered: 1, failed: 0 });
     expect(run.requests).toHaveLength(1);
   });
 
@@ -182,9 +182,9 @@ describe('_bulk answers read by _id, bounded, never believed over their items', 
       }),
       3,
     );
-    expect(run.deadLettered).toEqual(['id-0']);
+    expect(run.dead_lettered).toEqual(['id-0']);
     expect(run.requests).toEqual([['id-0', 'id-1', 'id-2'], ['id-2']]);
-    expect(run.report).toMatchObject({ received: 3, delivered: 2, deadLettered: 1, retried: 1, failed: 0 });
+    expect(run.report).toMatchObject({ received: 3, delivered: 2, dead_lettered: 1, retried: 1, failed: 0 });
   });
 
   it('a 200 answer larger than 16 MiB is a clear retryable failure, read no further, never a crash', async () => {

@@ -150,7 +150,7 @@ describe('delivery to a _bulk server', () => {
     withServer({ itemFault: (item) => (item.id === 'id-4' ? 400 : undefined) }, async (server) => {
       const { sink, entries, documents } = memorySink();
       const report = await deliver(server, range(8), { deadLetters: sink });
-      expect(report).toMatchObject({ delivered: 7, deadLettered: 1, failed: 0 });
+      expect(report).toMatchObject({ delivered: 7, dead_lettered: 1, failed: 0 });
       expect(documents).toEqual([doc(4)]); // read back from the request body's bytes
       expect(entries).toEqual([
         {
@@ -268,7 +268,7 @@ describe('413 for one document', () => {
       const { sink, entries } = memorySink();
       const docs = [...range(4), doc(99, 'x'.repeat(2 * 1024 * 1024))];
       const report = await deliver(server, docs, { deadLetters: sink, env: { DESTINATION_GZIP: 'false' } });
-      expect(report).toMatchObject({ delivered: 4, deadLettered: 1, failed: 0 });
+      expect(report).toMatchObject({ delivered: 4, dead_lettered: 1, failed: 0 });
       expect(entries[0]!.reason).toMatch(/^document of \d+ bytes is too large for the destination \(413\)$/);
     }));
 });

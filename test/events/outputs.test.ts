@@ -54,7 +54,7 @@ describe('dead letters are masked', () => {
       ]);
       const log = new Logger({}, 'info', { write: (line: string) => lines.push(line) });
       const report = await forwardSubscription(pipeline, subscriptionEvent(payload), context, log);
-      expect(report).toMatchObject({ delivered: 1, deadLettered: 1 });
+      expect(report).toMatchObject({ delivered: 1, dead_lettered: 1 });
     } finally {
       await server.stop();
     }

@@ -58,7 +58,7 @@ describe('one run at a time', () => {
     expect(b!.from).toBe(a!.from);
     expect(c!.from).toBe(a!.from);
     expect(
-      s.logLines.some((line) => line.includes('"level":"warn"') && line.includes('"repeatedFailures":1')),
+      s.logLines.some((line) => line.includes('"level":"warn"') && line.includes('"repeated_failures":1')),
     ).toBe(true);
     // The third attempt (already created) fails too; after that the group backs off an hour.
     s.model.taskFailureRate = 0;

@@ -23,7 +23,11 @@ describe('exporter handler', () => {
     expect(summary).toMatchObject({ outcome: 'nothing-configured', dryRun: true });
     const lines = write.mock.calls.map((call) => String(call[0]));
     const line = JSON.parse(lines.find((l) => l.includes('"export run"'))!) as Record<string, unknown>;
-    expect(line).toMatchObject({ msg: 'export run', outcome: 'nothing-configured', requestId: 'req-1' });
+    expect(line).toMatchObject({
+      msg: 'export run',
+      outcome: 'nothing-configured',
+      function_request_id: 'req-1',
+    });
     write.mockRestore();
     out.mockRestore();
   });

@@ -39,7 +39,7 @@ describe('forwarder handler', () => {
       index: 'access-200010',
       source: { code: 200, remote: '127.0.0.1' },
     });
-    expect(logLine('forwarded')).toMatchObject({ requestId: 'req-forwarder-1', delivered: 1 });
+    expect(logLine('forwarded')).toMatchObject({ function_request_id: 'req-forwarder-1', delivered: 1 });
 
     const batch = kinesisEvent([gzipSync(JSON.stringify(data)), fluentBitLine({ log: 'plain line' })]);
     const response = (await handler(batch, context)) as KinesisStreamBatchResponse;

@@ -55,7 +55,7 @@ describe('a subscription payload mixing good and poison events', () => {
         const good = planned.filter((p) => p.kind === 'good').length;
         const poison = planned.length - good;
         expect(report).toMatchObject({ received: planned.length, delivered: good, rejected: poison });
-        expect(report).toMatchObject({ deadLettered: poison, failed: 0 });
+        expect(report).toMatchObject({ dead_lettered: poison, failed: 0 });
         const dead = await letters.entries();
         expect(dead).toHaveLength(poison);
         planned.forEach((p, i) => {
@@ -109,7 +109,7 @@ describe('hostile events, one class at a time', () => {
       { kind: 'good', event: { timestamp: 1732122743507, message: 'after' } },
     ]);
     const report = await forwardSubscription(f, event, context, recordingLogger().log);
-    expect(report).toMatchObject({ delivered: 2, rejected: 1, deadLettered: 1, failed: 0 });
+    expect(report).toMatchObject({ delivered: 2, rejected: 1, dead_lettered: 1, failed: 0 });
     expect(peers.server.documents.has(ids[0]!) && peers.server.documents.has(ids[2]!)).toBe(true);
     const [letter] = await letters.entries();
     expect(letter!.reason).toMatch(/outside years 0000-9999/);
@@ -314,7 +314,7 @@ describe('hostile destinations', () => {
         (e: unknown) => e,
       )) as DeliveryError;
       expect(error).toBeInstanceOf(DeliveryError);
-      expect(error.report).toMatchObject({ failed: 32, deadLettered: 0, delivered: 0 });
+      expect(error.report).toMatchObject({ failed: 32, dead_lettered: 0, delivered: 0 });
       expect(error.message).toContain('refuses even a request of one document');
       expect(logs.lines.some((l) => l.msg === 'destination refuses a request of one document')).toBe(true);
       expect(refusing.requestsReceived).toBeLessThan(2 * 32 - 1);

@@ -51,7 +51,7 @@ describe('Firehose objects mixing good and poison events', () => {
         expect(report).toMatchObject({
           delivered: planned.length - poison,
           rejected: poison,
-          deadLettered: poison,
+          dead_lettered: poison,
         });
         const dead = await letters.entries();
         payloads.forEach((list, n) =>

@@ -200,7 +200,7 @@ describe('splitter on moto’s S3 and Firehose', () => {
       const [outcome] = await splitS3Event(splitter, eventFor(RAW, key), context, quiet);
       if (outcome?.status !== 'split') throw new Error(`not split: ${JSON.stringify(outcome)}`);
       documents += outcome.stats.documents;
-      controls += outcome.stats.controlMessages;
+      controls += outcome.stats.control_messages;
     }
     expect([documents, controls]).toEqual([60, 1]);
     for (const r of records)

@@ -266,7 +266,7 @@ describe('a joined event that cannot become a document', () => {
       // line's id, so it is refused (a broken producer) and kept raw with its parts.
       const data = { ...payloads[0]!, logEvents: [java1![1]!, ...java1!.slice(1)] };
       const report = await forwardSubscription(pipeline, subscriptionEvent(data), context, quiet);
-      expect(report).toMatchObject({ deadLettered: 1 });
+      expect(report).toMatchObject({ dead_lettered: 1 });
       expect(dead[0]!.event).toMatchObject({ id: java1![1]!.id, parts: java1!.slice(1) });
     }));
 });

@@ -143,7 +143,7 @@ describe('an alarm of an account whose role cannot be assumed', () => {
     const warn = logged
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'account role not assumed');
-    expect(warn).toMatchObject({ level: 'warn', account: '123456789012', errorName: 'AccessDenied' });
+    expect(warn).toMatchObject({ level: 'warn', account: '123456789012', error_name: 'AccessDenied' });
     expect(logged.join('\n')).not.toMatch(/secret-|token-|ASIA/);
   });
 });

@@ -46,7 +46,7 @@ describe('notifier handler', () => {
     const line = logged
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'notification handled');
-    expect(line).toMatchObject({ requestId: 'req-notifier-1' });
+    expect(line).toMatchObject({ function_request_id: 'req-notifier-1' });
   });
 
   it('fails the cold start naming the variable: a Slack token without a channel', async () => {

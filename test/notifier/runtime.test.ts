@@ -96,7 +96,7 @@ describe('notifier runtime with Slack (loopback) and CloudWatch Logs (mock)', ()
     const alarmTs = slack.messages[0]?.ts;
     const result = await rt.handle(loadEvent('single-metric-ok'), context);
     expect(result.outcomes).toEqual([
-      { action: 'replied', channel: 'C0ALARMS', ts: expect.any(String), threadTs: alarmTs },
+      { action: 'replied', channel: 'C0ALARMS', ts: expect.any(String), thread_ts: alarmTs },
     ]);
     const reply = slack.messages.find((m) => m.thread_ts === alarmTs && m.ts !== alarmTs);
     expect(JSON.stringify(reply)).toContain(':white_check_mark: OK');

@@ -116,7 +116,7 @@ describe('filters and masks on the subscription path', () => {
     try {
       const pipeline = createPipeline({ ...ENV, DESTINATION_URL: server.url }, { metrics: sink });
       const report = await forwardSubscription(pipeline, subscriptionEvent(data), context, log);
-      expect(report).toMatchObject({ received: 3, delivered: 3, deadLettered: 0, failed: 0 });
+      expect(report).toMatchObject({ received: 3, delivered: 3, dead_lettered: 0, failed: 0 });
     } finally {
       await server.stop();
     }
@@ -165,7 +165,7 @@ describe('one event whose screening fails never fails its payload', () => {
         context,
         new Logger({}, 'error'),
       );
-      expect(report).toMatchObject({ received: 3, delivered: 2, deadLettered: 1, failed: 0 });
+      expect(report).toMatchObject({ received: 3, delivered: 2, dead_lettered: 1, failed: 0 });
       const [first, , third] = payload.logEvents.map(
         (event) => server.documents.get(event.id)?.source.message,
       );

@@ -84,7 +84,7 @@ describe('forwardSubscription', () => {
       );
       const event = subscriptionEvent(logsData([{}, { id: 42 as unknown as string }, {}]));
       const report = await forwardSubscription(forwarder, event, context, quiet);
-      expect(report).toMatchObject({ received: 3, delivered: 2, deadLettered: 1 });
+      expect(report).toMatchObject({ received: 3, delivered: 2, dead_lettered: 1 });
       expect(dead[0]).toMatchObject({
         reason: 'log event has no string "id"',
         logGroup: '/aws/lambda/orders',

@@ -42,13 +42,13 @@ describe('splitStream formats', () => {
     const out = await split(body);
     expect(out.error).toBeUndefined();
     expect(out.docs).toEqual(expected);
-    expect(out.stats).toMatchObject({ format: 'records', records: 4, controlMessages: 1, documents: 6 });
+    expect(out.stats).toMatchObject({ format: 'records', records: 4, control_messages: 1, documents: 6 });
   });
 
   it('counts gzip layers', async () => {
-    expect((await split(concatenated(records))).stats?.gzipLayers).toBe(0);
-    expect((await split(multiMember(records))).stats?.gzipLayers).toBe(1);
-    expect((await split(gzipSync(multiMember(records)))).stats?.gzipLayers).toBe(2);
+    expect((await split(concatenated(records))).stats?.gzip_layers).toBe(0);
+    expect((await split(multiMember(records))).stats?.gzip_layers).toBe(1);
+    expect((await split(gzipSync(multiMember(records)))).stats?.gzip_layers).toBe(2);
   });
 
   it('gives the same documents when a small object is cut at every byte position', async () => {
@@ -80,7 +80,7 @@ describe('splitStream formats', () => {
   it('skips an object holding only a control message, and an empty one', async () => {
     const out = await split(multiMember([control]));
     expect(out.docs).toEqual([]);
-    expect(out.stats).toMatchObject({ records: 1, controlMessages: 1 });
+    expect(out.stats).toMatchObject({ records: 1, control_messages: 1 });
     const empty = await split(Buffer.alloc(0));
     expect(empty.stats).toMatchObject({ format: 'empty', documents: 0 });
   });
@@ -184,7 +184,7 @@ describe('faults', () => {
         event: { uri: 's3://raw/key', offset: at, record: broken },
       },
     ]);
-    expect(out.stats).toMatchObject({ records: 2, invalidRecords: 1 });
+    expect(out.stats).toMatchObject({ records: 2, invalid_records: 1 });
   });
 
   it('a record larger than the maximum', async () => {

@@ -90,7 +90,7 @@ describe('splitter with S3 (s3rver), the real SDK and a _bulk server', () => {
     const [outcome] = await splitS3Event(splitter, fixture, context(), quiet);
     expect(outcome).toMatchObject({
       status: 'split',
-      stats: { records: 41, controlMessages: 1, documents: 1000 },
+      stats: { records: 41, control_messages: 1, documents: 1000 },
     });
     expect(bulk.documents.size).toBe(1000);
     for (const doc of want)
@@ -137,8 +137,8 @@ describe('splitter with S3 (s3rver), the real SDK and a _bulk server', () => {
     );
     const [double] = await splitS3Event(splitter, eventFor('firehose/double'), context(), quiet);
     const [lines] = await splitS3Event(splitter, eventFor('firehose/extracted.gz'), context(), quiet);
-    expect(double).toMatchObject({ stats: { gzipLayers: 2, format: 'records', documents: 3 } });
-    expect(lines).toMatchObject({ stats: { gzipLayers: 1, format: 'lines', documents: 2 }, archived: [] });
+    expect(double).toMatchObject({ stats: { gzip_layers: 2, format: 'records', documents: 3 } });
+    expect(lines).toMatchObject({ stats: { gzip_layers: 1, format: 'lines', documents: 2 }, archived: [] });
     expect(bulk.documents.size).toBe(5);
   });
 

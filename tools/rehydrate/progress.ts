@@ -63,7 +63,7 @@ export function describeSummary(summary: RehydrateSummary, elapsedMs: number, dr
       `, ${summary.failed} failed; ${size(read.bytes)} read in ${duration(seconds)} ` +
       `(${seconds > 0 ? (read.bytes / MiB / seconds).toFixed(1) : '0'} MiB/s, ${seconds > 0 ? Math.round(read.events / seconds) : 0} events/s)`,
     `${read.events} events of the range: ${report.delivered} documents indexed, ${report.duplicates} already there (409), ` +
-      `${report.deadLettered} dead-lettered (${report.rejected} could not become documents), ${report.failed} not delivered` +
+      `${report.dead_lettered} dead-lettered (${report.rejected} could not become documents), ${report.failed} not delivered` +
       (read.alreadyIndexed > 0
         ? `; ${read.alreadyIndexed} exported lines found already indexed, not sent`
         : '') +

@@ -1,6 +1,10 @@
 import type { DeadLetterSink } from '../../libs/forwarding/destinations/dead-letter';
 import { Delivery, DeliveryError, type DeliveryOptions } from '../../libs/forwarding/destinations/delivery';
-import type { DeliveryReport, Transport } from '../../libs/forwarding/destinations/types';
+import {
+  emptyDeliveryReport,
+  type DeliveryReport,
+  type Transport,
+} from '../../libs/forwarding/destinations/types';
 import type { DocumentSink } from '../../libs/forwarding/documents/guard';
 import { AppError, describeError } from '../../libs/runtime/errors';
 import type { Logger } from '../../libs/runtime/logger';
@@ -95,16 +99,6 @@ export interface RehydrateSummary extends RehydrateProgress {
   skippedRawLines: number;
 }
 
-const emptyReport = (): DeliveryReport => ({
-  received: 0,
-  delivered: 0,
-  duplicates: 0,
-  retried: 0,
-  deadLettered: 0,
-  rejected: 0,
-  failed: 0,
-});
-
 function addReport(total: DeliveryReport, report: DeliveryReport): void {
   for (const key of Object.keys(total) as (keyof DeliveryReport)[]) total[key] += report[key];
 }
@@ -129,7 +123,7 @@ export async function rehydrate(options: RehydrateOptions): Promise<RehydrateSum
     failed: 0,
     totalBytes: items.reduce((sum, item) => sum + item.bytes, 0),
     read: newReadCounts(),
-    report: emptyReport(),
+    report: emptyDeliveryReport(),
     failures: [],
     skippedRawLines: 0,
   };

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../cli-args';
 import { intVar, type Env } from '../../libs/runtime/env';
 import {
   createTransport,
@@ -90,35 +90,26 @@ function parseCount(
 
 /** Parses the arguments; a usage error is a ConfigError naming the flag. */
 export function parseRehydrateArgs(argv: string[]): RehydrateCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        source: { type: 'string', multiple: true },
-        'log-group': { type: 'string', multiple: true },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        stage: { type: 'string' },
-        service: { type: 'string', default: 'logpipe' },
-        region: { type: 'string' },
-        'destination-url': { type: 'string' },
-        'index-prefix': { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        layout: { type: 'string' },
-        account: { type: 'string' },
-        checkpoint: { type: 'string' },
-        restart: { type: 'boolean', default: false },
-        'export-span-days': { type: 'string' },
-        'late-hours': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (cause) {
-    throw new ConfigError('arguments', (cause as Error).message, { cause });
-  }
+  const values = parseFlags(argv, {
+    source: { type: 'string', multiple: true },
+    'log-group': { type: 'string', multiple: true },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    stage: { type: 'string' },
+    service: { type: 'string', default: 'logpipe' },
+    region: { type: 'string' },
+    'destination-url': { type: 'string' },
+    'index-prefix': { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    concurrency: { type: 'string' },
+    layout: { type: 'string' },
+    account: { type: 'string' },
+    checkpoint: { type: 'string' },
+    restart: { type: 'boolean', default: false },
+    'export-span-days': { type: 'string' },
+    'late-hours': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) return 'help';
   const sources = values.source ?? [];
   if (sources.length === 0) throw new ConfigError('--source', 'is required (s3://<bucket>/<prefix>)');

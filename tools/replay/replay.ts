@@ -195,7 +195,7 @@ function addCounts(summary: ReplaySummary, report: DeliveryReport | undefined): 
   if (report === undefined) return;
   summary.delivered += report.delivered;
   summary.duplicates += report.duplicates;
-  summary.refusedAgain += report.deadLettered;
+  summary.refusedAgain += report.dead_lettered;
 }
 
 /** One object's chosen documents through the same delivery as the forwarder's (batches, retries). */

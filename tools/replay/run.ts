@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../cli-args';
 import type { Env } from '../../libs/runtime/env';
 import {
   createTransport,
@@ -36,26 +36,17 @@ export interface ReplayCliOptions {
 
 /** Parses the arguments; a usage error is a ConfigError naming the flag. */
 export function parseReplayArgs(argv: string[]): ReplayCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        stage: { type: 'string' },
-        since: { type: 'string' },
-        reason: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        region: { type: 'string' },
-        service: { type: 'string', default: 'logpipe' },
-        bucket: { type: 'string' },
-        'destination-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (cause) {
-    throw new ConfigError('arguments', (cause as Error).message, { cause });
-  }
+  const values = parseFlags(argv, {
+    stage: { type: 'string' },
+    since: { type: 'string' },
+    reason: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    region: { type: 'string' },
+    service: { type: 'string', default: 'logpipe' },
+    bucket: { type: 'string' },
+    'destination-url': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) return 'help';
   if (values.stage === undefined || values.stage === '') throw new ConfigError('--stage', 'is required');
   let since: Date | undefined;

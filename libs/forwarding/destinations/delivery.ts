@@ -4,7 +4,7 @@ import { AppError, describeError } from '../../runtime/errors';
 import type { Logger } from '../../runtime/logger';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import type { DeliveryReport, EncodedDocument, ItemOutcome, Transport } from './types';
-import { encodedItem, encodedText, TransportError } from './types';
+import { emptyDeliveryReport, encodedItem, encodedText, TransportError } from './types';
 
 export interface RetryPolicy {
   baseDelayMs: number;
@@ -78,15 +78,7 @@ export class Delivery {
   private refusesSmallRequests = false;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  readonly report: DeliveryReport = {
-    received: 0,
-    delivered: 0,
-    duplicates: 0,
-    retried: 0,
-    deadLettered: 0,
-    rejected: 0,
-    failed: 0,
-  };
+  readonly report: DeliveryReport = emptyDeliveryReport();
 
   constructor(
     private readonly transport: Transport,
@@ -273,7 +265,7 @@ export class Delivery {
     }
     try {
       const location = await this.options.deadLetters.put(this.deadLetters);
-      this.report.deadLettered += count;
+      this.report.dead_lettered += count;
       this.options.log.warn('documents dead-lettered', { count, location, first_reason: sample });
     } catch (error) {
       this.report.failed += count;

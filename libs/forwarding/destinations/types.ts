@@ -72,8 +72,19 @@ export interface DeliveryReport {
   delivered: number;
   duplicates: number;
   retried: number;
-  deadLettered: number;
+  dead_lettered: number;
   /** Events that could not become documents (malformed, or a step threw): dead-lettered raw. */
   rejected: number;
   failed: number;
 }
+
+/** A report of nothing yet: what a delivery starts from, and what totals over several add to. */
+export const emptyDeliveryReport = (): DeliveryReport => ({
+  received: 0,
+  delivered: 0,
+  duplicates: 0,
+  retried: 0,
+  dead_lettered: 0,
+  rejected: 0,
+  failed: 0,
+});

@@ -155,7 +155,13 @@ export function lambdaJsonFields(fields: Record<string, unknown>): {
   requestId?: string;
   report?: LambdaReport;
 } {
-  const requestId = typeof fields.requestId === 'string' ? fields.requestId : undefined;
+  // `requestId`: Lambda's own JSON log format; `function_request_id`: Powertools' loggers (and ours).
+  const requestId =
+    typeof fields.requestId === 'string'
+      ? fields.requestId
+      : typeof fields.function_request_id === 'string'
+        ? fields.function_request_id
+        : undefined;
   if (fields.type !== 'platform.report' || typeof fields.record !== 'object' || fields.record === null) {
     return requestId === undefined ? NO_LAMBDA_FIELDS : { requestId };
   }

@@ -89,7 +89,7 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
             Delivered: report.delivered,
             Duplicates: report.duplicates,
             Retried: report.retried,
-            DeadLettered: report.deadLettered,
+            DeadLettered: report.dead_lettered,
             Rejected: report.rejected,
             Failed: report.failed,
           }),
