@@ -1,5 +1,15 @@
 import { mayHoldIpv6 } from './builtin-masks';
-import { mayHoldSecretWord, mayHoldVendorToken, oncePerText } from './builtin-scans';
+import {
+  mayHoldAccessKeyId,
+  mayHoldAt,
+  mayHoldCardDigits,
+  mayHoldIpv4,
+  mayHoldJwt,
+  mayHoldPrivateKey,
+  mayHoldSecretWord,
+  mayHoldSessionToken,
+  mayHoldVendorToken,
+} from './builtin-scans';
 
 /**
  * One test for all of a mask's built-ins. Each built-in has its own prefilter, and with every
@@ -13,28 +23,24 @@ import { mayHoldSecretWord, mayHoldVendorToken, oncePerText } from './builtin-sc
  * test/events/re2-differential.test.ts holds the masks with and without the gate to the same
  * output; test/events/builtin-scans.test.ts holds each part to its built-ins' patterns.
  */
-const has = (needle: string) => (text: string) => text.includes(needle);
-const matches = (regex: RegExp) => (text: string) => regex.test(text);
-
-const at = has('@');
 const GATE_PARTS: Record<string, ReadonlyArray<(text: string) => boolean>> = {
-  'private-key': [has('PRIVATE KEY')],
-  jwt: [has('eyJ')],
+  'private-key': [mayHoldPrivateKey],
+  jwt: [mayHoldJwt],
   bearer: [mayHoldSecretWord],
-  'aws-session-token': [matches(/IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz/)],
+  'aws-session-token': [mayHoldSessionToken],
   'vendor-tokens': [mayHoldVendorToken],
-  'url-userinfo': [at],
+  'url-userinfo': [mayHoldAt],
   'basic-auth': [mayHoldSecretWord],
   cookie: [mayHoldSecretWord],
   'secret-fields': [mayHoldSecretWord],
   'aws-secret': [mayHoldSecretWord],
-  'aws-access-key-id': [matches(/AKIA|ASIA|ABIA|ACCA/)],
-  email: [at],
+  'aws-access-key-id': [mayHoldAccessKeyId],
+  email: [mayHoldAt],
   // A `::` that may start an address, or a full form (its prefilter: spans kept for its windows).
   ipv6: [mayHoldIpv6],
-  ipv4: [matches(/\d\.\d{1,3}\.\d{1,3}\.\d/)],
+  ipv4: [mayHoldIpv4],
   // Its pattern's first 13 digits, where a run of digits starts (see CARD_RUN_V8).
-  card: [oncePerText(matches(/(?<![0-9])[0-9](?:[ -]?[0-9]){12}/))],
+  card: [mayHoldCardDigits],
 };
 
 /** The gate of a set of built-ins (names from builtin-masks.ts); undefined for none. */

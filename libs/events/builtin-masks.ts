@@ -1,7 +1,14 @@
 import { compileRe2 } from './patterns';
 import { v8LongestRegex, v8Regex } from './v8-regex';
 import { SECRET_BUILTINS, VENDOR_TOKENS } from './secret-masks';
-import { secretWord } from './builtin-scans';
+import {
+  mayHoldAccessKeyId,
+  mayHoldAt,
+  mayHoldFullIpv6,
+  mayHoldIpv4,
+  mayHoldJwt,
+  secretWord,
+} from './builtin-scans';
 import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
 import type { Replacer } from './replace';
 
@@ -11,8 +18,6 @@ export type { BuiltinPattern } from './match-context';
 const mayHoldSecret = secretWord(/secret|passw|token|credential|private/iu);
 const DOT = 46;
 const COLON = 58;
-const has = (needle: string) => (text: string) => text.includes(needle);
-const matches = (regex: RegExp) => (text: string) => regex.test(text);
 const isHex = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
@@ -48,9 +53,8 @@ function contextStart(text: string, at: number): number {
 /**
  * The spans around each `::` that may start an address: the run of address characters it is
  * in, with the character before (and its escapes) and after. Then each full form's span (V8,
- * one deterministic path per start), behind a test that starts at a colon: every full form
- * holds seven `:hex` groups in a row, and a colon-first scan is cheap where hex letters are
- * everywhere (a CloudTrail record).
+ * one deterministic path per start), behind a test over the colons only (builtin-scans.ts): a
+ * hex-first regex over the whole record is costly where hex letters are everywhere (CloudTrail).
  */
 function ipv6Windows(text: string): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
@@ -64,7 +68,7 @@ function ipv6Windows(text: string): Array<[number, number]> {
     windows.push([contextStart(text, start), Math.min(text.length, end + 1)]);
     covered = end;
   }
-  if (!SEVEN_HEX_GROUPS.test(text)) return windows;
+  if (!mayHoldFullIpv6(text)) return windows;
   const compressed = windows.length;
   for (const full of text.matchAll(FULL_IPV6_ALL)) {
     let end = full.index + full[0].length;
@@ -73,10 +77,7 @@ function ipv6Windows(text: string): Array<[number, number]> {
   }
   return windows.length === compressed ? windows : windows.sort((a, b) => a[0] - b[0]);
 }
-const SEVEN_HEX_GROUPS = /(?::[0-9A-Fa-f]{1,4}){7}/;
 const FULL_IPV6_ALL = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/g;
-
-const ACCESS_KEY_PREFIX = /AKIA|ASIA|ABIA|ACCA/;
 
 /**
  * The ipv6 prefilter and spans: a `::` that may start an address (every compressed form) or a
@@ -235,7 +236,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'),
       replace: fixed('[JWT]'),
-      prefilter: has('eyJ'),
+      prefilter: mayHoldJwt,
     },
   ],
   bearer: () => [
@@ -279,14 +280,14 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: v8Regex(ACCESS_KEY_ID),
       replace: fixed('[AWS_ACCESS_KEY_ID]'),
-      prefilter: matches(ACCESS_KEY_PREFIX),
+      prefilter: mayHoldAccessKeyId,
     },
   ],
   email: () => [
     {
       regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
       replace: fixed('[EMAIL]'),
-      prefilter: has('@'),
+      prefilter: mayHoldAt,
     },
   ],
   ipv6: () => [
@@ -303,7 +304,7 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2(IPV4),
       replace: fixed('[IPV4]', [DOT]),
-      prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
+      prefilter: mayHoldIpv4,
     },
   ],
   card: () => [

@@ -22,6 +22,13 @@ export const NO_LOG_GROUP = '';
 export class GroupScreen {
   /** The masks as the tree masking sees them (structure.ts). */
   private readonly tree: TreeMasks;
+  /**
+   * Names counted for one message and for its text path, reused (cleared before each use): a
+   * Set per event was a measurable share of masking's cost on short lines. Neither method
+   * re-enters itself (the tree path calls maskText, never maskMessage or maskJson's text path).
+   */
+  private readonly messageCounted = new Set<string>();
+  private readonly textPathCounted = new Set<string>();
 
   constructor(
     readonly filters: readonly CompiledFilter[],
@@ -62,9 +69,11 @@ export class GroupScreen {
    * as text.
    */
   maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
-    const own = counted ?? new Set<string>();
+    if (counted !== undefined) return this.maskStructured(text, counted);
+    const own = this.messageCounted;
+    own.clear();
     const out = this.maskStructured(text, own);
-    if (counted === undefined) for (const name of own) tally?.mask(name);
+    for (const name of own) tally?.mask(name);
     return out;
   }
 
@@ -103,7 +112,8 @@ export class GroupScreen {
   private maskJson(text: string, at: number, counted: Set<string>): string | undefined {
     const hidden = text.includes('\\u') || text.includes('\\/');
     if (!hidden && !(this.tree.secretFieldsMask !== undefined && mayHaveSecretField(text))) {
-      const own = new Set<string>();
+      const own = this.textPathCounted;
+      own.clear();
       const edits: TextEdits = { jsonSafe: true };
       const masked = this.mask(text, undefined, own, edits);
       if (masked === text || edits.jsonSafe || parses(masked.slice(at))) {

@@ -3,16 +3,20 @@ import { v8Regex } from './v8-regex';
 import { fixed, wordBefore } from './match-context';
 import type { Replacer } from './replace';
 import { isNotSecretKey, SECRET_KEY_WORDS } from './secret-keys';
-import { mayHoldVendorToken, mayNameSecret, secretWord } from './builtin-scans';
+import {
+  mayHoldAt,
+  mayHoldPrivateKey,
+  mayHoldSessionToken,
+  mayHoldVendorToken,
+  mayNameSecret,
+  secretWord,
+} from './builtin-scans';
 import type { BuiltinPattern } from './match-context';
 
 /**
  * The built-ins for credentials as they leak into logs: keys, headers, URLs, vendors' tokens.
  * Each one is RE2 (linear time) behind a cheap literal prefilter, like the others.
  */
-
-const has = (needle: string) => (text: string) => text.includes(needle);
-const matches = (regex: RegExp) => (text: string) => regex.test(text);
 
 // PEM private keys (PKCS#1/#8, EC, OpenSSH, encrypted, PGP's `PRIVATE KEY BLOCK`), multi-line
 // or one line with `\n` escapes (a service-account JSON key). Up to the END line; a key cut
@@ -121,7 +125,7 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2(`${PEM_BEGIN}(?:[^"]*?${PEM_END}|[^"]*)`),
       replace: () => '[PRIVATE_KEY]',
-      prefilter: has('PRIVATE KEY'),
+      prefilter: mayHoldPrivateKey,
     },
   ],
   'aws-session-token': () => [
@@ -129,7 +133,7 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{16,}'),
       replace: fixed('[AWS_SESSION_TOKEN]'),
-      prefilter: matches(/IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz/),
+      prefilter: mayHoldSessionToken,
     },
   ],
   'vendor-tokens': () => [
@@ -146,7 +150,7 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2(String.raw`([A-Za-z][A-Za-z0-9+.-]*:(?:\\?/){2}[^\s:/@"'<>\\]*:)([^\s@/"'<>\\]+)@`),
       replace: (match) => `${match.group(1)}[MASKED]@`,
-      prefilter: (text) => text.includes('@') && /:\\?\//.test(text),
+      prefilter: (text) => mayHoldAt(text) && /:\\?\//.test(text),
     },
   ],
   'basic-auth': () => [
