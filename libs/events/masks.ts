@@ -52,6 +52,10 @@ function custom(
       `${field}.replacement`,
       'must not contain " or \\ (JSON messages must stay JSON)',
     );
+  // A control character would too (a raw one is not JSON), and it could forge the placeholders
+  // that keep a masked record's numbers as written (source-numbers.ts).
+  if ([...replacement].some((char) => char.charCodeAt(0) < 32))
+    return void problems.add(`${field}.replacement`, 'must not contain control characters (U+0000-U+001F)');
   if (typeof raw.pattern !== 'string' || raw.pattern === '')
     return void problems.add(`${field}.pattern`, 'must be a non-empty regular expression');
   const regex = compileRe2OrProblem(raw.pattern, `${field}.pattern`, problems);
