@@ -71,7 +71,7 @@ export class GroupScreen {
   maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
     if (counted !== undefined) return this.maskStructured(text, counted);
     const own = this.messageCounted;
-    own.clear();
+    if (own.size > 0) own.clear(); // clear() allocates a new table even when empty
     const out = this.maskStructured(text, own);
     for (const name of own) tally?.mask(name);
     return out;
@@ -113,7 +113,7 @@ export class GroupScreen {
     const hidden = text.includes('\\u') || text.includes('\\/');
     if (!hidden && !(this.tree.secretFieldsMask !== undefined && mayHaveSecretField(text))) {
       const own = this.textPathCounted;
-      own.clear();
+      if (own.size > 0) own.clear();
       const edits: TextEdits = { jsonSafe: true };
       const masked = this.mask(text, undefined, own, edits);
       if (masked === text || edits.jsonSafe || parses(masked.slice(at))) {
