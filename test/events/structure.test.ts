@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compileMessageRules, type GroupScreen } from '../../libs/forwarding/filters-and-masks/screen';
 import { isSecretKey } from '../../libs/forwarding/filters-and-masks/secret-keys';
 import { Problems } from '../../libs/forwarding/rules/problems';
@@ -185,5 +186,84 @@ describe('the credentials built-ins', () => {
     ['bearer', 'Bearer authentication failed'],
   ])('%s leaves %j', (builtin, text) => {
     expect(screenOf([builtin]).maskMessage(text)).toBe(text);
+  });
+});
+
+describe('a masked JSON record keeps every number it did not mask as written', () => {
+  it.each([
+    [
+      '{"password":"hunter2","big":9007199254740993,"neg":-0,"huge":1e400,"dec":1.10,"e":1E+2}',
+      '{"password":"[MASKED]","big":9007199254740993,"neg":-0,"huge":1e400,"dec":1.10,"e":1E+2}',
+    ],
+    [
+      '{"token": "abcDEF123456", "ids": [9007199254740993, -0, 1.10, {"n": 1e400}]}',
+      '{"token":"[MASKED]","ids":[9007199254740993,-0,1.10,{"n":1e400}]}',
+    ],
+    // JSON in a string: its numbers too.
+    [
+      '{"body":"{\\"password\\":\\"abc123xyz\\",\\"id\\":9007199254740993,\\"r\\":1.10}"}',
+      '{"body":"{\\"password\\":\\"[MASKED]\\",\\"id\\":9007199254740993,\\"r\\":1.10}"}',
+    ],
+    // A text that writes the placeholders' first marker (\u0000) as an escape: another is used.
+    [
+      '{"password":"x1","s":"\\u0000","n":9007199254740993}',
+      '{"password":"[MASKED]","s":"\\u0000","n":9007199254740993}',
+    ],
+    // A card past 2^53 written as a number is masked; the number beside it is kept.
+    ['{"card": 4111111111111111, "n": 9007199254740993}', '{"card":"[CARD]","n":9007199254740993}'],
+  ])('%s', (text, want) => {
+    expect(masked(text)).toBe(want);
+  });
+
+  it('on random records: only the secret changes, every number is kept as written', () => {
+    const number = fc.constantFrom(
+      '9007199254740993',
+      '-9007199254740993',
+      '-0',
+      '0.0',
+      '1e400',
+      '-1e400',
+      '1.10',
+      '1E+2',
+      '2e-5',
+      '-1.5e-10',
+      '12345678901234567890123',
+      '123456789012',
+    );
+    const value: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        number,
+        fc.constantFrom('"x"', 'true', 'null', '"a b"'),
+        fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
+        fc
+          .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'n', 'id'), tie('value')), {
+            maxLength: 4,
+            selector: ([key]) => key,
+          })
+          .map((entries) => `{${entries.map(([k, v]) => `"${k}":${v}`).join(',')}}`),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(value, (inner) => {
+        const text = `{"password":"hunter2","v":${inner}}`;
+        expect(masked(text)).toBe(`{"password":"[MASKED]","v":${inner}}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a custom replacement with a control character (it could forge a kept number)', () => {
+    const problems = new Problems('test');
+    compileMessageRules(
+      {
+        masks: [
+          { name: 'm', logGroups: ['*'], custom: [{ name: 'c', pattern: 'x', replacement: '\u0000' }] },
+        ],
+      },
+      problems,
+      new Set(),
+    );
+    expect(problems.list.join('\n')).toContain('must not contain control characters');
   });
 });

@@ -1,58 +1,59 @@
-import { VENDOR_PREFIXES } from './secret-masks';
-import { MAY_NAME_SECRET } from './secret-keys';
+import { mayHoldIpv6 } from './builtin-masks';
+import {
+  mayHoldAccessKeyId,
+  mayHoldAt,
+  mayHoldCardDigits,
+  mayHoldIpv4,
+  mayHoldJwt,
+  mayHoldPrivateKey,
+  mayHoldSecretWord,
+  mayHoldSessionToken,
+  mayHoldVendorToken,
+} from './builtin-scans';
 
 /**
- * One V8 test for all of a mask's built-ins. Each built-in has its own prefilter (a substring
- * or a V8 regex over the line), and with every built-in on, fifteen of them cost about a third
- * of the forwarder's path on lines that hold nothing (the Lambda mix). The gate is one scan for
- * what any of them needs: each part below is implied by the built-in's prefilter passing (or,
- * for `card`, which has none, by its pattern matching), so a line the gate rejects is one no
- * built-in changes. The parts are alternatives of literals or bounded repeats: no backtracking
- * without bound. test/events/re2-differential.test.ts holds the masks with and without the gate to
- * the same output.
+ * One test for all of a mask's built-ins. Each built-in has its own prefilter, and with every
+ * built-in on, fifteen of them cost about a third of the forwarder's path on lines that hold
+ * nothing (the Lambda mix). The gate asks each question any of them needs once: each part below
+ * is implied by the built-in's prefilter passing (or, for `card`, which has none, by its pattern
+ * matching), so a line the gate rejects is one no built-in changes. The parts are the shared
+ * scans (builtin-scans.ts), each answered once per text, so the prefilters that run after a
+ * passing gate reuse its answers. One V8 regex of all the parts' alternatives was tried before:
+ * V8 tries every alternative at every position, and it cost more than the parts one by one.
+ * test/events/re2-differential.test.ts holds the masks with and without the gate to the same
+ * output; test/events/builtin-scans.test.ts holds each part to its built-ins' patterns.
  */
-interface GateParts {
-  sensitive?: readonly string[];
-  ignoringCase?: readonly string[];
-}
-
-const GATE_PARTS: Record<string, GateParts> = {
-  'private-key': { sensitive: ['PRIVATE KEY'] },
-  jwt: { sensitive: ['eyJ'] },
-  bearer: { ignoringCase: ['bearer'] },
-  'aws-session-token': { sensitive: ['IQoJb3JpZ2lu', 'FwoGZXIvYXdz', 'FQoGZXIvYXdz'] },
-  'vendor-tokens': { sensitive: [VENDOR_PREFIXES.source] },
-  'url-userinfo': { sensitive: ['@'] },
-  'basic-auth': { ignoringCase: ['basic'] },
-  cookie: { ignoringCase: ['cookie'] },
-  'secret-fields': { ignoringCase: [MAY_NAME_SECRET.source] },
-  'aws-secret': { ignoringCase: ['secret', 'passw', 'token', 'credential', 'private'] },
-  'aws-access-key-id': { sensitive: ['AKIA', 'ASIA', 'ABIA', 'ACCA'] },
-  email: { sensitive: ['@'] },
-  // mayHoldIpv6: a `::`, or the full form.
-  ipv6: { sensitive: ['::', '[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}'] },
-  ipv4: { sensitive: ['\\d\\.\\d{1,3}\\.\\d{1,3}\\.\\d'] },
-  // Its pattern's first 13 digits.
-  card: { sensitive: ['[0-9](?:[ -]?[0-9]){12}'] },
+const GATE_PARTS: Record<string, ReadonlyArray<(text: string) => boolean>> = {
+  'private-key': [mayHoldPrivateKey],
+  jwt: [mayHoldJwt],
+  bearer: [mayHoldSecretWord],
+  'aws-session-token': [mayHoldSessionToken],
+  'vendor-tokens': [mayHoldVendorToken],
+  'url-userinfo': [mayHoldAt],
+  'basic-auth': [mayHoldSecretWord],
+  cookie: [mayHoldSecretWord],
+  'secret-fields': [mayHoldSecretWord],
+  'aws-secret': [mayHoldSecretWord],
+  'aws-access-key-id': [mayHoldAccessKeyId],
+  email: [mayHoldAt],
+  // A `::` that may start an address, or a full form (its prefilter: spans kept for its windows).
+  ipv6: [mayHoldIpv6],
+  ipv4: [mayHoldIpv4],
+  // Its pattern's first 13 digits, where a run of digits starts (see CARD_RUN_V8).
+  card: [mayHoldCardDigits],
 };
 
 /** The gate of a set of built-ins (names from builtin-masks.ts); undefined for none. */
 export function builtinGate(names: Iterable<string>): ((text: string) => boolean) | undefined {
-  const sensitive = new Set<string>();
-  const ignoringCase = new Set<string>();
-  let any = false;
+  const parts = new Set<(text: string) => boolean>();
   for (const name of names) {
-    const parts = GATE_PARTS[name];
-    if (parts === undefined) throw new Error(`no gate for the built-in "${name}"`);
-    any = true;
-    for (const part of parts.sensitive ?? []) sensitive.add(part);
-    for (const part of parts.ignoringCase ?? []) ignoringCase.add(part);
+    const own = GATE_PARTS[name];
+    if (own === undefined) throw new Error(`no gate for the built-in "${name}"`);
+    for (const part of own) parts.add(part);
   }
-  if (!any) return undefined;
-  const join = (parts: Set<string>) => [...parts].map((part) => `(?:${part})`).join('|');
-  const exact = sensitive.size > 0 ? new RegExp(join(sensitive)) : undefined;
-  const folded = ignoringCase.size > 0 ? new RegExp(join(ignoringCase), 'i') : undefined;
-  return (text) => exact?.test(text) === true || folded?.test(text) === true;
+  if (parts.size === 0) return undefined;
+  const tests = [...parts];
+  return (text) => tests.some((test) => test(text));
 }
 
 export const GATED_BUILTINS = Object.keys(GATE_PARTS);

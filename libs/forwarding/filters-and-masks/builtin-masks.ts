@@ -1,20 +1,25 @@
 import { compileRe2 } from './patterns';
 import { v8LongestRegex, v8Regex } from './v8-regex';
 import { SECRET_BUILTINS, VENDOR_TOKENS } from './secret-masks';
+import {
+  cardDigitsAt,
+  mayHoldAccessKeyId,
+  mayHoldCardDigits,
+  mayHoldAt,
+  mayHoldFullIpv6,
+  mayHoldIpv4,
+  mayHoldJwt,
+  secretWord,
+} from './builtin-scans';
 import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
 import type { Replacer } from './replace';
 
 export type { BuiltinPattern } from './match-context';
 
 // Both aws-secret patterns need one of these words: one test for the two (applyMask).
-const mayHoldSecret = (
-  (regex: RegExp) => (text: string) =>
-    regex.test(text)
-)(/secret|passw|token|credential|private/i);
+const mayHoldSecret = secretWord(/secret|passw|token|credential|private/iu);
 const DOT = 46;
 const COLON = 58;
-const has = (needle: string) => (text: string) => text.includes(needle);
-const matches = (regex: RegExp) => (text: string) => regex.test(text);
 const isHex = (code: number) =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
@@ -49,8 +54,9 @@ function contextStart(text: string, at: number): number {
 
 /**
  * The spans around each `::` that may start an address: the run of address characters it is
- * in, with the character before (and its escapes) and after. Seven colons of a full form: the
- * whole text (rare: the regex decides).
+ * in, with the character before (and its escapes) and after. Then each full form's span (V8,
+ * one deterministic path per start), behind a test over the colons only (builtin-scans.ts): a
+ * hex-first regex over the whole record is costly where hex letters are everywhere (CloudTrail).
  */
 function ipv6Windows(text: string): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
@@ -64,37 +70,31 @@ function ipv6Windows(text: string): Array<[number, number]> {
     windows.push([contextStart(text, start), Math.min(text.length, end + 1)]);
     covered = end;
   }
-  let colons = 0;
-  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
-    if (!(isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)) continue;
-    // Full forms: each one's span (V8, one deterministic path per start), then all in order.
-    for (const full of text.matchAll(FULL_IPV6_ALL)) {
-      let end = full.index + full[0].length;
-      while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
-      windows.push([contextStart(text, full.index), Math.min(text.length, end + 1)]);
-    }
-    return windows.sort((a, b) => a[0] - b[0]);
+  if (!mayHoldFullIpv6(text)) return windows;
+  const compressed = windows.length;
+  for (const full of text.matchAll(FULL_IPV6_ALL)) {
+    let end = full.index + full[0].length;
+    while (end < text.length && isZoneChar(text.charCodeAt(end))) end++;
+    windows.push([contextStart(text, full.index), Math.min(text.length, end + 1)]);
   }
-  return windows;
+  return windows.length === compressed ? windows : windows.sort((a, b) => a[0] - b[0]);
 }
 const FULL_IPV6_ALL = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/g;
 
-const ACCESS_KEY_PREFIX = /AKIA|ASIA|ABIA|ACCA/;
-
-// A `::` that may start an address (every compressed form), or seven colons between hex digits
-// (the full form; JSON's `"key":"value"` colons do not count), then the full form itself: one
-// path, no backtracking.
-const FULL_IPV6 = /[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}/;
-function mayHoldIpv6(text: string): boolean {
-  for (let i = text.indexOf('::'); i !== -1; i = text.indexOf('::', i + 2))
-    if (compressedMayStart(text, i)) return true;
-  let colons = 0;
-  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
-    if (isHex(charAt(text, i - 1)) && isHex(charAt(text, i + 1)) && ++colons === 7)
-      return FULL_IPV6.test(text);
+/**
+ * The ipv6 prefilter and spans: a `::` that may start an address (every compressed form) or a
+ * full form. The prefilter's spans are kept for the windows call that follows on the same text.
+ */
+let lastText: string | undefined;
+let lastWindows: Array<[number, number]> = [];
+function ipv6Spans(text: string): Array<[number, number]> {
+  if (text !== lastText) {
+    lastWindows = ipv6Windows(text);
+    lastText = text;
   }
-  return false;
+  return lastWindows;
 }
+export const mayHoldIpv6 = (text: string) => ipv6Spans(text).length > 0;
 
 /** Keeps the key and separator (group 1 and 2), masks the value. */
 const keyedValue: Replacer = (match) => `${match.group(1)}${match.group(2)}[MASKED]`;
@@ -204,18 +204,24 @@ const IPV6_ALTERNATIVES = [
 const ACCESS_KEY_ID = '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}';
 // A digit, then 12 or more digits each after at most one space or dash: one path per start.
 const CARD_RUN = '[0-9](?:[ -]?[0-9]){12,}';
+// The same matches on V8, tried only where a run of digits starts: the leftmost match never
+// follows a digit (it would start one digit earlier), and a match ends where no digit follows.
+// Without the look-behind V8 tries 12 starts inside every 12-digit account id.
+const CARD_RUN_V8 = `(?<![0-9])${CARD_RUN}`;
 
 /**
  * The built-ins that run on V8 (v8-regex.ts), with their RE2 form: the property test holds the
- * two to the same matches. `longest`: RE2 reads the alternatives leftmost-longest.
+ * two to the same matches. `longest`: RE2 reads the alternatives leftmost-longest. `v8`: the
+ * V8 source when it is not the RE2 one (a look-behind RE2 lacks).
  */
 export const V8_BUILTIN_FORMS: ReadonlyArray<{
   name: string;
   alternatives: readonly string[];
   longest: boolean;
+  v8?: string;
 }> = [
   { name: 'aws-access-key-id', alternatives: [ACCESS_KEY_ID], longest: false },
-  { name: 'card', alternatives: [CARD_RUN], longest: false },
+  { name: 'card', alternatives: [CARD_RUN], longest: false, v8: CARD_RUN_V8 },
   { name: 'ipv6', alternatives: IPV6_ALTERNATIVES, longest: true },
   { name: 'vendor-tokens', alternatives: [`(?:${VENDOR_TOKENS.join('|')})`], longest: false },
 ];
@@ -232,14 +238,14 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*'),
       replace: fixed('[JWT]'),
-      prefilter: has('eyJ'),
+      prefilter: mayHoldJwt,
     },
   ],
   bearer: () => [
     {
       // RFC 6750's token alphabet, `=` anywhere (not only as padding: some tokens carry it).
       regex: compileRe2('(?i)(bearer)(\\s+)([A-Za-z0-9._~+/=-]{6,})'),
-      prefilter: matches(/bearer/i),
+      prefilter: secretWord(/bearer/iu),
       replace: (match, text) =>
         wordBefore(text, match.start) || !looksLikeToken(match.group(3)!)
           ? undefined
@@ -276,14 +282,14 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: v8Regex(ACCESS_KEY_ID),
       replace: fixed('[AWS_ACCESS_KEY_ID]'),
-      prefilter: matches(ACCESS_KEY_PREFIX),
+      prefilter: mayHoldAccessKeyId,
     },
   ],
   email: () => [
     {
       regex: compileRe2('[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}'),
       replace: fixed('[EMAIL]'),
-      prefilter: has('@'),
+      prefilter: mayHoldAt,
     },
   ],
   ipv6: () => [
@@ -293,21 +299,24 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       prefilter: mayHoldIpv6,
       // The spans around each `::` that may start an address: one V8 scan of the whole record
       // tries twelve alternatives at every hex letter and costs several times more.
-      windows: ipv6Windows,
+      windows: ipv6Spans,
     },
   ],
   ipv4: () => [
     {
       regex: compileRe2(IPV4),
       replace: fixed('[IPV4]', [DOT]),
-      prefilter: matches(/\d\.\d{1,3}\.\d{1,3}\.\d/),
+      prefilter: mayHoldIpv4,
     },
   ],
   card: () => [
     {
-      regex: v8Regex(CARD_RUN),
-      // No prefilter: on V8 the pattern's own scan is the cheapest test (a JS loop cost more).
+      regex: v8Regex(CARD_RUN_V8),
       replace: card,
+      // The gate's scan finds where the first match can start (builtin-scans.ts); the pattern
+      // scans on from there, not from the start of a 2 KB record.
+      prefilter: mayHoldCardDigits,
+      windows: (text) => [[cardDigitsAt(text), text.length]],
     },
   ],
 };

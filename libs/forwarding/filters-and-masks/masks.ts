@@ -3,7 +3,7 @@ import { BUILTIN_GROUPS, BUILTIN_MASK_NAMES, builtinMask, type BuiltinPattern } 
 import { builtinGate } from './builtin-gate';
 import { compileRe2OrProblem } from './patterns';
 import { prefilterOf } from './prefilter';
-import { compileReplacement, replaceMatches } from './replace';
+import { compileReplacement, replaceMatches, type TextEdits } from './replace';
 import { logGroupsField, type LogGroupSelector } from './selector';
 
 /**
@@ -52,6 +52,10 @@ function custom(
       `${field}.replacement`,
       'must not contain " or \\ (JSON messages must stay JSON)',
     );
+  // A control character would too (a raw one is not JSON), and it could forge the placeholders
+  // that keep a masked record's numbers as written (source-numbers.ts).
+  if ([...replacement].some((char) => char.charCodeAt(0) < 32))
+    return void problems.add(`${field}.replacement`, 'must not contain control characters (U+0000-U+001F)');
   if (typeof raw.pattern !== 'string' || raw.pattern === '')
     return void problems.add(`${field}.pattern`, 'must be a non-empty regular expression');
   const regex = compileRe2OrProblem(raw.pattern, `${field}.pattern`, problems);
@@ -106,8 +110,11 @@ export function compileMask(raw: Record<string, unknown>, problems: Problems): C
   };
 }
 
-/** Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. */
-export function applyMask(mask: CompiledMask, text: string): string {
+/**
+ * Applies every pattern of `mask` to `text`; returns `text` itself when nothing changed. With
+ * `edits`, learns whether every replacement kept JSON JSON (replace.ts).
+ */
+export function applyMask(mask: CompiledMask, text: string, edits?: TextEdits): string {
   let out = text;
   // Patterns that share a prefilter (one built-in's) test it once while the text is unchanged.
   let tested: BuiltinPattern['prefilter'];
@@ -122,7 +129,7 @@ export function applyMask(mask: CompiledMask, text: string): string {
       }
       if (!passed) continue;
     }
-    const masked = replaceMatches(regex, out, replace, windows?.(out));
+    const masked = replaceMatches(regex, out, replace, windows?.(out), edits);
     if (masked !== out) tested = undefined;
     out = masked;
   }

@@ -21,6 +21,50 @@ function escapes(text: string, at: number): boolean {
 }
 
 /**
+ * What a caller learns of the replacements made (replaceMatches' `edits`). `jsonSafe` starts true
+ * and stays true while every replacement provably keeps a valid JSON text valid with the same
+ * structure (jsonStringEdit): then a masked JSON message needs no parse to know it is still JSON.
+ */
+export interface TextEdits {
+  jsonSafe: boolean;
+}
+
+/**
+ * Characters that a valid JSON text holds only inside strings: anything but white space,
+ * structure (`{}[],:`), number characters (`0-9 - + . e E`) and the letters of `true`,
+ * `false` and `null`.
+ */
+const ONLY_IN_STRINGS = /[^\t\n\r {}[\],:0-9+\-.eEtrufalsn]/;
+
+/** True when `text` may stand in a JSON string as it is: no quote, backslash or control character. */
+function plainStringContent(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 32 || code === 34 || code === 92) return false;
+  }
+  return true;
+}
+
+/**
+ * True when replacing `text[start, end)` by `replacement` keeps a valid JSON `text` valid JSON
+ * with the same structure: the span holds no quote or backslash (so it lies inside one string, or
+ * between strings, and splits no escape), it lies inside a string (it holds a character only a
+ * string can hold, or an odd number of unescaped quotes comes before it), and the replacement is
+ * plain string content (no quote, backslash or control character). Callers keep texts with `\u`
+ * escapes off this path (a span could start inside `\u00e9`).
+ */
+function jsonStringEdit(text: string, start: number, end: number, replacement: string): boolean {
+  if (!plainStringContent(replacement)) return false;
+  const span = text.slice(start, end);
+  if (span.includes('"') || span.includes('\\')) return false;
+  if (ONLY_IN_STRINGS.test(span)) return true;
+  let quotes = 0;
+  for (let i = text.indexOf('"'); i !== -1 && i < start; i = text.indexOf('"', i + 1))
+    if (!escapes(text, i)) quotes++;
+  return quotes % 2 === 1;
+}
+
+/**
  * Replaces every non-empty match of `regex` in `text` (RE2: linear time in the text). Returns
  * `text` itself when nothing was replaced, so callers see a change by identity.
  *
@@ -31,12 +75,15 @@ function escapes(text: string, at: number): boolean {
  * A match right after a backslash keeps its first character: in a JSON message `\nuser@x.io`
  * the `n` belongs to the escape `\n`, and replacing it would leave `\[EMAIL]`, which is not
  * JSON any more (the document would lose its parsed fields).
+ *
+ * With `edits`, each replacement is checked for keeping a JSON text JSON (TextEdits).
  */
 export function replaceMatches(
   regex: MaskRegex,
   text: string,
   replacer: Replacer,
   windows?: ReadonlyArray<readonly [number, number]>,
+  edits?: TextEdits,
 ): string {
   let out = '';
   let last = 0;
@@ -54,6 +101,7 @@ export function replaceMatches(
       let replacement = replacer({ start, end, group: (i) => matcher.group(i) }, text);
       if (replacement === undefined) continue;
       if (escapes(text, start)) replacement = text[start] + replacement;
+      if (edits?.jsonSafe === true && !jsonStringEdit(text, start, end, replacement)) edits.jsonSafe = false;
       out += text.slice(last, start) + replacement;
       last = end;
       changed = true;

@@ -4,7 +4,8 @@ import type { RecordLine } from '../decoding/kinesis-records';
 import { isObject, type Problems } from '../rules/problems';
 import { compileFilter, droppedBy, type CompiledFilter } from './filters';
 import { applyMask, compileMask, type CompiledMask } from './masks';
-import { MAY_HAVE_SECRET_FIELD } from './secret-keys';
+import type { TextEdits } from './replace';
+import { mayHaveSecretField } from './builtin-scans';
 import { perLogGroup } from './selector';
 import { jsonStart, maskJsonText, maskTree, type TreeMasks } from './structure';
 import type { RuleTally } from './tally';
@@ -21,6 +22,13 @@ export const NO_LOG_GROUP = '';
 export class GroupScreen {
   /** The masks as the tree masking sees them (structure.ts). */
   private readonly tree: TreeMasks;
+  /**
+   * Names counted for one message and for its text path, reused (cleared before each use): a
+   * Set per event was a measurable share of masking's cost on short lines. Neither method
+   * re-enters itself (the tree path calls maskText, never maskMessage or maskJson's text path).
+   */
+  private readonly messageCounted = new Set<string>();
+  private readonly textPathCounted = new Set<string>();
 
   constructor(
     readonly filters: readonly CompiledFilter[],
@@ -38,11 +46,14 @@ export class GroupScreen {
     return this.filters.length === 0 ? undefined : droppedBy(this.filters, message);
   }
 
-  /** `text` masked (the same string when nothing matched); each mask that changed it counted once. */
-  mask(text: string, tally?: RuleTally, counted?: Set<string>): string {
+  /**
+   * `text` masked (the same string when nothing matched); each mask that changed it counted once.
+   * With `edits`, learns whether every replacement kept a JSON text JSON (replace.ts).
+   */
+  mask(text: string, tally?: RuleTally, counted?: Set<string>, edits?: TextEdits): string {
     let out = text;
     for (const mask of this.masks) {
-      const masked = applyMask(mask, out);
+      const masked = applyMask(mask, out, edits);
       if (masked === out) continue;
       out = masked;
       if (counted === undefined) tally?.mask(mask.name);
@@ -58,9 +69,11 @@ export class GroupScreen {
    * as text.
    */
   maskMessage(text: string, tally?: RuleTally, counted?: Set<string>): string {
-    const own = counted ?? new Set<string>();
+    if (counted !== undefined) return this.maskStructured(text, counted);
+    const own = this.messageCounted;
+    if (own.size > 0) own.clear(); // clear() allocates a new table even when empty
     const out = this.maskStructured(text, own);
-    if (counted === undefined) for (const name of own) tally?.mask(name);
+    for (const name of own) tally?.mask(name);
     return out;
   }
 
@@ -93,13 +106,17 @@ export class GroupScreen {
    * `\\/` escape (a key or value the text hides) and no field named like a secret is masked on
    * its text first, which is several times cheaper than a parse (CloudTrail records) and the
    * same where it stays JSON; the text masks read `\\"key\\":\\"value\\"` in nested strings.
+   * Whether it stays JSON is known without a parse when every replacement lies inside a string
+   * (replace.ts, TextEdits); a parse decides the others.
    */
   private maskJson(text: string, at: number, counted: Set<string>): string | undefined {
     const hidden = text.includes('\\u') || text.includes('\\/');
-    if (!hidden && !(this.tree.secretFieldsMask !== undefined && MAY_HAVE_SECRET_FIELD.test(text))) {
-      const own = new Set<string>();
-      const masked = this.mask(text, undefined, own);
-      if (masked === text || parses(masked.slice(at))) {
+    if (!hidden && !(this.tree.secretFieldsMask !== undefined && mayHaveSecretField(text))) {
+      const own = this.textPathCounted;
+      if (own.size > 0) own.clear();
+      const edits: TextEdits = { jsonSafe: true };
+      const masked = this.mask(text, undefined, own, edits);
+      if (masked === text || edits.jsonSafe || parses(masked.slice(at))) {
         for (const name of own) counted.add(name);
         return masked;
       }

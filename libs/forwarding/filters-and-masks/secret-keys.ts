@@ -88,9 +88,10 @@ export const SECRET_KEY_WORDS = [
 /**
  * A cheap test that text may hold a secret's name followed by a separator (`password=`,
  * `"apiKey": `, `\\"token\\":`, `:password =>`): the prefilter of the keyed-value mask. Linear:
- * literal alternatives, then bounded optional characters.
+ * literal alternatives, then bounded optional characters. Unicode case folding (`u`), as RE2's
+ * `(?i)` reads the pattern: `ſ` is an `s`, the Kelvin sign a `k`.
  */
-export const MAY_NAME_SECRET = new RegExp(`(?:${SECRET_KEY_WORDS})(?:\\\\?["'])?[ \\t]*(?:=>|:|=)`, 'i');
+export const MAY_NAME_SECRET = new RegExp(`(?:${SECRET_KEY_WORDS})(?:\\\\?["'])?[ \\t]*(?:=>|:|=)`, 'iu');
 
 /**
  * A cheap test that a JSON text may have a field named like a secret: a key that ends with a

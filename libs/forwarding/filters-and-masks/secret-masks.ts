@@ -2,16 +2,21 @@ import { compileRe2 } from './patterns';
 import { v8Regex } from './v8-regex';
 import { fixed, wordBefore } from './match-context';
 import type { Replacer } from './replace';
-import { isNotSecretKey, MAY_NAME_SECRET, SECRET_KEY_WORDS } from './secret-keys';
+import { isNotSecretKey, SECRET_KEY_WORDS } from './secret-keys';
+import {
+  mayHoldAt,
+  mayHoldPrivateKey,
+  mayHoldSessionToken,
+  mayHoldVendorToken,
+  mayNameSecret,
+  secretWord,
+} from './builtin-scans';
 import type { BuiltinPattern } from './match-context';
 
 /**
  * The built-ins for credentials as they leak into logs: keys, headers, URLs, vendors' tokens.
  * Each one is RE2 (linear time) behind a cheap literal prefilter, like the others.
  */
-
-const has = (needle: string) => (text: string) => text.includes(needle);
-const matches = (regex: RegExp) => (text: string) => regex.test(text);
 
 // PEM private keys (PKCS#1/#8, EC, OpenSSH, encrypted, PGP's `PRIVATE KEY BLOCK`), multi-line
 // or one line with `\n` escapes (a service-account JSON key). Up to the END line; a key cut
@@ -115,15 +120,12 @@ export const VENDOR_TOKENS = [
   'lin_api_[A-Za-z0-9]{40}', // Linear
   'dp\\.(?:pt|st|sa|ct)\\.[A-Za-z0-9]{40,}', // Doppler
 ];
-export const VENDOR_PREFIXES =
-  /gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|_live_|_test_|whsec_|AIza|GOCSPX-|ya29\.|npm_|pypi-|SG\.|SK[0-9a-f]|sk-|HRKU-|shp|hf_|_v1_|dapi|NRAK-|glsa_|PMAK-|sq0|ATATT3|lin_api_|dp\./;
-
 export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
   'private-key': () => [
     {
       regex: compileRe2(`${PEM_BEGIN}(?:[^"]*?${PEM_END}|[^"]*)`),
       replace: () => '[PRIVATE_KEY]',
-      prefilter: has('PRIVATE KEY'),
+      prefilter: mayHoldPrivateKey,
     },
   ],
   'aws-session-token': () => [
@@ -131,7 +133,7 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2('(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{16,}'),
       replace: fixed('[AWS_SESSION_TOKEN]'),
-      prefilter: matches(/IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz/),
+      prefilter: mayHoldSessionToken,
     },
   ],
   'vendor-tokens': () => [
@@ -139,7 +141,7 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
       // On V8 (v8-regex.ts): a literal prefix, then one class repeated; one path per start.
       regex: v8Regex(`(?:${VENDOR_TOKENS.join('|')})`),
       replace: fixed('[MASKED]'),
-      prefilter: matches(VENDOR_PREFIXES),
+      prefilter: mayHoldVendorToken,
     },
   ],
   'url-userinfo': () => [
@@ -148,14 +150,14 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
     {
       regex: compileRe2(String.raw`([A-Za-z][A-Za-z0-9+.-]*:(?:\\?/){2}[^\s:/@"'<>\\]*:)([^\s@/"'<>\\]+)@`),
       replace: (match) => `${match.group(1)}[MASKED]@`,
-      prefilter: (text) => text.includes('@') && /:\\?\//.test(text),
+      prefilter: (text) => mayHoldAt(text) && /:\\?\//.test(text),
     },
   ],
   'basic-auth': () => [
     {
       regex: compileRe2('(?i)(basic)([ \\t]+)([A-Za-z0-9+/]{6,}={0,2})'),
       replace: basicAuth,
-      prefilter: matches(/basic/i),
+      prefilter: secretWord(/basic/iu),
     },
   ],
   cookie: () => [
@@ -166,10 +168,8 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
         wordBefore(text, match.start) && !/^set-/i.test(match.group(1)!)
           ? undefined
           : `${match.group(1)}${match.group(2)}[MASKED]`,
-      prefilter: matches(/cookie/i),
+      prefilter: secretWord(/cookie/iu),
     },
   ],
-  'secret-fields': () => [
-    { regex: compileRe2(KEYED_VALUE), replace: keyedValue, prefilter: matches(MAY_NAME_SECRET) },
-  ],
+  'secret-fields': () => [{ regex: compileRe2(KEYED_VALUE), replace: keyedValue, prefilter: mayNameSecret }],
 };

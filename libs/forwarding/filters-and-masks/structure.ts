@@ -1,6 +1,7 @@
 import { isObject } from '../rules/problems';
 import { isCardNumber } from './builtin-masks';
 import { isSecretKey } from './secret-keys';
+import { numberSource, quoteNumbers, restoreNumbers, type SourceNumbers } from './source-numbers';
 
 /**
  * Masking by structure: a JSON message is masked on its parsed tree, each value with its key in
@@ -34,35 +35,6 @@ export function jsonStart(text: string): number {
   return (first === 123 && last === 125) || (first === 91 && last === 93) ? at : -1;
 }
 
-/**
- * Card numbers written as JSON numbers, made strings before parsing (a 19-digit number would
- * lose digits as a double): one pass over the text, outside strings.
- */
-function quoteCardNumbers(text: string): string {
-  let out = '';
-  let kept = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 34 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
-      continue;
-    }
-    if (code < 48 || code > 57) continue;
-    let end = i;
-    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-    const next = text.charCodeAt(end);
-    const digits = text.slice(i, end);
-    const previous = text.charCodeAt(i - 1);
-    const wholeNumber = next !== 46 && next !== 101 && next !== 69 && previous !== 45 && previous !== 46;
-    if (wholeNumber && digits.length >= 13 && digits.length <= 19 && isCardNumber(digits)) {
-      out += `${text.slice(kept, i)}"[CARD]"`;
-      kept = end;
-    }
-    i = end - 1;
-  }
-  return kept === 0 ? text : out + text.slice(kept);
-}
-
 function parse(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -71,11 +43,10 @@ function parse(text: string): unknown {
   }
 }
 
-const mayHoldCardNumber = (text: string) => /\d{13}/.test(text);
-
 /**
  * `text` (JSON from `at`) masked on its tree: the same text when nothing changed, undefined
- * when it does not parse or nests too deep (the caller masks it as text).
+ * when it does not parse or nests too deep (the caller masks it as text). Numbers nobody masked
+ * keep their source text (source-numbers.ts).
  */
 export function maskJsonText(
   text: string,
@@ -84,18 +55,13 @@ export function maskJsonText(
   counted: Set<string>,
   depth = 0,
 ): string | undefined {
-  let source = text.slice(at);
-  if (masks.cardMask !== undefined && mayHoldCardNumber(source)) {
-    const quoted = quoteCardNumbers(source);
-    if (quoted !== source) counted.add(masks.cardMask);
-    source = quoted;
-  }
+  const { text: source, numbers } = quoteNumbers(text.slice(at));
   const value = parse(source);
   if (value === undefined || typeof value !== 'object' || value === null) return undefined;
   try {
-    const masked = maskTree(value, masks, counted, depth);
-    if (masked === value && source.length === text.length - at) return text;
-    return text.slice(0, at) + JSON.stringify(masked);
+    const masked = maskTree(value, masks, counted, depth, numbers);
+    if (masked === value) return text;
+    return text.slice(0, at) + restoreNumbers(JSON.stringify(masked), numbers);
   } catch (error) {
     if (error instanceof RangeError) return undefined;
     throw error;
@@ -109,12 +75,18 @@ const hasValue = (value: unknown) =>
  * Every value of a parsed JSON tree masked (see above); the same value when nothing changed.
  * Throws a RangeError past MAX_DEPTH levels.
  */
-export function maskTree(value: unknown, masks: TreeMasks, counted: Set<string>, depth = 0): unknown {
-  if (typeof value === 'string') return maskString(value, masks, counted, depth);
+export function maskTree(
+  value: unknown,
+  masks: TreeMasks,
+  counted: Set<string>,
+  depth = 0,
+  numbers?: SourceNumbers,
+): unknown {
+  if (typeof value === 'string') return maskString(value, masks, counted, depth, numbers);
   if (typeof value === 'number') return maskNumber(value, masks, counted);
   if (depth > MAX_DEPTH) throw new RangeError(`a value nests deeper than ${MAX_DEPTH} levels`);
   if (Array.isArray(value)) {
-    const items = value.map((item) => maskTree(item, masks, counted, depth + 1));
+    const items = value.map((item) => maskTree(item, masks, counted, depth + 1, numbers));
     return items.some((item, i) => item !== value[i]) ? items : value;
   }
   if (!isObject(value)) return value;
@@ -125,14 +97,24 @@ export function maskTree(value: unknown, masks: TreeMasks, counted: Set<string>,
     if (masks.secretFieldsMask !== undefined && hasValue(item) && isSecretKey(key)) {
       counted.add(masks.secretFieldsMask);
       masked = '[MASKED]';
-    } else masked = maskTree(item, masks, counted, depth + 1);
+    } else masked = maskTree(item, masks, counted, depth + 1, numbers);
     if (maskedKey !== key || masked !== item) changed = true;
     return [maskedKey, masked];
   });
   return changed ? Object.fromEntries(entries) : value;
 }
 
-function maskString(value: string, masks: TreeMasks, counted: Set<string>, depth: number): string {
+function maskString(
+  value: string,
+  masks: TreeMasks,
+  counted: Set<string>,
+  depth: number,
+  numbers: SourceNumbers | undefined,
+): string {
+  // A number of the source text (a placeholder): checked as a card, else kept as written.
+  const number = numberSource(value, numbers);
+  if (number !== undefined)
+    return isCardToken(number) && masks.cardMask !== undefined ? card(masks.cardMask, counted) : value;
   // JSON in a string (a request body, a queue message): masked as JSON, written back as a string.
   const at = value.length > 1 ? jsonStart(value) : -1;
   if (at !== -1) {
@@ -143,9 +125,22 @@ function maskString(value: string, masks: TreeMasks, counted: Set<string>, depth
 }
 
 function maskNumber(value: number, masks: TreeMasks, counted: Set<string>): unknown {
-  if (masks.cardMask === undefined || !Number.isSafeInteger(value) || value < 1e12) return value;
-  const digits = String(value);
-  if (!isCardNumber(digits)) return value;
-  counted.add(masks.cardMask);
+  if (masks.cardMask === undefined || !isCardValue(value)) return value;
+  return card(masks.cardMask, counted);
+}
+
+function card(mask: string, counted: Set<string>): string {
+  counted.add(mask);
   return '[CARD]';
 }
+
+/** A parsed number that is a card number: a whole number of 13 or more digits. */
+const isCardValue = (value: number) =>
+  Number.isSafeInteger(value) && value >= 1e12 && isCardNumber(String(value));
+
+/**
+ * A number's source text that is a card number: 13 to 19 digits as written (past 2^53 too,
+ * which a double would change), or a value that is one (`4111111111111111.0`).
+ */
+const isCardToken = (source: string) =>
+  /^[0-9]{13,19}$/.test(source) ? isCardNumber(source) : isCardValue(Number(source));
