@@ -19,9 +19,11 @@ const { sendToQueue } = require('./lib/iam');
 
 /** @typedef {import('./lib/params').Context} Context */
 
-const EXPORT_PREFIX = 'cloudwatch-exports';
-const STATE_PREFIX = 'exporter-state';
-const PRUNE_MODES = ['none', 'streams', 'retention', 'both'];
+const stack = require('../libs/runtime/stack-constants.json');
+
+const EXPORT_PREFIX = stack.exporterExportPrefix;
+const STATE_PREFIX = stack.exporterStatePrefix;
+const PRUNE_MODES = stack.exporterPruneModes;
 
 /** @param {Context} context */
 async function settings(context) {

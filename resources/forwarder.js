@@ -15,18 +15,21 @@ const { params } = require('./lib/params');
 const { s3Arn } = require('./lib/cfn');
 const { destinationStatements, sendToQueue } = require('./lib/iam');
 const { streamEvents } = require('./kinesis');
+const stack = require('../libs/runtime/stack-constants.json');
 
 /** @typedef {import('./lib/params').Context} Context */
 
 /** The search destination's params, shared with the splitter (same documents, same ids). @param {Context} context */
 async function destination(context) {
   const param = params(context);
-  // The same lists libs/forwarding/destinations/config.ts accepts, so a typo fails packaging, not the first event.
-  const kind = await param.text('destinationKind');
-  if (!['', 'elasticsearch', 'logstash', 'stdout'].includes(kind))
-    throw new Error(`param destinationKind must be '', elasticsearch, logstash or stdout, got "${kind}"`);
+  // The lists libs/forwarding/destinations/config.ts accepts (libs/runtime/stack-constants.json),
+  // so a typo fails packaging, not the first event.
+  await param.oneOf('destinationKind', ['', ...stack.destinationKinds]);
   return {
-    auth: (await param.text('destinationAuth')) || 'none',
+    auth:
+      (await param.text('destinationAuth')) === ''
+        ? 'none'
+        : await param.oneOf('destinationAuth', stack.destinationAuthKinds),
     credentials: await param.text('destinationCredentials'),
     resourceArn: await param.text('destinationResourceArn'),
   };
@@ -55,7 +58,7 @@ async function iamRoleStatements(context) {
     {
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: s3Arn(deadLetterBucket, 'dead-letter/forwarder/*'),
+      Resource: s3Arn(deadLetterBucket, `${stack.deadLetterPrefix}forwarder/*`),
     },
     ...destinationStatements(await destination(context)),
   ];

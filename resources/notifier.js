@@ -14,7 +14,9 @@ const { logGroupArn } = require('./lib/cfn');
 const { readSecret, readParameter, sendToQueue } = require('./lib/iam');
 const { alarmSettings } = require('./alarms');
 
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const stack = require('../libs/runtime/stack-constants.json');
+
+const ROLE_ARN = new RegExp(stack.alarmAccountRoleArnPattern);
 
 /**
  * The role ARNs of param alarmAccountRoles (`<account id>=<role ARN>,...`, the notifier's

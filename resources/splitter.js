@@ -13,6 +13,7 @@ const { params } = require('./lib/params');
 const { s3Arn } = require('./lib/cfn');
 const { destinationStatements, sendToQueue } = require('./lib/iam');
 const { destination } = require('./forwarder');
+const stack = require('../libs/runtime/stack-constants.json');
 
 /** Least privilege: read the raw prefix, write the archive prefix and dead letters, report failures. @param {import('./lib/params').Context} context */
 async function iamRoleStatements(context) {
@@ -29,7 +30,7 @@ async function iamRoleStatements(context) {
     {
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: s3Arn(await param.text('deadLetterBucket'), 'dead-letter/splitter/*'),
+      Resource: s3Arn(await param.text('deadLetterBucket'), `${stack.deadLetterPrefix}splitter/*`),
     },
     sendToQueue('SplitterFailureQueue'),
     ...destinationStatements(await destination(context)),

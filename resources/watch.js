@@ -27,7 +27,9 @@ const { onFailureQueues } = require('./failure-queues');
 
 /** @typedef {import('./lib/params').Context} Context */
 
-const EMF_NAMESPACE = 'logpipe'; // libs/runtime/metrics.ts METRICS_NAMESPACE
+const stack = require('../libs/runtime/stack-constants.json');
+
+const EMF_NAMESPACE = stack.metricsNamespace;
 const DEAD_LETTERING = ['forwarder', 'splitter'];
 
 /** @param {Context} context */
@@ -107,7 +109,7 @@ async function resources(context) {
           AlarmName: `${name}-dead-lettered`,
           AlarmDescription: `${name} dead-lettered documents the destination refused for good (mapping conflicts); see the dead-letter bucket`,
           Namespace: EMF_NAMESPACE,
-          MetricName: 'DeadLettered',
+          MetricName: stack.emfMetrics.deadLettered,
           Dimensions: [
             { Name: 'Service', Value: prefix },
             { Name: 'Function', Value: key },
@@ -140,7 +142,7 @@ async function resources(context) {
         AlarmName: `${prefix}-exporter-behind`,
         AlarmDescription: `The exporter's oldest checkpoint is more than ${config.exporterMaxLagHours} h behind: export windows are failing or not running`,
         Namespace: EMF_NAMESPACE,
-        MetricName: 'MaxCheckpointLagSeconds',
+        MetricName: stack.emfMetrics.maxCheckpointLagSeconds,
         Dimensions: [
           { Name: 'Service', Value: prefix },
           { Name: 'Function', Value: 'exporter' },
