@@ -46,16 +46,18 @@ const failureQueues = require('../../resources/failure-queues.js') as {
   queueSuffix(id: string): string;
 };
 const roles = require('../../resources/roles.js') as { resources: ResourcesFn };
-const forwarder = require('../../resources/forwarder.js') as {
+/** Every function's module (resources/<function>.js) has the same three parts. */
+type FunctionModule = {
+  environment(context: Context): Promise<Record<string, unknown>>;
   events(context: Context): Promise<Json[]>;
   iamRoleStatements(context: Context): Promise<Statement[]>;
 };
-const splitter = require('../../resources/splitter.js') as {
-  iamRoleStatements(context: Context): Promise<Statement[]>;
-};
-const exporter = require('../../resources/exporter.js') as {
-  environment(context: Context): Promise<Json>;
-  iamRoleStatements(context: Context): Promise<Statement[]>;
+const FUNCTION_KEYS = ['forwarder', 'splitter', 'notifier', 'exporter', 'subscriber'];
+const functionModule = (key: string) => require(`../../resources/${key}.js`) as FunctionModule;
+const forwarder = functionModule('forwarder');
+const splitter = functionModule('splitter');
+const notifier = functionModule('notifier');
+const exporter = functionModule('exporter') as FunctionModule & {
   exportBucketStatements(context: Context): Promise<Json[]>;
 };
 const buckets = require('../../resources/buckets.js') as { resources: ResourcesFn };
@@ -366,6 +368,79 @@ describe('resources/forwarder.js', () => {
     await expect(forwarder.iamRoleStatements(context({ destinationKind: 'opensearch' }))).rejects.toThrow(
       'param destinationKind must be',
     );
+    await expect(forwarder.iamRoleStatements(context({ destinationAuth: 'oauth' }))).rejects.toThrow(
+      'param destinationAuth must be one of none, basic, apikey, sigv4',
+    );
+  });
+});
+
+describe('the function modules (resources/<function>.js)', () => {
+  it('each declares its environment, events and role statements, every variable a string', async () => {
+    for (const key of FUNCTION_KEYS) {
+      const module = functionModule(key);
+      const environment = await module.environment(context());
+      expect([key, Object.keys(environment).length > 0]).toEqual([key, true]);
+      for (const [name, value] of Object.entries(environment))
+        expect([key, name, typeof value === 'string' || typeof value === 'object']).toEqual([
+          key,
+          name,
+          true,
+        ]);
+      expect([key, Array.isArray(await module.events(context()))]).toEqual([key, true]);
+      expect([key, (await module.iamRoleStatements(context())).length > 0]).toEqual([key, true]);
+    }
+  });
+
+  it('gives the forwarder and the splitter the same document settings, each its own dead-letter prefix', async () => {
+    const values = {
+      destinationKind: 'logstash',
+      destinationUrl: 'https://logs.example.com',
+      indexPrefix: 'cwl-x',
+      rulesFile: 'config/rules.dev.json',
+      sourceAccounts: ['111111111111', '111111111111', '222222222222'],
+    };
+    const forwarded = await forwarder.environment(context(values));
+    const split = await splitter.environment(context(values));
+    expect(forwarded).toMatchObject({
+      DESTINATION_KIND: 'logstash',
+      DESTINATION_URL: 'https://logs.example.com',
+      INDEX_PREFIX: 'cwl-x',
+      RULES_FILE: 'config/rules.dev.json',
+      SOURCE_ACCOUNTS: '111111111111,222222222222',
+      DEAD_LETTER_PREFIX: 'dead-letter/forwarder/',
+    });
+    for (const [name, value] of Object.entries(forwarded))
+      if (name !== 'DEAD_LETTER_PREFIX') expect([name, split[name]]).toEqual([name, value]);
+    expect(split).toMatchObject({
+      DEAD_LETTER_PREFIX: 'dead-letter/splitter/',
+      RAW_LOGS_PREFIX: 'firehose/',
+    });
+    await expect(forwarder.environment(context({ sourceAccounts: ['1234'] }))).rejects.toThrow(
+      'param sourceAccounts: "1234" is not a 12-digit AWS account id',
+    );
+  });
+
+  it("names the notifier's topic and ledger table after the stage, and reads its alarm topic", async () => {
+    expect(
+      await notifier.environment(context({ alarmStormThreshold: 10, rulesFile: 'r.json' })),
+    ).toMatchObject({
+      STAGE: 'dev',
+      ALARM_LEDGER_TABLE: 'logpipe-dev-alarm-ledger',
+      ALARM_STORM_THRESHOLD: '10',
+      RULES_FILE: 'r.json',
+    });
+    expect(await notifier.events(context())).toEqual([
+      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'logpipe-dev-alarms' } },
+    ]);
+  });
+
+  it('triggers the splitter on raw objects and runs the exporter on its schedule', async () => {
+    expect(await splitter.events(context({ rawLogsPrefix: 'raw/' }))).toEqual([
+      { s3: { bucket: 'rawLogs', event: 's3:ObjectCreated:*', rules: [{ prefix: 'raw/' }] } },
+    ]);
+    expect(await exporter.events(context({ exporterSchedule: 'rate(1 hour)' }))).toEqual([
+      { schedule: { rate: 'rate(1 hour)' } },
+    ]);
   });
 });
 
