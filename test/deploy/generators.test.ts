@@ -62,7 +62,7 @@ const exporter = functionModule('exporter') as FunctionModule & {
 };
 const buckets = require('../../resources/buckets.js') as { resources: ResourcesFn };
 const security = require('../../resources/security.js') as { resources: ResourcesFn };
-const watch = require('../../resources/watch.js') as { resources: ResourcesFn };
+const metricAlarms = require('../../resources/metric-alarms.js') as { resources: ResourcesFn };
 
 /** The default params of serverless.yml that the generators read, as resolved for stage dev. */
 const DEFAULTS: Json = {
@@ -114,12 +114,79 @@ const ALARMS = {
   defaults: { period: 60, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1 },
 };
 
+/** resources/metric-alarms.yml's kinds of entry, one each (package.test.ts checks the real file's alarms). */
+const METRIC_ALARMS = {
+  alarms: [
+    {
+      for: 'everyFunction',
+      id: '{Function}ErrorsAlarm',
+      name: '{name}-errors',
+      description: '{name} failed',
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions: { FunctionName: '{name}' },
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    },
+    {
+      for: 'everyFailureQueue',
+      id: '{queue}MessagesAlarm',
+      name: '{prefix}-{queue}-messages',
+      description: 'in {queue}',
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: { 'Fn::GetAtt': ['{queue}', 'QueueName'] } },
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+    },
+    {
+      for: 'forwarder',
+      id: '{Function}DeadLetteredAlarm',
+      name: '{name}-dead-lettered',
+      description: 'dead letters',
+      emfMetric: 'deadLettered',
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    },
+    {
+      for: 'kinesisStream',
+      id: 'Forwarder{Stream}IteratorAgeAlarm',
+      name: '{prefix}-forwarder-{stream}-iterator-age',
+      description: '{stream} behind',
+      namespace: 'AWS/Kinesis',
+      metric: 'GetRecords.IteratorAgeMilliseconds',
+      dimensions: { StreamName: '{stream}' },
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 600000,
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    },
+    {
+      for: 'exporter',
+      id: '{Function}BehindAlarm',
+      name: '{name}-behind',
+      description: 'more than {param} h behind',
+      emfMetric: 'maxCheckpointLagSeconds',
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: { param: 'exporterMaxLagHours', times: 3600, ifUnset: 48 },
+      period: 3600,
+    },
+  ],
+};
+
 function context(overrides: Json = {}, functions: Json = {}, stage = 'dev'): Context {
   const values: Json = {
     'self:service': 'logpipe',
     'sls:stage': stage,
     'self:functions': functions,
     'self:custom.alarms': ALARMS,
+    'self:custom.metricAlarms': METRIC_ALARMS,
     'self:provider.region': 'ap-northeast-2',
   };
   for (const [key, value] of Object.entries({ ...DEFAULTS, ...overrides })) values[`param:${key}`] = value;
@@ -558,36 +625,100 @@ describe('resources/buckets.js', () => {
   });
 });
 
-describe('resources/watch.js', () => {
+describe('resources/metric-alarms.js', () => {
+  type Alarms = { Resources: Record<string, { Properties: Json }> };
+  const functions = {
+    forwarder: { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } } } },
+    notifier: { name: 'custom-notifier' },
+    exporter: {},
+  };
+  const expand = async (overrides: Json, fns: Json = functions, alarms: unknown = METRIC_ALARMS) =>
+    (await metricAlarms.resources({
+      ...context(overrides, fns),
+      resolveVariable: async (name: string) =>
+        name === 'self:custom.metricAlarms' ? alarms : context(overrides, fns).resolveVariable(name),
+    })) as Alarms;
+
   it('alarms on every function, its queues, dead letters and the exporter lag, with alarms.yml defaults', async () => {
-    const functions = {
-      forwarder: { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } } } },
-      notifier: { name: 'custom-notifier' },
-      exporter: {},
-    };
-    const { Resources } = (await watch.resources(context({ exporterMaxLagHours: 6 }, functions))) as {
-      Resources: Record<string, { Properties: Json }>;
-    };
+    const { Resources } = await expand({ exporterMaxLagHours: 6 });
     expect(Object.keys(Resources).sort()).toEqual([
       'ExporterBehindAlarm',
       'ExporterErrorsAlarm',
-      'ExporterThrottlesAlarm',
       'ForwarderDeadLetteredAlarm',
       'ForwarderErrorsAlarm',
       'ForwarderFailureQueueMessagesAlarm',
-      'ForwarderThrottlesAlarm',
       'NotifierErrorsAlarm',
-      'NotifierThrottlesAlarm',
     ]);
-    expect(Resources.NotifierErrorsAlarm?.Properties.AlarmName).toBe('custom-notifier-errors');
-    expect(Resources.ExporterBehindAlarm?.Properties.Threshold).toBe(6 * 3600);
-    expect(Resources.ForwarderErrorsAlarm?.Properties).toMatchObject({ Period: 60, EvaluationPeriods: 1 });
-    const unset = (await watch.resources(context({ exporterMaxLagHours: '' }, { exporter: {} }))) as {
-      Resources: Record<string, { Properties: Json }>;
-    };
+    expect(Resources.NotifierErrorsAlarm?.Properties).toMatchObject({
+      AlarmName: 'custom-notifier-errors',
+      Dimensions: [{ Name: 'FunctionName', Value: 'custom-notifier' }],
+    });
+    expect(Resources.ExporterBehindAlarm?.Properties).toMatchObject({
+      Threshold: 6 * 3600,
+      AlarmDescription: 'more than 6 h behind',
+      Period: 3600,
+      EvaluationPeriods: 1, // the default: alarms.yml
+    });
+    expect(Resources.ForwarderErrorsAlarm?.Properties).toMatchObject({
+      Period: 60,
+      EvaluationPeriods: 1,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      OKActions: [{ Ref: 'AlarmTopic' }],
+    });
+    // The metrics the functions publish: namespace and metric from libs/runtime/stack-constants.json.
+    expect(Resources.ForwarderDeadLetteredAlarm?.Properties).toMatchObject({
+      Namespace: 'logpipe',
+      MetricName: 'DeadLettered',
+      Dimensions: [
+        { Name: 'Service', Value: 'logpipe-dev' },
+        { Name: 'Function', Value: 'forwarder' },
+      ],
+    });
+    expect(Resources.ForwarderFailureQueueMessagesAlarm?.Properties.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'QueueName'] } },
+    ]);
+    const unset = await expand({ exporterMaxLagHours: '' }, { exporter: {} });
     expect(unset.Resources.ExporterBehindAlarm?.Properties.Threshold).toBe(48 * 3600);
-    await expect(watch.resources(context({ exporterMaxLagHours: -1 }, functions))).rejects.toThrow(
-      'param exporterMaxLagHours must be a positive number',
+    await expect(expand({ exporterMaxLagHours: -1 })).rejects.toThrow(
+      'param exporterMaxLagHours must be a number of at least 0, got "-1"',
+    );
+  });
+
+  it("watches the forwarder's Kinesis stream only when the stage reads one", async () => {
+    const stream = 'arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs';
+    const { Resources } = await expand({ kinesisStreamArn: stream });
+    expect(Resources.ForwarderCentralLogsIteratorAgeAlarm?.Properties).toMatchObject({
+      AlarmName: 'logpipe-dev-forwarder-central-logs-iterator-age',
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Dimensions: [{ Name: 'StreamName', Value: 'central-logs' }],
+      Threshold: 600000,
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+    expect(Object.keys((await expand({})).Resources).join()).not.toContain('IteratorAge');
+    expect(
+      Object.keys((await expand({ kinesisStreamArn: stream }, { exporter: {} })).Resources).join(),
+    ).not.toContain('IteratorAge');
+  });
+
+  it('refuses an entry it cannot expand, naming it', async () => {
+    const entry = METRIC_ALARMS.alarms[0]!;
+    await expect(expand({}, functions, { alarms: [{ ...entry, for: 'everyLambda' }] })).rejects.toThrow(
+      'metric-alarms.yml alarms[0] ({Function}ErrorsAlarm): for must be one of',
+    );
+    await expect(expand({}, functions, { alarms: [{ ...entry, comparison: '>=' }] })).rejects.toThrow(
+      'comparison must be one of',
+    );
+    await expect(
+      expand({}, functions, { alarms: [{ ...entry, namespace: undefined, emfMetric: 'errors' }] }),
+    ).rejects.toThrow('emfMetric must be one of deadLettered, maxCheckpointLagSeconds');
+    await expect(expand({}, functions, { alarms: [{ ...entry, name: '{nmae}-errors' }] })).rejects.toThrow(
+      'no {nmae} in "{nmae}-errors"',
+    );
+    await expect(expand({}, functions, { alarms: [entry, entry] })).rejects.toThrow(
+      'two alarms are ForwarderErrorsAlarm',
     );
   });
 });

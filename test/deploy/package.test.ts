@@ -314,7 +314,7 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     expect(trust).toContain('aws:SourceArn');
   });
 
-  it('alarms to the alarm topic on every function, every queue, dead letters, Firehose and the exporter', () => {
+  it('alarms to the alarm topic on every function, every queue, dead letters, Kinesis, Firehose and the exporter', () => {
     const alarms = ofTypeHere('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
     const watching = (namespace: string, metric: string, dimension: unknown) =>
       alarms.filter(
@@ -338,6 +338,18 @@ describe.each(STAGES)('sls package --stage %s', (stage) => {
     }
     for (const fn of ['forwarder', 'splitter'])
       expect(watching('logpipe', 'DeadLettered', { Name: 'Function', Value: fn })).toHaveLength(1);
+    // resources/metric-alarms.yml: the forwarder's Kinesis stream, when the stage reads one.
+    const streams = ofTypeHere('AWS::Lambda::EventSourceMapping').map(([, mapping]) =>
+      String(mapping.Properties!.EventSourceArn).replace(/^.*:stream\//, ''),
+    );
+    const iteratorAge = alarms.filter((a) => a.MetricName === 'GetRecords.IteratorAgeMilliseconds');
+    expect(iteratorAge.map((a) => a.Dimensions)).toEqual(
+      streams.map((name) => [{ Name: 'StreamName', Value: name }]),
+    );
+    for (const name of streams)
+      expect(
+        watching('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', { Name: 'StreamName', Value: name }),
+      ).toHaveLength(1);
     const firehose = { Name: 'DeliveryStreamName', Value: { Ref: 'RawLogsDeliveryStream' } };
     expect(watching('AWS/Firehose', 'DeliveryToS3.DataFreshness', firehose)).toHaveLength(1);
     expect(
