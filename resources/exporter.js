@@ -2,13 +2,14 @@
 'use strict';
 
 /**
- * The exporter's environment, role statements and bucket statements (docs/exporter.md),
- * generated from params because the log-group selection and the prune mode decide which ARNs
- * and actions the role needs (YAML cannot leave statements out or split lists). serverless.yml:
- * `environment: ${file(./resources/exporter.js):environment}`; resources/roles.js calls
- * iamRoleStatements, resources/buckets.js declares ExportBucket with exportBucketStatements.
+ * The exporter (docs/exporter.md): its environment, its event (a schedule), its role statements
+ * and its bucket's statements, generated from params because the log-group selection and the
+ * prune mode decide which ARNs and actions the role needs (YAML cannot leave statements out or
+ * split lists). serverless.yml: `environment` and `events: ${file(./resources/exporter.js):…}`;
+ * resources/roles.js calls iamRoleStatements, resources/buckets.js declares ExportBucket with
+ * exportBucketStatements. Its metric alarms: resources/metric-alarms.yml.
  *
- * params: exporterBucket, exporterLogGroupNames, exporterLogGroupPrefixes, exporterLogGroupExcludes,
+ * params: exporterSchedule, exporterBucket, exporterLogGroupNames, exporterLogGroupPrefixes, exporterLogGroupExcludes,
  * exporterLagHours, exporterMaxWindowHours, exporterPruneMode, exporterPruneMarginHours,
  * exporterRetentionDays, exporterDryRun.
  */
@@ -19,9 +20,11 @@ const { sendToQueue } = require('./lib/iam');
 
 /** @typedef {import('./lib/params').Context} Context */
 
-const EXPORT_PREFIX = 'cloudwatch-exports';
-const STATE_PREFIX = 'exporter-state';
-const PRUNE_MODES = ['none', 'streams', 'retention', 'both'];
+const stack = require('../libs/runtime/stack-constants.json');
+
+const EXPORT_PREFIX = stack.exporterExportPrefix;
+const STATE_PREFIX = stack.exporterStatePrefix;
+const PRUNE_MODES = stack.exporterPruneModes;
 
 /** @param {Context} context */
 async function settings(context) {
@@ -60,6 +63,11 @@ async function environment(context) {
     EXPORT_RETENTION_DAYS: c.retentionDays,
     EXPORT_DRY_RUN: c.dryRun,
   };
+}
+
+/** One scheduled run every exporterSchedule. @param {Context} context */
+async function events(context) {
+  return [{ schedule: { rate: await params(context).text('exporterSchedule') } }];
 }
 
 /** The selected groups' ARNs: each name with and without `:*`, each prefix as a wildcard. */
@@ -139,4 +147,4 @@ async function exportBucketStatements(context) {
   ];
 }
 
-module.exports = { environment, iamRoleStatements, exportBucketStatements };
+module.exports = { environment, events, iamRoleStatements, exportBucketStatements };

@@ -3,9 +3,9 @@
 
 /**
  * One on-failure queue for every `{ 'Fn::GetAtt': [<Name>FailureQueue, Arn] }` a function or one
- * of its events names under `onFailure` (serverless.yml, resources/kinesis.js), named
+ * of its events names under `onFailure` (serverless.yml, resources/forwarder.js), named
  * "<service>-<stage>-<name>-failures". A function gains its queue by naming it; nothing else
- * to declare. resources/watch.js alarms on each of them.
+ * to declare. resources/metric-alarms.yml alarms on each of them (everyFailureQueue).
  */
 
 const { params } = require('./lib/params');

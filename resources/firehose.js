@@ -4,7 +4,8 @@
 /**
  * The Firehose path: CloudWatch Logs subscription filters on firehoseLogGroups -> Firehose
  * delivery stream -> raw-logs bucket under rawLogsPrefix -> splitter (documents, archive).
- * Generated from params (YAML cannot loop over a list).
+ * Generated from params (YAML cannot loop over a list). Its freshness alarm:
+ * resources/metric-alarms.yml.
  *
  * params (per stage, docs/deploy.md):
  *   firehoseLogGroups: list of log group names (or { name, dependsOn }); each gets a
@@ -26,7 +27,7 @@
  */
 
 const { params } = require('./lib/params');
-const { logicalId, functionLogGroupId, sub, s3Arn, alarmActions, assumedBy } = require('./lib/cfn');
+const { logicalId, functionLogGroupId, sub, s3Arn, assumedBy } = require('./lib/cfn');
 const { encryptionKey, keyed } = require('./lib/encryption');
 
 /** @typedef {import('./lib/params').Context} Context */
@@ -215,25 +216,6 @@ async function resources(context) {
             LogStreamName: { Ref: 'RawLogsDeliveryLogStream' },
           },
         },
-      },
-    },
-    // Delivery to S3 failing (access denied, bucket gone): Firehose retries for 24 h, then drops.
-    RawLogsDeliveryFreshnessAlarm: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${streamName}-freshness`,
-        AlarmDescription: `The oldest record in ${streamName} waits longer than expected: delivery to S3 is failing (see ${errorLogGroup})`,
-        Namespace: 'AWS/Firehose',
-        MetricName: 'DeliveryToS3.DataFreshness',
-        Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: 'RawLogsDeliveryStream' } }],
-        Statistic: 'Maximum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        DatapointsToAlarm: 1,
-        Threshold: 2 * config.bufferInterval + 900,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        ...alarmActions(),
       },
     },
     // CloudWatch Logs puts the subscribed events into the stream with this role.

@@ -2,34 +2,85 @@
 'use strict';
 
 /**
- * The forwarder's events and role statements, generated because YAML cannot loop over a list
- * or leave statements out. serverless.yml: `events: ${file(./resources/forwarder.js):events}`;
- * resources/roles.js calls iamRoleStatements.
+ * The forwarder (docs/kinesis.md, docs/deploy.md): its environment, its events (a subscription
+ * filter per forwarded log group, then the optional Kinesis stream) and its role statements.
+ * serverless.yml: `environment` and `events: ${file(./resources/forwarder.js):…}`;
+ * resources/roles.js calls iamRoleStatements. Its metric alarms: resources/metric-alarms.yml.
  *
- * params (docs/deploy.md): forwardedLogGroups (each gets a subscription filter to the forwarder),
- * forwarderFilterPattern, destinationAuth / destinationCredentials / destinationResourceArn
- * (what the role may read and call), deadLetterBucket, and the Kinesis params (resources/kinesis.js).
+ * params: the shared destination and document params (resources/lib/documents.js),
+ * forwardedLogGroups, forwarderFilterPattern, and the Kinesis input: kinesisStreamArn ('' renders
+ * no event source mapping and no queue), kinesisOnFailureArn (an SQS queue ARN for batches that
+ * exhausted their retries; '' = the stack's ForwarderStreamFailureQueue), kinesisBatchSize,
+ * kinesisMaximumRetryAttempts, kinesisMaximumRecordAgeInSeconds, kinesisParallelizationFactor,
+ * kinesisStartingPosition.
  */
 
 const { params } = require('./lib/params');
 const { s3Arn } = require('./lib/cfn');
 const { destinationStatements, sendToQueue } = require('./lib/iam');
-const { streamEvents } = require('./kinesis');
+const { destination, documentsEnvironment, deadLetterPrefix } = require('./lib/documents');
 
 /** @typedef {import('./lib/params').Context} Context */
 
-/** The search destination's params, shared with the splitter (same documents, same ids). @param {Context} context */
-async function destination(context) {
+const STREAM_ARN = /^arn:aws[\w-]*:kinesis:[\w-]+:\d{12}:stream\/[\w.-]+$/;
+const QUEUE_ARN = /^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]+$/;
+
+/** @param {Context} context */
+async function environment(context) {
+  return documentsEnvironment(context, 'forwarder');
+}
+
+/** The Kinesis input's params, validated; undefined when the stage reads no stream. @param {Context} context */
+async function streamSettings(context) {
   const param = params(context);
-  // The same lists libs/forwarding/destinations/config.ts accepts, so a typo fails packaging, not the first event.
-  const kind = await param.text('destinationKind');
-  if (!['', 'elasticsearch', 'logstash', 'stdout'].includes(kind))
-    throw new Error(`param destinationKind must be '', elasticsearch, logstash or stdout, got "${kind}"`);
+  const streamArn = await param.text('kinesisStreamArn');
+  if (streamArn === '') return undefined;
+  if (!STREAM_ARN.test(streamArn))
+    throw new Error(`param kinesisStreamArn is not a Kinesis stream ARN: "${streamArn}"`);
+  const onFailureArn = await param.text('kinesisOnFailureArn');
+  if (onFailureArn !== '' && !QUEUE_ARN.test(onFailureArn))
+    throw new Error(`param kinesisOnFailureArn is not an SQS queue ARN: "${onFailureArn}"`);
   return {
-    auth: (await param.text('destinationAuth')) || 'none',
-    credentials: await param.text('destinationCredentials'),
-    resourceArn: await param.text('destinationResourceArn'),
+    streamArn,
+    onFailure:
+      onFailureArn === ''
+        ? { type: 'sqs', arn: { 'Fn::GetAtt': ['ForwarderStreamFailureQueue', 'Arn'] } }
+        : onFailureArn,
+    startingPosition: await param.oneOf('kinesisStartingPosition', ['LATEST', 'TRIM_HORIZON']),
+    batchSize: await param.integer('kinesisBatchSize', 1, 10000),
+    maximumRetryAttempts: await param.integer('kinesisMaximumRetryAttempts', 0, 10000),
+    maximumRecordAgeInSeconds: await param.integer('kinesisMaximumRecordAgeInSeconds', 60, 604800),
+    parallelizationFactor: await param.integer('kinesisParallelizationFactor', 1, 10),
   };
+}
+
+/**
+ * The Kinesis event source, if any. A failed record is retried from its sequence number
+ * (ReportBatchItemFailures), the batch is halved around it (bisect), and after
+ * maximumRetryAttempts (or maximumRecordAge) the batch's shard and sequence range go to the
+ * on-failure queue and the shard moves on: a poison record never blocks its shard. The queue is
+ * declared by resources/failure-queues.js when named here.
+ * @param {Context} context
+ */
+async function streamEvents(context) {
+  const config = await streamSettings(context);
+  if (config === undefined) return [];
+  return [
+    {
+      stream: {
+        type: 'kinesis',
+        arn: config.streamArn,
+        batchSize: config.batchSize,
+        startingPosition: config.startingPosition,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: config.maximumRetryAttempts,
+        maximumRecordAgeInSeconds: config.maximumRecordAgeInSeconds,
+        parallelizationFactor: config.parallelizationFactor,
+        functionResponseType: 'ReportBatchItemFailures',
+        destinations: { onFailure: config.onFailure },
+      },
+    },
+  ];
 }
 
 /** One subscription filter per forwarded log group, then the optional Kinesis stream. @param {Context} context */
@@ -55,7 +106,7 @@ async function iamRoleStatements(context) {
     {
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: s3Arn(deadLetterBucket, 'dead-letter/forwarder/*'),
+      Resource: s3Arn(deadLetterBucket, `${deadLetterPrefix('forwarder')}*`),
     },
     ...destinationStatements(await destination(context)),
   ];
@@ -81,4 +132,4 @@ async function iamRoleStatements(context) {
   return /** @type {import('./lib/cfn').Statement[]} */ (statements);
 }
 
-module.exports = { events, iamRoleStatements, destination };
+module.exports = { environment, events, iamRoleStatements, streamSettings };

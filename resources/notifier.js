@@ -2,11 +2,19 @@
 'use strict';
 
 /**
- * The notifier's role statements (resources/roles.js calls iamRoleStatements): find the metric
- * filter behind an alarm, read the lines of the watched log groups (resources/alarms.yml), read
- * its Slack token (params slackTokenSecret or slackTokenParameter), and keep its alarm ledger
- * (resources/notifier.yml): items of that one table only, no scans, no table changes. With
+ * The notifier (docs/notifier.md): its environment, its event (the stage's alarm topic) and its
+ * role statements. serverless.yml: `environment` and `events: ${file(./resources/notifier.js):…}`;
+ * resources/roles.js calls iamRoleStatements; resources/notifier.yml declares its topic and
+ * ledger table, named by alarmTopicName and alarmLedgerTableName here.
+ *
+ * The role: find the metric filter behind an alarm, read the lines of the watched log groups
+ * (resources/alarms.yml), read its Slack token (params slackTokenSecret or slackTokenParameter),
+ * and keep its alarm ledger: items of that one table only, no scans, no table changes. With
  * alarmAccountRoles, assume exactly the roles it lists (another account's alarm lines).
+ *
+ * params: notifierTimeZone, slackChannel, slackTokenSecret, slackTokenParameter,
+ * slackChannelRoutes, slackMentionOnAlarm, postInsufficientData, alarmAccountRoles,
+ * alarmStormThreshold, rulesFile (the forwarder's masks on what Slack shows).
  */
 
 const { params } = require('./lib/params');
@@ -14,7 +22,9 @@ const { logGroupArn } = require('./lib/cfn');
 const { readSecret, readParameter, sendToQueue } = require('./lib/iam');
 const { alarmSettings } = require('./alarms');
 
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const stack = require('../libs/runtime/stack-constants.json');
+
+const ROLE_ARN = new RegExp(stack.alarmAccountRoleArnPattern);
 
 /**
  * The role ARNs of param alarmAccountRoles (`<account id>=<role ARN>,...`, the notifier's
@@ -42,7 +52,47 @@ const listOf = (text) =>
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 
-/** @param {import('./lib/params').Context} context */
+/** @typedef {import('./lib/params').Context} Context */
+
+/** "<service>-<stage>-alarms": every alarm of the stack notifies this topic. @param {Context} context */
+async function alarmTopicName(context) {
+  return `${(await params(context).serviceAndStage()).prefix}-alarms`;
+}
+
+/** "<service>-<stage>-alarm-ledger" (docs/notifier.md "The alarm ledger"). @param {Context} context */
+async function alarmLedgerTableName(context) {
+  return `${(await params(context).serviceAndStage()).prefix}-alarm-ledger`;
+}
+
+/** @param {Context} context */
+async function environment(context) {
+  const param = params(context);
+  return {
+    STAGE: (await param.serviceAndStage()).stage,
+    ...(await param.environment({
+      NOTIFIER_TIME_ZONE: 'notifierTimeZone',
+      SLACK_CHANNEL: 'slackChannel',
+      SLACK_TOKEN_SECRET: 'slackTokenSecret',
+      SLACK_TOKEN_PARAMETER: 'slackTokenParameter',
+      SLACK_CHANNEL_ROUTES: 'slackChannelRoutes',
+      SLACK_MENTION_ON_ALARM: 'slackMentionOnAlarm',
+      POST_INSUFFICIENT_DATA: 'postInsufficientData',
+      // Other accounts' alarm lines: docs/notifier.md.
+      ALARM_ACCOUNT_ROLES: 'alarmAccountRoles',
+      ALARM_STORM_THRESHOLD: 'alarmStormThreshold',
+      // The forwarder's masks on what Slack shows (log lines, alarm text): docs/filters-and-masking.md.
+      RULES_FILE: 'rulesFile',
+    })),
+    ALARM_LEDGER_TABLE: await alarmLedgerTableName(context),
+  };
+}
+
+/** @param {Context} context */
+async function events(context) {
+  return [{ sns: { arn: { Ref: 'AlarmTopic' }, topicName: await alarmTopicName(context) } }];
+}
+
+/** @param {Context} context */
 async function iamRoleStatements(context) {
   const param = params(context);
   const { logGroups } = await alarmSettings(context);
@@ -74,4 +124,4 @@ async function iamRoleStatements(context) {
   return statements;
 }
 
-module.exports = { iamRoleStatements };
+module.exports = { environment, events, iamRoleStatements, alarmTopicName, alarmLedgerTableName };

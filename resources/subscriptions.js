@@ -23,7 +23,6 @@ const { ownLogGroups, selectionCriteria } = require('./lib/selection');
 /** @typedef {import('./lib/params').Context} Context */
 
 const TARGETS = ['', 'forwarder', 'firehose', 'kinesis'];
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** Names of a log group list param (a name or `{ name }` per entry). @param {unknown} value */
 const names = (value) =>
@@ -47,17 +46,8 @@ async function settings(context) {
     forwarded: names(await param.raw('forwardedLogGroups')),
     viaFirehose: names(await param.raw('firehoseLogGroups')),
     streamArn: await param.text('kinesisStreamArn'),
-    sourceAccounts: await sourceAccounts(param),
+    sourceAccounts: await param.accountIds('sourceAccounts'),
   };
-}
-
-/** @param {ReturnType<typeof params>} param */
-async function sourceAccounts(param) {
-  const accounts = await param.list('sourceAccounts');
-  for (const account of accounts)
-    if (!ACCOUNT_ID.test(account))
-      throw new Error(`param sourceAccounts: "${account}" is not a 12-digit AWS account id`);
-  return [...new Set(accounts)];
 }
 
 /**
@@ -225,14 +215,4 @@ async function resources(context) {
   return { Resources, ...(Object.keys(Outputs).length > 0 ? { Outputs } : {}) };
 }
 
-/**
- * SOURCE_ACCOUNTS of the forwarder and the splitter (the same documents, the same ids): the
- * source accounts' events get `<account>-<event id>` ids (libs/forwarding/documents/build.ts).
- * @param {Context} context
- */
-async function sourceAccountsVariable(context) {
-  // Not settings(): it reads self:functions, and this is resolved inside the functions.
-  return (await sourceAccounts(params(context))).join(',');
-}
-
-module.exports = { resources, sourceAccountsVariable };
+module.exports = { resources };

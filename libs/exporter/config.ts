@@ -1,9 +1,10 @@
 import { boolVar, enumVar, intVar, listVar, optionalString, stringVar, type Env } from '../runtime/env';
 import { ConfigError } from '../runtime/errors';
 import { serviceDimensions } from '../runtime/metrics';
+import { EXPORT_PREFIX, EXPORT_STATE_PREFIX, PRUNE_MODES } from '../runtime/stack-constants';
 import { ALLOWED_RETENTION_DAYS, DAY_MS, EXPORTABLE_DELAY_MS, HOUR_MS } from './time';
 
-export const PRUNE_MODES = ['none', 'streams', 'retention', 'both'] as const;
+export { PRUNE_MODES };
 export type PruneMode = (typeof PRUNE_MODES)[number];
 
 export interface ExporterConfig {
@@ -55,8 +56,8 @@ export function loadExporterConfig(env: Env): ExporterConfig {
     names: listVar(env, 'EXPORT_LOG_GROUP_NAMES'),
     prefixes: listVar(env, 'EXPORT_LOG_GROUP_PREFIXES'),
     excludes: listVar(env, 'EXPORT_LOG_GROUP_EXCLUDES'),
-    exportPrefix: trimSlashes(stringVar(env, 'EXPORT_PREFIX', 'cloudwatch-exports')),
-    statePrefix: trimSlashes(stringVar(env, 'EXPORT_STATE_PREFIX', 'exporter-state')),
+    exportPrefix: trimSlashes(stringVar(env, 'EXPORT_PREFIX', EXPORT_PREFIX)),
+    statePrefix: trimSlashes(stringVar(env, 'EXPORT_STATE_PREFIX', EXPORT_STATE_PREFIX)),
     taskNamePrefix: stringVar(env, 'EXPORT_TASK_NAME_PREFIX', 'logpipe-export'),
     lagMs: lagHours * HOUR_MS,
     maxWindowMs: maxWindowHours * HOUR_MS,

@@ -1,4 +1,5 @@
 import { emfLine, METRICS_NAMESPACE } from '../runtime/metrics';
+import { EMF_METRICS } from '../runtime/stack-constants';
 import type { RunSummary } from './context';
 
 /**
@@ -18,10 +19,10 @@ export function metricLines(summary: RunSummary, dimensions: Record<string, stri
       StreamsPruned: summary.streamsPruned,
       RetentionChanges: summary.dryRun ? 0 : summary.retentionChanges.length,
       RunErrors: summary.errors.length + (summary.fatal ? 1 : 0),
-      MaxCheckpointLagSeconds: lags.length > 0 ? Math.round(Math.max(...lags) / 1000) : 0,
+      [EMF_METRICS.maxCheckpointLagSeconds]: lags.length > 0 ? Math.round(Math.max(...lags) / 1000) : 0,
     },
     now,
-    { MaxCheckpointLagSeconds: 'Seconds' },
+    { [EMF_METRICS.maxCheckpointLagSeconds]: 'Seconds' },
   );
   const perGroup = Object.entries(summary.lagMsByGroup).map(([logGroup, lagMs]) =>
     emfLine(

@@ -1,4 +1,5 @@
 import type { LogSink } from './logger';
+import { METRICS_NAMESPACE } from './stack-constants';
 
 /**
  * CloudWatch Embedded Metric Format: one JSON log line that CloudWatch Logs turns into metrics,
@@ -44,7 +45,7 @@ export function serviceDimensions(env: Record<string, string | undefined> = proc
   };
 }
 
-export const METRICS_NAMESPACE = 'logpipe';
+export { METRICS_NAMESPACE };
 
 /** Publishes counts under the service's dimensions. */
 export function publishCounts(

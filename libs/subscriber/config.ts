@@ -1,5 +1,6 @@
 import { intVar, listVar, optionalString, type Env } from '../runtime/env';
 import { ConfigError } from '../runtime/errors';
+import { LOG_GROUP_NAME_PREFIX } from '../runtime/stack-constants';
 import type { SubscriptionTarget } from './types';
 
 /**
@@ -16,7 +17,7 @@ export interface SubscriberConfig {
   timeReserveMs: number;
 }
 
-const PREFIX = /^[.\-_/#A-Za-z0-9]{1,511}$/;
+const PREFIX = LOG_GROUP_NAME_PREFIX;
 
 function target(env: Env, name: string, upper: string): SubscriptionTarget | undefined {
   const prefixesVar = `SUBSCRIBE_${upper}_PREFIXES`;

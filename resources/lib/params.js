@@ -92,6 +92,27 @@ class Params {
     return value;
   }
 
+  /** A list of 12-digit AWS account ids, duplicates dropped. @param {string} name */
+  async accountIds(name) {
+    const accounts = await this.list(name);
+    for (const account of accounts)
+      if (!/^\d{12}$/.test(account))
+        throw new Error(`param ${name}: "${account}" is not a 12-digit AWS account id`);
+    return [...new Set(accounts)];
+  }
+
+  /**
+   * A function's environment variables read from params, each as text (Lambda's variables are
+   * strings): `{ VARIABLE: 'paramName' }` -> `{ VARIABLE: <the param's value> }`.
+   * @param {Record<string, string>} variables @returns {Promise<Record<string, string>>}
+   */
+  async environment(variables) {
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const [variable, name] of Object.entries(variables)) out[variable] = await this.text(name);
+    return out;
+  }
+
   /** The service name and the stage being packaged or deployed; prefix = "<service>-<stage>". */
   async serviceAndStage() {
     const service = String(await this.context.resolveVariable('self:service'));

@@ -15,6 +15,11 @@
  */
 const SELECTION_CRITERIA_MAX_BYTES = 25000;
 
+const stack = require('../../libs/runtime/stack-constants.json');
+
+/** A prefix of log group names, as DescribeLogGroups takes it (the subscriber checks the same). */
+const LOG_GROUP_NAME_PREFIX = new RegExp(stack.logGroupNamePrefixPattern);
+
 /** Log group names: 1-512 characters of [.\-_/#A-Za-z0-9] (CloudWatch Logs' own rule). */
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
@@ -70,7 +75,7 @@ function selectionCriteria(excluded, param) {
  */
 function checkPrefixes(prefixes, param, stackPrefix) {
   for (const prefix of prefixes) {
-    if (!/^[.\-_/#A-Za-z0-9]{1,511}$/.test(prefix))
+    if (!LOG_GROUP_NAME_PREFIX.test(prefix))
       throw new Error(
         `param ${param}: "${prefix}" is not a log group name prefix (letters, digits and . - _ / # only; no *)`,
       );

@@ -2,9 +2,7 @@ import {
   bucketProblems,
   iamProblems,
   onFailureProblems,
-  specProblems,
   subscriptionPolicyProblems,
-  type CfnSpec,
   type Resources,
 } from './checks';
 
@@ -147,57 +145,6 @@ describe('on-failure check', () => {
     const { Conf: _conf, ...noConfig } = template({});
     expect(onFailureProblems(noConfig)).toEqual([
       'F: no on-failure destination to an SQS queue of this stack',
-    ]);
-  });
-});
-
-describe('specification check', () => {
-  const spec: CfnSpec = {
-    ResourceTypes: {
-      'AWS::S3::Bucket': {
-        Properties: {
-          BucketName: { PrimitiveType: 'String' },
-          LifecycleConfiguration: { Type: 'LifecycleConfiguration' },
-          Tags: { Type: 'List', ItemType: 'Tag' },
-        },
-      },
-    },
-    PropertyTypes: {
-      'AWS::S3::Bucket.LifecycleConfiguration': { Properties: { Rules: { Type: 'List', ItemType: 'Rule' } } },
-      'AWS::S3::Bucket.Rule': {
-        Properties: { Id: { PrimitiveType: 'String' }, ExpirationInDays: { PrimitiveType: 'Integer' } },
-      },
-      Tag: { Properties: { Key: { PrimitiveType: 'String' }, Value: { PrimitiveType: 'String' } } },
-    },
-  };
-
-  it('walks nested property types, lists and intrinsic functions', () => {
-    const ok: Resources = {
-      B: {
-        Type: 'AWS::S3::Bucket',
-        Properties: {
-          BucketName: { 'Fn::Sub': '${AWS::StackName}-b' },
-          LifecycleConfiguration: { Rules: [{ Id: 'x', ExpirationInDays: 7 }] },
-          Tags: [{ Key: 'k', Value: { Ref: 'AWS::Region' } }],
-        },
-      },
-      C: { Type: 'Custom::Anything', Properties: { Whatever: 1 } },
-    };
-    expect(specProblems(ok, spec)).toEqual([]);
-  });
-
-  it('names unknown types and properties at any depth', () => {
-    const bad: Resources = {
-      B: {
-        Type: 'AWS::S3::Bucket',
-        Properties: { BucketNam: 'b', LifecycleConfiguration: { Rules: [{ Id: 'x', ExpiresInDays: 7 }] } },
-      },
-      Q: { Type: 'AWS::SQS::Queu' },
-    };
-    expect(specProblems(bad, spec)).toEqual([
-      'B.BucketNam: no such property in AWS::S3::Bucket',
-      'B.LifecycleConfiguration.Rules[0].ExpiresInDays: no such property in AWS::S3::Bucket.Rule',
-      'Q: resource type AWS::SQS::Queu not in the spec',
     ]);
   });
 });

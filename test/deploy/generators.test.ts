@@ -46,21 +46,23 @@ const failureQueues = require('../../resources/failure-queues.js') as {
   queueSuffix(id: string): string;
 };
 const roles = require('../../resources/roles.js') as { resources: ResourcesFn };
-const forwarder = require('../../resources/forwarder.js') as {
+/** Every function's module (resources/<function>.js) has the same three parts. */
+type FunctionModule = {
+  environment(context: Context): Promise<Record<string, unknown>>;
   events(context: Context): Promise<Json[]>;
   iamRoleStatements(context: Context): Promise<Statement[]>;
 };
-const splitter = require('../../resources/splitter.js') as {
-  iamRoleStatements(context: Context): Promise<Statement[]>;
-};
-const exporter = require('../../resources/exporter.js') as {
-  environment(context: Context): Promise<Json>;
-  iamRoleStatements(context: Context): Promise<Statement[]>;
+const FUNCTION_KEYS = ['forwarder', 'splitter', 'notifier', 'exporter', 'subscriber'];
+const functionModule = (key: string) => require(`../../resources/${key}.js`) as FunctionModule;
+const forwarder = functionModule('forwarder');
+const splitter = functionModule('splitter');
+const notifier = functionModule('notifier');
+const exporter = functionModule('exporter') as FunctionModule & {
   exportBucketStatements(context: Context): Promise<Json[]>;
 };
 const buckets = require('../../resources/buckets.js') as { resources: ResourcesFn };
 const security = require('../../resources/security.js') as { resources: ResourcesFn };
-const watch = require('../../resources/watch.js') as { resources: ResourcesFn };
+const metricAlarms = require('../../resources/metric-alarms.js') as { resources: ResourcesFn };
 
 /** The default params of serverless.yml that the generators read, as resolved for stage dev. */
 const DEFAULTS: Json = {
@@ -112,12 +114,79 @@ const ALARMS = {
   defaults: { period: 60, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1 },
 };
 
+/** resources/metric-alarms.yml's kinds of entry, one each (package.test.ts checks the real file's alarms). */
+const METRIC_ALARMS = {
+  alarms: [
+    {
+      for: 'everyFunction',
+      id: '{Function}ErrorsAlarm',
+      name: '{name}-errors',
+      description: '{name} failed',
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions: { FunctionName: '{name}' },
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    },
+    {
+      for: 'everyFailureQueue',
+      id: '{queue}MessagesAlarm',
+      name: '{prefix}-{queue}-messages',
+      description: 'in {queue}',
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: { 'Fn::GetAtt': ['{queue}', 'QueueName'] } },
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+    },
+    {
+      for: 'forwarder',
+      id: '{Function}DeadLetteredAlarm',
+      name: '{name}-dead-lettered',
+      description: 'dead letters',
+      emfMetric: 'deadLettered',
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    },
+    {
+      for: 'kinesisStream',
+      id: 'Forwarder{Stream}IteratorAgeAlarm',
+      name: '{prefix}-forwarder-{stream}-iterator-age',
+      description: '{stream} behind',
+      namespace: 'AWS/Kinesis',
+      metric: 'GetRecords.IteratorAgeMilliseconds',
+      dimensions: { StreamName: '{stream}' },
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 600000,
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    },
+    {
+      for: 'exporter',
+      id: '{Function}BehindAlarm',
+      name: '{name}-behind',
+      description: 'more than {param} h behind',
+      emfMetric: 'maxCheckpointLagSeconds',
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: { param: 'exporterMaxLagHours', times: 3600, ifUnset: 48 },
+      period: 3600,
+    },
+  ],
+};
+
 function context(overrides: Json = {}, functions: Json = {}, stage = 'dev'): Context {
   const values: Json = {
     'self:service': 'logpipe',
     'sls:stage': stage,
     'self:functions': functions,
     'self:custom.alarms': ALARMS,
+    'self:custom.metricAlarms': METRIC_ALARMS,
     'self:provider.region': 'ap-northeast-2',
   };
   for (const [key, value] of Object.entries({ ...DEFAULTS, ...overrides })) values[`param:${key}`] = value;
@@ -366,6 +435,79 @@ describe('resources/forwarder.js', () => {
     await expect(forwarder.iamRoleStatements(context({ destinationKind: 'opensearch' }))).rejects.toThrow(
       'param destinationKind must be',
     );
+    await expect(forwarder.iamRoleStatements(context({ destinationAuth: 'oauth' }))).rejects.toThrow(
+      'param destinationAuth must be one of none, basic, apikey, sigv4',
+    );
+  });
+});
+
+describe('the function modules (resources/<function>.js)', () => {
+  it('each declares its environment, events and role statements, every variable a string', async () => {
+    for (const key of FUNCTION_KEYS) {
+      const module = functionModule(key);
+      const environment = await module.environment(context());
+      expect([key, Object.keys(environment).length > 0]).toEqual([key, true]);
+      for (const [name, value] of Object.entries(environment))
+        expect([key, name, typeof value === 'string' || typeof value === 'object']).toEqual([
+          key,
+          name,
+          true,
+        ]);
+      expect([key, Array.isArray(await module.events(context()))]).toEqual([key, true]);
+      expect([key, (await module.iamRoleStatements(context())).length > 0]).toEqual([key, true]);
+    }
+  });
+
+  it('gives the forwarder and the splitter the same document settings, each its own dead-letter prefix', async () => {
+    const values = {
+      destinationKind: 'logstash',
+      destinationUrl: 'https://logs.example.com',
+      indexPrefix: 'cwl-x',
+      rulesFile: 'config/rules.dev.json',
+      sourceAccounts: ['111111111111', '111111111111', '222222222222'],
+    };
+    const forwarded = await forwarder.environment(context(values));
+    const split = await splitter.environment(context(values));
+    expect(forwarded).toMatchObject({
+      DESTINATION_KIND: 'logstash',
+      DESTINATION_URL: 'https://logs.example.com',
+      INDEX_PREFIX: 'cwl-x',
+      RULES_FILE: 'config/rules.dev.json',
+      SOURCE_ACCOUNTS: '111111111111,222222222222',
+      DEAD_LETTER_PREFIX: 'dead-letter/forwarder/',
+    });
+    for (const [name, value] of Object.entries(forwarded))
+      if (name !== 'DEAD_LETTER_PREFIX') expect([name, split[name]]).toEqual([name, value]);
+    expect(split).toMatchObject({
+      DEAD_LETTER_PREFIX: 'dead-letter/splitter/',
+      RAW_LOGS_PREFIX: 'firehose/',
+    });
+    await expect(forwarder.environment(context({ sourceAccounts: ['1234'] }))).rejects.toThrow(
+      'param sourceAccounts: "1234" is not a 12-digit AWS account id',
+    );
+  });
+
+  it("names the notifier's topic and ledger table after the stage, and reads its alarm topic", async () => {
+    expect(
+      await notifier.environment(context({ alarmStormThreshold: 10, rulesFile: 'r.json' })),
+    ).toMatchObject({
+      STAGE: 'dev',
+      ALARM_LEDGER_TABLE: 'logpipe-dev-alarm-ledger',
+      ALARM_STORM_THRESHOLD: '10',
+      RULES_FILE: 'r.json',
+    });
+    expect(await notifier.events(context())).toEqual([
+      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'logpipe-dev-alarms' } },
+    ]);
+  });
+
+  it('triggers the splitter on raw objects and runs the exporter on its schedule', async () => {
+    expect(await splitter.events(context({ rawLogsPrefix: 'raw/' }))).toEqual([
+      { s3: { bucket: 'rawLogs', event: 's3:ObjectCreated:*', rules: [{ prefix: 'raw/' }] } },
+    ]);
+    expect(await exporter.events(context({ exporterSchedule: 'rate(1 hour)' }))).toEqual([
+      { schedule: { rate: 'rate(1 hour)' } },
+    ]);
   });
 });
 
@@ -483,36 +625,100 @@ describe('resources/buckets.js', () => {
   });
 });
 
-describe('resources/watch.js', () => {
+describe('resources/metric-alarms.js', () => {
+  type Alarms = { Resources: Record<string, { Properties: Json }> };
+  const functions = {
+    forwarder: { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } } } },
+    notifier: { name: 'custom-notifier' },
+    exporter: {},
+  };
+  const expand = async (overrides: Json, fns: Json = functions, alarms: unknown = METRIC_ALARMS) =>
+    (await metricAlarms.resources({
+      ...context(overrides, fns),
+      resolveVariable: async (name: string) =>
+        name === 'self:custom.metricAlarms' ? alarms : context(overrides, fns).resolveVariable(name),
+    })) as Alarms;
+
   it('alarms on every function, its queues, dead letters and the exporter lag, with alarms.yml defaults', async () => {
-    const functions = {
-      forwarder: { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'Arn'] } } } },
-      notifier: { name: 'custom-notifier' },
-      exporter: {},
-    };
-    const { Resources } = (await watch.resources(context({ exporterMaxLagHours: 6 }, functions))) as {
-      Resources: Record<string, { Properties: Json }>;
-    };
+    const { Resources } = await expand({ exporterMaxLagHours: 6 });
     expect(Object.keys(Resources).sort()).toEqual([
       'ExporterBehindAlarm',
       'ExporterErrorsAlarm',
-      'ExporterThrottlesAlarm',
       'ForwarderDeadLetteredAlarm',
       'ForwarderErrorsAlarm',
       'ForwarderFailureQueueMessagesAlarm',
-      'ForwarderThrottlesAlarm',
       'NotifierErrorsAlarm',
-      'NotifierThrottlesAlarm',
     ]);
-    expect(Resources.NotifierErrorsAlarm?.Properties.AlarmName).toBe('custom-notifier-errors');
-    expect(Resources.ExporterBehindAlarm?.Properties.Threshold).toBe(6 * 3600);
-    expect(Resources.ForwarderErrorsAlarm?.Properties).toMatchObject({ Period: 60, EvaluationPeriods: 1 });
-    const unset = (await watch.resources(context({ exporterMaxLagHours: '' }, { exporter: {} }))) as {
-      Resources: Record<string, { Properties: Json }>;
-    };
+    expect(Resources.NotifierErrorsAlarm?.Properties).toMatchObject({
+      AlarmName: 'custom-notifier-errors',
+      Dimensions: [{ Name: 'FunctionName', Value: 'custom-notifier' }],
+    });
+    expect(Resources.ExporterBehindAlarm?.Properties).toMatchObject({
+      Threshold: 6 * 3600,
+      AlarmDescription: 'more than 6 h behind',
+      Period: 3600,
+      EvaluationPeriods: 1, // the default: alarms.yml
+    });
+    expect(Resources.ForwarderErrorsAlarm?.Properties).toMatchObject({
+      Period: 60,
+      EvaluationPeriods: 1,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      OKActions: [{ Ref: 'AlarmTopic' }],
+    });
+    // The metrics the functions publish: namespace and metric from libs/runtime/stack-constants.json.
+    expect(Resources.ForwarderDeadLetteredAlarm?.Properties).toMatchObject({
+      Namespace: 'logpipe',
+      MetricName: 'DeadLettered',
+      Dimensions: [
+        { Name: 'Service', Value: 'logpipe-dev' },
+        { Name: 'Function', Value: 'forwarder' },
+      ],
+    });
+    expect(Resources.ForwarderFailureQueueMessagesAlarm?.Properties.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ForwarderFailureQueue', 'QueueName'] } },
+    ]);
+    const unset = await expand({ exporterMaxLagHours: '' }, { exporter: {} });
     expect(unset.Resources.ExporterBehindAlarm?.Properties.Threshold).toBe(48 * 3600);
-    await expect(watch.resources(context({ exporterMaxLagHours: -1 }, functions))).rejects.toThrow(
-      'param exporterMaxLagHours must be a positive number',
+    await expect(expand({ exporterMaxLagHours: -1 })).rejects.toThrow(
+      'param exporterMaxLagHours must be a number of at least 0, got "-1"',
+    );
+  });
+
+  it("watches the forwarder's Kinesis stream only when the stage reads one", async () => {
+    const stream = 'arn:aws:kinesis:ap-northeast-2:123456789012:stream/central-logs';
+    const { Resources } = await expand({ kinesisStreamArn: stream });
+    expect(Resources.ForwarderCentralLogsIteratorAgeAlarm?.Properties).toMatchObject({
+      AlarmName: 'logpipe-dev-forwarder-central-logs-iterator-age',
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Dimensions: [{ Name: 'StreamName', Value: 'central-logs' }],
+      Threshold: 600000,
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+    expect(Object.keys((await expand({})).Resources).join()).not.toContain('IteratorAge');
+    expect(
+      Object.keys((await expand({ kinesisStreamArn: stream }, { exporter: {} })).Resources).join(),
+    ).not.toContain('IteratorAge');
+  });
+
+  it('refuses an entry it cannot expand, naming it', async () => {
+    const entry = METRIC_ALARMS.alarms[0]!;
+    await expect(expand({}, functions, { alarms: [{ ...entry, for: 'everyLambda' }] })).rejects.toThrow(
+      'metric-alarms.yml alarms[0] ({Function}ErrorsAlarm): for must be one of',
+    );
+    await expect(expand({}, functions, { alarms: [{ ...entry, comparison: '>=' }] })).rejects.toThrow(
+      'comparison must be one of',
+    );
+    await expect(
+      expand({}, functions, { alarms: [{ ...entry, namespace: undefined, emfMetric: 'errors' }] }),
+    ).rejects.toThrow('emfMetric must be one of deadLettered, maxCheckpointLagSeconds');
+    await expect(expand({}, functions, { alarms: [{ ...entry, name: '{nmae}-errors' }] })).rejects.toThrow(
+      'no {nmae} in "{nmae}-errors"',
+    );
+    await expect(expand({}, functions, { alarms: [entry, entry] })).rejects.toThrow(
+      'two alarms are ForwarderErrorsAlarm',
     );
   });
 });

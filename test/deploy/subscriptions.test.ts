@@ -21,8 +21,14 @@ const selection = require('../../resources/lib/selection.js') as {
 };
 const subscriptions = require('../../resources/subscriptions.js') as {
   resources(context: Context): Promise<{ Resources: Resources; Outputs?: Json }>;
-  sourceAccountsVariable(context: Context): Promise<string>;
 };
+/** SOURCE_ACCOUNTS of the forwarder (and the splitter): the source accounts' events get prefixed ids. */
+const sourceAccountsVariable = async (c: Context) =>
+  (
+    (await (
+      require('../../resources/forwarder.js') as { environment(context: Context): Promise<Json> }
+    ).environment(c)) as { SOURCE_ACCOUNTS: string }
+  ).SOURCE_ACCOUNTS;
 const subscriber = require('../../resources/subscriber.js') as {
   environment(context: Context): Promise<Json>;
   events(context: Context): Promise<Json[]>;
@@ -123,7 +129,7 @@ describe('resources/lib/selection.js', () => {
 describe('resources/subscriptions.js: the account-level subscription policy', () => {
   it('declares nothing by default', async () => {
     expect(await subscriptions.resources(context())).toEqual({ Resources: {} });
-    expect(await subscriptions.sourceAccountsVariable(context())).toBe('');
+    expect(await sourceAccountsVariable(context())).toBe('');
   });
 
   it("sends every group to the forwarder but the stack's own, the named ones and the excluded, with its invoke permission", async () => {
@@ -243,11 +249,9 @@ describe('resources/subscriptions.js: the cross-account destination', () => {
     expect(trust).toContain(':logs:${AWS::Region}:111111111111:*');
     expect(trust).toContain(':logs:${AWS::Region}:${AWS::AccountId}:*');
     expect(out.Outputs?.CrossAccountDestinationArn).toBeDefined();
-    expect(
-      await subscriptions.sourceAccountsVariable(
-        context({ sourceAccounts: ['111111111111', '222222222222'] }),
-      ),
-    ).toBe('111111111111,222222222222');
+    expect(await sourceAccountsVariable(context({ sourceAccounts: ['111111111111', '222222222222'] }))).toBe(
+      '111111111111,222222222222',
+    );
   });
 
   it('refuses source accounts without a stream, or that are not account ids', async () => {

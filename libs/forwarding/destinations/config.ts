@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { boolVar, enumVar, intVar, optionalString, urlVar, type Env } from '../../runtime/env';
 import { ConfigError } from '../../runtime/errors';
+import { AUTH_KINDS, DEAD_LETTER_PREFIX, DESTINATION_KINDS } from '../../runtime/stack-constants';
 import { parseSecretRef, type SecretRef } from '../../runtime/secrets';
 import { regionFromHost, sigV4ServiceFor, type SigV4Service } from './auth';
 import type { RetryPolicy } from './delivery';
 
-export const DESTINATION_KINDS = ['elasticsearch', 'logstash', 'stdout'] as const;
-export const AUTH_KINDS = ['none', 'basic', 'apikey', 'sigv4'] as const;
+export { AUTH_KINDS, DESTINATION_KINDS };
 
 export interface DestinationConfig {
   kind: (typeof DESTINATION_KINDS)[number];
@@ -74,7 +74,10 @@ export function loadDestinationConfig(env: Env): DestinationConfig {
     deadLetter:
       deadLetterBucket === undefined
         ? undefined
-        : { bucket: deadLetterBucket, prefix: optionalString(env, 'DEAD_LETTER_PREFIX') ?? 'dead-letter/' },
+        : {
+            bucket: deadLetterBucket,
+            prefix: optionalString(env, 'DEAD_LETTER_PREFIX') ?? DEAD_LETTER_PREFIX,
+          },
     localDeadLetterDir: boolVar(env, 'IS_LOCAL', false)
       ? // The shell's directory (PWD): `sls invoke local` runs the handler from .esbuild/.build.
         (optionalString(env, 'LOCAL_DEAD_LETTER_DIR') ??

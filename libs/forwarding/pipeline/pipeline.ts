@@ -13,6 +13,7 @@ import {
 import type { RuleTally } from '../filters-and-masks/tally';
 import type { Logger, LogSink } from '../../runtime/logger';
 import { defaultMetricsSink, publishCounts, serviceDimensions } from '../../runtime/metrics';
+import { EMF_METRICS } from '../../runtime/stack-constants';
 import { installOutputMasks } from '../destinations/output-mask';
 import { loadDocumentStep, type DocumentStep } from './document-step';
 
@@ -89,7 +90,7 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
             Delivered: report.delivered,
             Duplicates: report.duplicates,
             Retried: report.retried,
-            DeadLettered: report.dead_lettered,
+            [EMF_METRICS.deadLettered]: report.dead_lettered,
             Rejected: report.rejected,
             Failed: report.failed,
           }),

@@ -62,7 +62,7 @@ interface BatchCounts extends RuleCounts {
  * as 409 duplicates (deterministic ids) and cost nothing.
  *
  * A poison record (one that can never be decoded) is reported as failed like any other. With
- * the Kinesis event source mapping the stack declares (resources/kinesis.js:
+ * the Kinesis event source mapping the stack declares (resources/forwarder.js:
  * bisectBatchOnFunctionError, maximumRetryAttempts, destinations.onFailure) Lambda retries from that record at most maximumRetryAttempts times,
  * then sends the batch's shard id and sequence-number range to the on-failure queue and moves the
  * shard's checkpoint past it. So a poison record delays its shard by a few retries and never

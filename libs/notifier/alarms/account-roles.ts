@@ -1,9 +1,10 @@
 import type { Env } from '../../runtime/env';
 import { listVar } from '../../runtime/env';
 import { ConfigError } from '../../runtime/errors';
+import { ALARM_ACCOUNT_ROLE_ARN } from '../../runtime/stack-constants';
 
 const VARIABLE = 'ALARM_ACCOUNT_ROLES';
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN = ALARM_ACCOUNT_ROLE_ARN;
 
 /**
  * `111122223333=arn:aws:iam::111122223333:role/logpipe-alarm-lines,...`: for an alarm of another
