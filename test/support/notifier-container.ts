@@ -1,6 +1,6 @@
 /**
  * One Lambda container of the notifier, as a child process of the storm test
- * (test/notifier/storm.test.ts): it runs the notifier's runtime with the environment it was
+ * (test/notifier/storm.integration.test.ts): it runs the notifier's runtime with the environment it was
  * started with, one delivery at a time, on a compressed clock (TIME_SCALE: a second of the
  * notifier's time lasts 1 / TIME_SCALE real seconds; the deadline, sleeps and `now` follow it).
  * Deliveries share nothing with those of other containers but DynamoDB (moto) and Slack
