@@ -1,4 +1,4 @@
-import { intVar, listVar, optionalString, type Env } from '../runtime/env';
+import { listVar, optionalString, type Env } from '../runtime/env';
 import { ConfigError } from '../runtime/errors';
 import type { SubscriptionTarget } from './types';
 
@@ -12,8 +12,6 @@ import type { SubscriptionTarget } from './types';
 export interface SubscriberConfig {
   targets: SubscriptionTarget[];
   excludedPrefixes: readonly string[];
-  /** Stop looking at groups when less than this remains of the invocation. */
-  timeReserveMs: number;
 }
 
 const PREFIX = /^[.\-_/#A-Za-z0-9]{1,511}$/;
@@ -48,6 +46,5 @@ export function loadSubscriberConfig(env: Env): SubscriberConfig {
   return {
     targets,
     excludedPrefixes: listVar(env, 'SUBSCRIBE_EXCLUDE_PREFIXES'),
-    timeReserveMs: intVar(env, 'TIME_RESERVE_MS', 10_000, { min: 0 }),
   };
 }

@@ -1,4 +1,5 @@
 import type { S3Event } from 'aws-lambda';
+import { testInvocation } from '../support/lambda';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeliveryError } from '../../libs/forwarding/destinations';
@@ -19,10 +20,7 @@ const DEAD = 'logpipe-dead-letters-dev';
 const fixture = loadFixture<S3Event>('splitter', 's3-put.json');
 const fixtureKey = decodeEventKey(fixture.Records[0]!.s3.object.key);
 
-const context = (remainingMs = 600000) => ({
-  getRemainingTimeInMillis: () => remainingMs,
-  awsRequestId: 'test',
-});
+const context = (remainingMs = 600000) => testInvocation({ remainingMs, awsRequestId: 'test' });
 
 function eventFor(key: string, bucket = RAW, size?: number): S3Event {
   const event = structuredClone(fixture);

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
+import { lambdaContext } from './lambda';
 
 interface Delivery {
   id: number;
@@ -38,11 +39,11 @@ const runtime = createNotifierRuntime(loadNotifierConfig(), {
 });
 
 process.on('message', (delivery: Delivery) => {
-  const deadline = now().getTime() + delivery.timeoutMs;
-  const context = {
+  const context = lambdaContext({
     awsRequestId: `delivery-${delivery.id}`,
-    getRemainingTimeInMillis: () => deadline - now().getTime(),
-  };
+    remainingMs: delivery.timeoutMs,
+    clock: () => now().getTime(),
+  });
   runtime.handle(delivery.event, context).then(
     () => process.send?.({ id: delivery.id, ok: true }),
     (error: unknown) => process.send?.({ id: delivery.id, ok: false, error: String(error) }),

@@ -1,0 +1,58 @@
+import type { Context } from 'aws-lambda';
+import { type Clock, type Deadline, deadlineAt, invocationDeadline } from '../../libs/runtime/deadline';
+import type { Invocation } from '../../libs/runtime/handler';
+import { logger, type Logger } from '../../libs/runtime/logger';
+
+/** The one way tests make a Lambda context and an invocation (libs/runtime/handler.ts). */
+export interface LambdaContextOptions {
+  awsRequestId?: string;
+  /** What getRemainingTimeInMillis() answers now; it then counts down by `clock`, as Lambda's does. */
+  remainingMs?: number;
+  /** Date.now unless a test moves time by hand (deadline tests never wait on the wall clock). */
+  clock?: Clock;
+  functionName?: string;
+  invokedFunctionArn?: string;
+}
+
+export function lambdaContext(options: LambdaContextOptions = {}): Context {
+  const clock = options.clock ?? Date.now;
+  const end = clock() + (options.remainingMs ?? 60_000);
+  const functionName = options.functionName ?? 'logpipe-test-function';
+  const unsupported = () => {
+    throw new Error('callback-style completion is not used by these handlers');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn:
+      options.invokedFunctionArn ?? `arn:aws:lambda:ap-northeast-2:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: options.awsRequestId ?? 'test-request',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/12/06/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => end - clock(),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+export interface TestInvocationOptions extends LambdaContextOptions {
+  /** Kept back from the remaining time, as the handler's reserve; 3000 (the forwarder's) by default. */
+  reserveMs?: number;
+  log?: Logger;
+}
+
+/** What defineHandler hands the libs for one invocation: the context, its logger, its deadline. */
+export function testInvocation(options: TestInvocationOptions = {}): Invocation {
+  const context = lambdaContext(options);
+  return {
+    context,
+    log: options.log ?? logger.child({ requestId: context.awsRequestId }),
+    deadline: invocationDeadline(context, options.reserveMs ?? 3000, options.clock),
+  };
+}
+
+/** A deadline that never comes (work that must not stop for time). */
+export const noDeadline: Deadline = deadlineAt(Number.POSITIVE_INFINITY);
