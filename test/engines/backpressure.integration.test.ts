@@ -17,7 +17,7 @@ import { quiet } from '../support/logging';
  */
 /** An invocation whose remaining time runs down with the wall clock, as Lambda's does (a real node answers). */
 const invocation = (timeoutMs: number, reserveMs = 3000) =>
-  testInvocation({ remainingMs: timeoutMs, reserveMs, awsRequestId: 'backpressure' });
+  testInvocation({ remainingMs: timeoutMs, reserveMs, awsRequestId: 'backpressure', clock: Date.now });
 
 function payload(first: number, count: number, logStream: string) {
   return subscriptionEvent(

@@ -214,7 +214,7 @@ describe('hostile destinations', () => {
       const error = await forwardSubscription(
         f,
         event,
-        testInvocation({ remainingMs: 3000, reserveMs: 1000, awsRequestId: 'trickle' }),
+        testInvocation({ remainingMs: 3000, reserveMs: 1000, awsRequestId: 'trickle', clock: Date.now }),
         logs.log,
       ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DeliveryError);

@@ -270,7 +270,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       // Slack stores the post at once and answers after 10 s; history is as slow.
       slack.fail('chat.postMessage', { kind: 'slow', ms: 10_000 });
       slack.fail('conversations.history', { kind: 'slow', ms: 10_000 }, 5);
-      const shortContext = lambdaContext({ awsRequestId: 'req-2', remainingMs: 1_500 });
+      const shortContext = lambdaContext({ awsRequestId: 'req-2', remainingMs: 1_500, clock: Date.now });
       const rt = runtime({}, { reserveMs: 300 });
       const error = await rt.handle(event('single-metric-alarm'), shortContext).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotificationFailedError);
@@ -280,7 +280,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
 
       slack.clearFaults();
       slack.fail('chat.postMessage', { kind: 'slow', ms: 10_000 });
-      const retryContext = lambdaContext({ awsRequestId: 'req-3', remainingMs: 4_000 });
+      const retryContext = lambdaContext({ awsRequestId: 'req-3', remainingMs: 4_000, clock: Date.now });
       // Lambda's first retry: history is fast now, the post is stored but its answer is too slow.
       // The post gets half the time left; the other half finds it (or, on a starved machine, the
       // invocation fails cleanly again and the next delivery finds it).
@@ -304,11 +304,13 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       reserveMs: 300,
     });
     const error = await rt
-      .handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500 }))
+      .handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500, clock: Date.now }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotificationFailedError);
     expect((error as Error).message).toContain('OutOfTimeError: reading the Slack token did not finish');
-    await rt.handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500 })).catch(() => undefined);
+    await rt
+      .handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500, clock: Date.now }))
+      .catch(() => undefined);
     expect(reads).toBe(2); // the next invocation reads again instead of waiting on the hung read
   });
 

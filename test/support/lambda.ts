@@ -8,14 +8,20 @@ export interface LambdaContextOptions {
   awsRequestId?: string;
   /** What getRemainingTimeInMillis() answers now; it then counts down by `clock`, as Lambda's does. */
   remainingMs?: number;
-  /** Date.now unless a test moves time by hand (deadline tests never wait on the wall clock). */
+  /**
+   * Time stands still unless a test passes a clock: one it moves by hand (deadline tests), or
+   * Date.now where a real loopback server's slowness must use up the invocation's time.
+   */
   clock?: Clock;
   functionName?: string;
   invokedFunctionArn?: string;
 }
 
+/** A clock that never moves: a context shared by a file's tests answers the same for each. */
+const stillClock: Clock = () => 0;
+
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? stillClock;
   const end = clock() + (options.remainingMs ?? 60_000);
   const functionName = options.functionName ?? 'logpipe-test-function';
   const unsupported = () => {
@@ -50,7 +56,7 @@ export function testInvocation(options: TestInvocationOptions = {}): Invocation 
   return {
     context,
     log: options.log ?? logger.child({ requestId: context.awsRequestId }),
-    deadline: invocationDeadline(context, options.reserveMs ?? 3000, options.clock),
+    deadline: invocationDeadline(context, options.reserveMs ?? 3000, options.clock ?? stillClock),
   };
 }
 
