@@ -9,6 +9,7 @@ import { documentsFromLogsData } from '../libs/forwarding/documents/build';
 import type { LogDocument } from '../libs/forwarding/documents/types';
 import { createPipeline } from '../libs/forwarding/pipeline/pipeline';
 import { Logger } from '../libs/runtime/logger';
+import { deadlineAt } from '../libs/runtime/deadline';
 import { decompressLayers } from '../libs/splitter/gzip-layers';
 import { JsonValueSplitter, type ValueBytes } from '../libs/splitter/json-values';
 import { splitStream } from '../libs/splitter/split-stream';
@@ -24,7 +25,7 @@ interface Result {
 
 const READ_CHUNK = 1024 * 1024;
 const quiet = new Logger({}, 'error', { write: () => true });
-const forever = { getRemainingTimeInMillis: () => 3_600_000 };
+const forever = deadlineAt(Date.now() + 3_600_000);
 
 /** The forwarder's own configuration; DESTINATION_* and BATCH_* from the environment apply (e.g. DESTINATION_GZIP). */
 function forwarder(sinkUrl: string) {

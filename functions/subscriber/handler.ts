@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { invocationLogger } from '../../libs/runtime/logger';
+import type { ScheduledEvent } from 'aws-lambda';
+import { defineHandler } from '../../libs/runtime/handler';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
@@ -14,10 +14,9 @@ const config = loadSubscriberConfig(process.env);
 // adaptive mode slows down on throttling instead of failing the group.
 const api = sdkSubscriptionLogsApi(new CloudWatchLogsClient({ maxAttempts: 8, retryMode: 'adaptive' }));
 
-export const handler = async (_event: ScheduledEvent, context: Context): Promise<TargetSummary[]> =>
-  reconcileSubscriptions(
-    await api,
-    config,
-    () => context.getRemainingTimeInMillis(),
-    invocationLogger(context),
-  );
+export const handler = defineHandler<ScheduledEvent, TargetSummary[]>(
+  // 10 s: a call already started may wait out the adaptive retries (throttled at 5 a second)
+  // before the run can count what it left and return its summary.
+  { name: 'subscriber', timeReserveMs: 10_000 },
+  async (_event, { deadline, log }) => reconcileSubscriptions(await api, config, deadline, log),
+);

@@ -1,3 +1,4 @@
+import type { Deadline } from '../runtime/deadline';
 import type { Logger } from '../runtime/logger';
 import type { CheckpointStore, Versioned } from './checkpoint-store';
 import type { ExporterConfig } from './config';
@@ -10,8 +11,8 @@ export interface ExporterDeps {
   objects: ObjectStore;
   clock: () => number;
   log: Logger;
-  /** Epoch ms after which optional work (pruning) stops; derived from the Lambda context. */
-  deadline?: number;
+  /** After it, optional work (pruning, late events) stops: the invocation's (libs/runtime/handler.ts). */
+  deadline?: Deadline;
   /** Where EMF metric lines go (stdout in Lambda). */
   emitMetric?: (line: string) => void;
   /** Unique suffix for task names; random in production, deterministic in tests. */

@@ -249,5 +249,5 @@ async function scanStreams(
 }
 
 function outOfTime(ctx: RunContext): boolean {
-  return ctx.deps.deadline !== undefined && ctx.deps.clock() >= ctx.deps.deadline;
+  return ctx.deps.deadline?.expired() ?? false;
 }

@@ -71,7 +71,7 @@ export async function pruneStep(ctx: RunContext, entries: GroupEntry[], summary:
 }
 
 function outOfTime(ctx: RunContext): boolean {
-  return ctx.deps.deadline !== undefined && ctx.deps.clock() >= ctx.deps.deadline;
+  return ctx.deps.deadline?.expired() ?? false;
 }
 
 /** True when the pass reached streams too young to delete (or the end): nothing more is eligible. */

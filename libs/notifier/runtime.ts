@@ -4,7 +4,9 @@ import { parseArn } from './alarms/arn';
 import { findLogLines, LogLookupError } from './alarms/log-lines';
 import { logsClientsByRegion } from './alarms/logs-client';
 import type { AlarmNotification } from './alarms/types';
+import { type Deadline, invocationDeadline } from '../runtime/deadline';
 import { AppError } from '../runtime/errors';
+import type { Invocation } from '../runtime/handler';
 import { type Logger, logger as rootLogger } from '../runtime/logger';
 import { CachedSecret, fetchSecretFromAws, type SecretFetcher } from '../runtime/secrets';
 import { SlackChannel, SlackPermanentError } from './slack/client';
@@ -16,8 +18,6 @@ import { AlarmLedger, type LedgerClient } from './ledger-table';
 import type { LedgerDeps } from './ledger-notify';
 import { StormLedger } from './storm-table';
 
-/** Time kept back from the Lambda deadline so a failure is still reported cleanly. */
-const RESERVE_MS = 1500;
 /** The log-line look-up may use at most this much of the time left. */
 const LOOKUP_SHARE = 0.4;
 
@@ -51,7 +51,10 @@ async function withinTime<T>(promise: Promise<T>, ms: number, what: string): Pro
 
 export interface RuntimeDeps {
   fetchSecret?: SecretFetcher;
-  /** Time kept back from the deadline (tests shorten it with their deadlines). */
+  /**
+   * Time kept back from the context's remaining time when handle() gets no deadline (tests that
+   * call the runtime directly); the handler's deadline already has the function's reserve.
+   */
   reserveMs?: number;
   /** Longest wait for one Slack answer. */
   slackAttemptTimeoutMs?: number;
@@ -136,10 +139,19 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
     }
   }
 
-  async function handle(event: unknown, context: InvocationContext = {}): Promise<{ outcomes: Outcome[] }> {
-    const invocationLog = log.child({ function_request_id: context.awsRequestId });
-    const reserve = deps.reserveMs ?? RESERVE_MS;
-    const timeLeft = () => (context.getRemainingTimeInMillis?.() ?? 30_000) - reserve;
+  async function handle(
+    event: unknown,
+    context: InvocationContext = {},
+    invocation: Partial<Pick<Invocation, 'deadline' | 'log'>> = {},
+  ): Promise<{ outcomes: Outcome[] }> {
+    const invocationLog = invocation.log ?? log.child({ function_request_id: context.awsRequestId });
+    const deadline: Deadline =
+      invocation.deadline ??
+      invocationDeadline(
+        { getRemainingTimeInMillis: context.getRemainingTimeInMillis ?? (() => 30_000) },
+        deps.reserveMs ?? 0,
+      );
+    const timeLeft = () => deadline.remaining();
     const cachedToken = token;
     let opened: Promise<SlackChannel> | undefined;
     const slack = cachedToken
@@ -196,14 +208,14 @@ export function createNotifierRuntime(config: NotifierConfig, deps: RuntimeDeps 
         invocationLog.info('notification handled', {
           message_id: sns.MessageId,
           ...outcome,
-          remaining_ms: context.getRemainingTimeInMillis?.(),
+          remaining_ms: deadline.remaining(),
         });
         outcomes.push(outcome);
       } catch (error) {
         invocationLog.error('notification failed', {
           message_id: sns.MessageId,
           error,
-          remaining_ms: context.getRemainingTimeInMillis?.(),
+          remaining_ms: deadline.remaining(),
         });
         const tokenRejected = error instanceof SlackPermanentError && TOKEN_REJECTED_CODES.has(error.code);
         // A rotated token, or a read that hung: read it again next time, not the cached promise.

@@ -10,8 +10,11 @@ export interface ArchiveConfig {
 export interface SplitterConfig {
   /** Largest record (or extracted line) accepted, in decompressed bytes. */
   maxRecordBytes: number;
-  /** Stop reading when the Lambda has less than this left, so delivery can finish cleanly. */
-  timeReserveMs: number;
+  /**
+   * Stop reading when the invocation's deadline (the Lambda's end minus TIME_RESERVE_MS) is less
+   * than this away: the batches in flight get this long to finish. 0 = never stop early.
+   */
+  drainMs: number;
   /** Where Firehose writes: objects there trigger the splitter; nothing may be written there. */
   rawBucket?: string;
   rawPrefix: string;
@@ -38,20 +41,20 @@ export function loadSplitterConfig(env: Env): SplitterConfig {
     }
     archive = { bucket: archiveBucket, prefix };
   }
-  const timeReserveMs = intVar(env, 'SPLIT_TIME_RESERVE_MS', 15000, { min: 0 });
-  const deliveryReserveMs = intVar(env, 'TIME_RESERVE_MS', 3000, { min: 0 });
-  if (timeReserveMs > 0 && timeReserveMs <= deliveryReserveMs) {
+  // Counted from the Lambda's end before TIME_RESERVE_MS was the one reserve (CHANGELOG "Unreleased"):
+  // refused rather than ignored, so a stage that set it learns the new name and meaning.
+  if (optionalString(env, 'SPLIT_TIME_RESERVE_MS') !== undefined)
     throw new ConfigError(
       'SPLIT_TIME_RESERVE_MS',
-      `must be larger than TIME_RESERVE_MS (${deliveryReserveMs}): in-flight batches need time to finish`,
+      'is replaced by SPLIT_DRAIN_MS, counted from the deadline (the Lambda end minus TIME_RESERVE_MS): SPLIT_DRAIN_MS = old value - TIME_RESERVE_MS',
     );
-  }
   return {
     maxRecordBytes: intVar(env, 'SPLIT_MAX_RECORD_BYTES', 16 * 1024 * 1024, {
       min: 1024,
       max: 256 * 1024 * 1024,
     }),
-    timeReserveMs,
+    // 15 s before the Lambda's end with the splitter's 3 s reserve, as before the one reserve.
+    drainMs: intVar(env, 'SPLIT_DRAIN_MS', 12_000, { min: 0 }),
     rawBucket,
     rawPrefix,
     archive,

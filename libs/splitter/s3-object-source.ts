@@ -1,9 +1,11 @@
 import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import type { Context, S3Event } from 'aws-lambda';
+import type { S3Event } from 'aws-lambda';
+import type { Deadline } from '../runtime/deadline';
 import type { Env } from '../runtime/env';
 import type { DeliveryReport } from '../forwarding/destinations';
 import { AppError, describeError } from '../runtime/errors';
-import { invocationLogger, type Logger } from '../runtime/logger';
+import type { Invocation } from '../runtime/handler';
+import type { Logger } from '../runtime/logger';
 import { S3Archiver, type Archiver } from './archive';
 import { loadSplitterConfig, type SplitterConfig } from './config';
 import { SplitFaultError, TimeBudgetError } from './errors';
@@ -43,15 +45,15 @@ export function createSplitter(env: Env, deps: SplitterDeps = {}): Splitter {
 export async function splitS3Event(
   splitter: Splitter,
   event: S3Event,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = invocationLogger(context),
+  invocation: Pick<Invocation, 'deadline' | 'log'>,
+  log: Logger = invocation.log,
 ): Promise<ObjectOutcome[]> {
   const outcomes: ObjectOutcome[] = [];
   const failures: unknown[] = [];
   for (const ref of objectsOf(event)) {
     const objectLog = log.child({ bucket: ref.bucket, key: ref.key });
     try {
-      const outcome = await splitS3Object(splitter, ref, context, objectLog);
+      const outcome = await splitS3Object(splitter, ref, invocation.deadline, objectLog);
       if (outcome.status === 'skipped') {
         const missing = outcome.reason === 'object no longer exists';
         objectLog[missing ? 'warn' : 'info']('object skipped', { reason: outcome.reason });
@@ -100,7 +102,7 @@ function isMissing(error: unknown): boolean {
 export async function splitS3Object(
   deps: Splitter,
   ref: ObjectRef,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  deadline: Deadline,
   log: Logger,
 ): Promise<ObjectOutcome> {
   const { bucket, key } = ref;
@@ -120,9 +122,9 @@ export async function splitS3Object(
   const body = object.Body as AsyncIterable<Uint8Array> | undefined;
   if (body === undefined || object.ContentLength === 0) return { status: 'skipped', reason: 'empty object' };
 
-  const delivery = deps.pipeline.openDelivery(context, log);
+  const delivery = deps.pipeline.openDelivery(deadline, log);
   const archive = deps.archiver?.open(ref);
-  const { timeReserveMs } = deps.config;
+  const { drainMs } = deps.config;
   const counts = newRuleCounts();
   let stats: SplitStats | undefined;
   let fault: unknown;
@@ -134,7 +136,8 @@ export async function splitS3Object(
       sink: delivery,
       archive,
       counts,
-      shouldStop: () => timeReserveMs > 0 && context.getRemainingTimeInMillis() < timeReserveMs,
+      // Stop reading while in-flight batches can still finish (and dead-letter) before the deadline.
+      shouldStop: () => drainMs > 0 && deadline.remaining() < drainMs,
     });
   } catch (error) {
     fault = error;

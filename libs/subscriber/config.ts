@@ -1,4 +1,4 @@
-import { intVar, listVar, optionalString, type Env } from '../runtime/env';
+import { listVar, optionalString, type Env } from '../runtime/env';
 import { ConfigError } from '../runtime/errors';
 import { LOG_GROUP_NAME_PREFIX } from '../runtime/stack-constants';
 import type { SubscriptionTarget } from './types';
@@ -13,8 +13,6 @@ import type { SubscriptionTarget } from './types';
 export interface SubscriberConfig {
   targets: SubscriptionTarget[];
   excludedPrefixes: readonly string[];
-  /** Stop looking at groups when less than this remains of the invocation. */
-  timeReserveMs: number;
 }
 
 const PREFIX = LOG_GROUP_NAME_PREFIX;
@@ -49,6 +47,5 @@ export function loadSubscriberConfig(env: Env): SubscriberConfig {
   return {
     targets,
     excludedPrefixes: listVar(env, 'SUBSCRIBE_EXCLUDE_PREFIXES'),
-    timeReserveMs: intVar(env, 'TIME_RESERVE_MS', 10_000, { min: 0 }),
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../runtime/errors';
+import type { Deadline } from '../runtime/deadline';
 import type { Logger } from '../runtime/logger';
 import type { SubscriberConfig } from './config';
 import type { SubscriptionLogsApi, SubscriptionTarget, TargetSummary } from './types';
@@ -70,14 +71,14 @@ const canBeSubscribed = (logGroupClass: string | undefined) =>
  * Puts the target's subscription filter on every log group whose name starts with one of its
  * prefixes, except those under the excluded prefixes (the stack's own groups: no feedback loop)
  * and those of the Infrequent Access or Delivery class (no subscription filters there). Stops looking
- * when less than `timeReserveMs` remains; the next scheduled run starts over and skips, with one
+ * at the invocation's deadline; the next scheduled run starts over and skips, with one
  * DescribeSubscriptionFilters each, what is already subscribed. Throws SubscriptionError after
  * the run when some groups failed (the others are subscribed).
  */
 export async function reconcileSubscriptions(
   api: SubscriptionLogsApi,
   config: SubscriberConfig,
-  remainingMs: () => number,
+  deadline: Deadline,
   log: Logger,
 ): Promise<TargetSummary[]> {
   const summaries: TargetSummary[] = [];
@@ -90,7 +91,7 @@ export async function reconcileSubscriptions(
     for (const prefix of target.prefixes) {
       let nextToken: string | undefined;
       do {
-        if (remainingMs() < config.timeReserveMs) outOfTime = true;
+        if (deadline.expired()) outOfTime = true;
         if (outOfTime) break;
         const page = await api.describeLogGroups({ prefix, nextToken });
         for (const { name, logGroupClass } of page.groups) {
@@ -107,7 +108,7 @@ export async function reconcileSubscriptions(
             notStandard.push({ name, logGroupClass });
             continue;
           }
-          if (outOfTime || remainingMs() < config.timeReserveMs) {
+          if (outOfTime || deadline.expired()) {
             outOfTime = true;
             summary.unchecked++;
             continue;

@@ -1,6 +1,6 @@
 /**
  * Checks on a packaged CloudFormation template, each returning the problems it found (empty =
- * fine), so a failing test names every offending resource at once. Used by package.test.ts on
+ * fine), so a failing test names every offending resource at once. Used by package.integration.test.ts on
  * the dev and prod templates, and by checks.test.ts on small templates that break each rule.
  */
 

@@ -2,7 +2,7 @@
 /**
  * The resource generators (resources/*.js) and their shared helpers (resources/lib), each branch
  * called directly with a context as osls gives it. `sls package` of every stage
- * (package.test.ts) checks the assembled templates.
+ * (package.integration.test.ts) checks the assembled templates.
  */
 export {};
 

@@ -107,7 +107,7 @@ describe('config/stage-template.yml', () => {
       account: '123456789012',
       partition: 'aws',
     };
-    // In managed policies that fit (the alarm ledger's table took the stage past one), as package.test.ts.
+    // In managed policies that fit (the alarm ledger's table took the stage past one), as package.integration.test.ts.
     const parts = splitPolicy(deployerPolicy(template, scope));
     for (const part of parts)
       expect(JSON.stringify(part).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);

@@ -2,7 +2,7 @@
 /**
  * The generators of subscriptions beyond named log groups (resources/subscriptions.js,
  * resources/subscriber.js) and their selection logic (resources/lib/selection.js), each branch
- * called directly with a context as osls gives it. package.test.ts checks the assembled
+ * called directly with a context as osls gives it. package.integration.test.ts checks the assembled
  * templates of the example stages.
  */
 export {};

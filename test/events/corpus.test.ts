@@ -4,6 +4,7 @@ import { BulkServer } from '../support/bulk-server';
 import { coldStart } from '../support/cold-start';
 import { fluentBitLine, kinesisEvent } from '../support/kinesis';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The labelled corpus (test/fixtures/masking: generate.ts writes corpus.json) through the
@@ -19,7 +20,7 @@ interface Positive {
 }
 const positives = corpus.positives as Positive[];
 const negatives = corpus.negatives as string[];
-const context = { awsRequestId: 'req-corpus', getRemainingTimeInMillis: () => 60_000 };
+const context = lambdaContext({ awsRequestId: 'req-corpus', remainingMs: 60_000 });
 
 /** True when no run of 8 characters of `secret` (all of it, when shorter) is in `text`. */
 function keepsNoRun(text: string, secret: string): boolean {

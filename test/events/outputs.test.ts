@@ -17,6 +17,7 @@ import { BulkServer } from '../support/bulk-server';
 import { FakeSlack } from '../support/slack-server';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { loadEvent } from '../notifier/fixtures';
+import { testInvocation } from '../support/lambda';
 
 /**
  * Every output besides documents and archive lines passes the stage's masks: dead letters, the
@@ -34,7 +35,7 @@ const ENV = {
   DESTINATION_GZIP: 'false',
   AWS_LAMBDA_FUNCTION_NAME: 'logpipe-dev-forwarder',
 };
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'req-1' });
 
 afterEach(() => setLogLineMask(undefined));
 
@@ -130,7 +131,7 @@ describe("the notifier's Slack messages are masked", () => {
         log: new Logger({}, 'error', { write: () => undefined }),
         now: () => new Date('2026-11-21T10:21:30Z'),
       });
-      const result = await rt.handle(loadEvent('single-metric-alarm'), context);
+      const result = await rt.handle(loadEvent('single-metric-alarm'), context.context);
       expect(result.outcomes[0]?.action).toBe('posted');
       const posted = slack.callsOf('chat.postMessage').map((call) => JSON.stringify(call.args));
       expect(posted).toHaveLength(1);

@@ -1,11 +1,12 @@
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { ScheduledEvent } from 'aws-lambda';
 import event from '../fixtures/exporter/scheduled-event.json';
+import { lambdaContext } from '../support/lambda';
 
-const context = {
+const context = lambdaContext({
   awsRequestId: 'req-1',
   invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:123456789012:function:logpipe-dev-exporter',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
+  remainingMs: 60_000,
+});
 
 describe('exporter handler', () => {
   const saved = { ...process.env };

@@ -4,8 +4,9 @@ import { BulkServer } from '../support/bulk-server';
 import { coldStart } from '../support/cold-start';
 import { ACCESS_LINE, fluentBitLine, kinesisEvent, documentId } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
+import { lambdaContext } from '../support/lambda';
 
-const context = { awsRequestId: 'req-forwarder-1', getRemainingTimeInMillis: () => 60_000 };
+const context = lambdaContext({ awsRequestId: 'req-forwarder-1', remainingMs: 60_000 });
 
 /** The handler module as Lambda loads it: configuration (and RULES_FILE) read from process.env at import. */
 const loadHandler = async (env: Record<string, string>) => coldStart('forwarder', env);

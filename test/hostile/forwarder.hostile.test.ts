@@ -20,8 +20,9 @@ import {
   type PlannedEvent,
 } from './generators';
 import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'hostile' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'hostile' });
 const peers = usePeers();
 const s3 = peers.s3;
 let seed = 1000000000;
@@ -203,10 +204,9 @@ describe('hostile destinations', () => {
   it('a trickling answer is cut at the invocation deadline: the invocation fails on our terms', async () => {
     const trickle = await new TricklingServer(50).start();
     try {
-      const deadline = Date.now() + 3000;
       const metrics: string[] = [];
       const f = createPipeline(
-        { DESTINATION_URL: trickle.url, TIME_RESERVE_MS: '1000', RETRY_MAX_ATTEMPTS: '2' },
+        { DESTINATION_URL: trickle.url, RETRY_MAX_ATTEMPTS: '2' },
         { metrics: { write: (line: string) => metrics.push(line) } },
       );
       const logs = recordingLogger();
@@ -214,7 +214,7 @@ describe('hostile destinations', () => {
       const error = await forwardSubscription(
         f,
         event,
-        { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: 'trickle' },
+        testInvocation({ remainingMs: 3000, reserveMs: 1000, awsRequestId: 'trickle', clock: Date.now }),
         logs.log,
       ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DeliveryError);

@@ -7,8 +7,9 @@ import { fluentBitLine, kinesisEvent, kinesisRecord, sequenceNumber } from '../s
 import { eventId, logsData } from '../support/subscription';
 import { deepObject, mixedPayload, type PlannedEvent } from './generators';
 import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'hostile-kinesis' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'hostile-kinesis' });
 const peers = usePeers();
 const s3 = peers.s3;
 let seed = 2000000000;

@@ -10,6 +10,7 @@ import { slackTokenFrom } from '../../libs/notifier/slack/token';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { malformedSecrets } from './generators';
 import { recordingLogger } from './support';
+import { testInvocation } from '../support/lambda';
 
 /**
  * No error or log line built from a secret or a URL carries its text: for every credential
@@ -17,7 +18,7 @@ import { recordingLogger } from './support';
  * auth kind (basic, apikey, sigv4) and every way a secret can be malformed.
  */
 const MARKER = 'Sup3rS3cretMarker';
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'secrets' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'secrets' });
 const event = () => subscriptionEvent(logsData([{ message: 'one line' }]));
 
 /** Everything an operator could ever see of an outcome: logs, metrics, the error in full. */

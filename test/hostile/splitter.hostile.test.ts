@@ -10,8 +10,9 @@ import { eventId, logsData } from '../support/subscription';
 import { multiMember, record, split } from '../splitter/support';
 import { deepObject, flood, mixedPayload, type PlannedEvent } from './generators';
 import { freshPrefix, recordingLogger, s3DeadLetters, usePeers } from './support';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000 };
+const context = testInvocation({ remainingMs: 60000 });
 const peers = usePeers();
 const s3 = peers.s3;
 let seed = 3000000000;
@@ -37,7 +38,7 @@ describe('Firehose objects mixing good and poison events', () => {
           ids.push(list);
           return logsData(planned.map((p, i) => ({ ...p.event, id: list[i] }) as never));
         });
-        const delivery = forwarder.openDelivery(context, recordingLogger().log);
+        const delivery = forwarder.openDelivery(context.deadline, recordingLogger().log);
         const stats = await splitStream(once(multiMember(records)), {
           source: { uri: 's3://raw/key', bucket: 'raw', key: 'key', writtenAt: new Date() },
           documents: forwarder.documents,

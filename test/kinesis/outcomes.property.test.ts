@@ -5,8 +5,9 @@ import { createKinesisSource, forwardKinesis } from '../../libs/forwarding/sourc
 import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent, sequenceNumber, documentId } from '../support/kinesis';
 import { quiet } from '../support/logging';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'prop' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'prop' });
 
 /** A record: poison, or some lines of which some are refused by the destination for good (429 forever). */
 const recordArb = fc.oneof(

@@ -9,6 +9,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 // Configuration is read at import: the parent sets the environment when it starts this process.
 import { handler } from '../../functions/forwarder/handler';
 import { decodeRecordData } from '../../libs/forwarding/decoding/kinesis-records';
+import { lambdaContext } from '../support/lambda';
 
 // maxRSS is in KiB on Linux.
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ lines, maxRssMb: maxRssMb() }));
     return;
   }
-  const context = { awsRequestId: 'oversized-record', getRemainingTimeInMillis: () => 60000 };
-  const answer = (await handler(event, context as never)) as KinesisStreamBatchResponse;
+  const context = lambdaContext({ awsRequestId: 'oversized-record', remainingMs: 60000 });
+  const answer = (await handler(event, context)) as KinesisStreamBatchResponse;
   process.stdout.write(JSON.stringify({ answer, maxRssMb: maxRssMb() }));
 }
 

@@ -16,13 +16,14 @@ import { kinesisEvent } from '../support/kinesis';
 import { quiet } from '../support/logging';
 import { LocalS3 } from '../support/s3';
 import { subscriptionEvent } from '../support/subscription';
+import { testInvocation } from '../support/lambda';
 
 // The ECS fixture: six payloads as a Firehose object holds them. orders-api task 1's Java trace
 // is cut between payloads 0 and 4 (the batch boundary); another task of the same service, the
 // Python worker, a Lambda group without a rule and the Node.js gateway come between.
 const payloads = fixture<CloudWatchLogsData[]>('multiline', 'ecs-payloads.json');
 const [java1, , python, , java2, node] = payloads.map((data) => data.logEvents);
-const context = { getRemainingTimeInMillis: () => 600000, awsRequestId: 'multiline' };
+const context = testInvocation({ remainingMs: 600000, awsRequestId: 'multiline' });
 const env = { AWS_REGION: 'ap-northeast-2', RULES_FILE: 'test/fixtures/multiline/rules.json' };
 const RAW = 'raw-logs';
 const ARCHIVE = 'archive';

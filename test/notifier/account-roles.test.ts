@@ -9,6 +9,7 @@ import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { loadEvent } from './fixtures';
+import { lambdaContext } from '../support/lambda';
 
 const ROLE = 'arn:aws:iam::111122223333:role/logpipe-alarm-lines';
 
@@ -133,10 +134,13 @@ describe('an alarm of an account whose role cannot be assumed', () => {
       },
     );
     const event = loadEvent('single-metric-alarm'); // an alarm of account 123456789012
-    await runtime.handle(event, {
-      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
-      getRemainingTimeInMillis: () => 20_000,
-    });
+    await runtime.handle(
+      event,
+      lambdaContext({
+        invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
+        remainingMs: 20_000,
+      }),
+    );
     expect(printed).toHaveLength(1);
     expect(printed[0]).toContain('could not assume arn:aws:iam::123456789012:role/lines');
     expect(printed[0]).toContain('AccessDenied');
@@ -171,10 +175,13 @@ describe('an STS that does not answer', () => {
         log: new Logger({}, 'error', { write: () => undefined }),
       },
     );
-    await runtime.handle(loadEvent('single-metric-alarm'), {
-      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
-      getRemainingTimeInMillis: () => 1000, // the look-up gets 500 ms
-    });
+    await runtime.handle(
+      loadEvent('single-metric-alarm'),
+      lambdaContext({
+        invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
+        remainingMs: 1000,
+      }),
+    );
     expect(printed).toHaveLength(1);
     expect(printed[0]).toContain('could not assume arn:aws:iam::123456789012:role/lines');
     expect(printed[0]).toContain('AbortError');

@@ -10,6 +10,7 @@ import { buildAlarmMessage } from '../../libs/notifier/slack/alarm-message';
 import type { SlackMessage } from '../../libs/notifier/slack/blocks';
 import { FakeSlack } from '../support/slack-server';
 import { fixtureAlarm, loadEvent } from './fixtures';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * Alarms that say what they compare (metric math: the expression, its label, the inputs, the
@@ -286,7 +287,7 @@ describe('a Lambda alarm action through the notifier (loopback Slack)', () => {
   const logs = mockClient(CloudWatchLogsClient);
   const logsClient = new CloudWatchLogsClient({ region: 'ap-northeast-2' });
   const CHANNEL = 'C0ALARMS';
-  const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 25_000 };
+  const context = lambdaContext({ awsRequestId: 'req-1', remainingMs: 25_000 });
   let slack: FakeSlack;
 
   function runtime() {

@@ -7,6 +7,7 @@ import { type QueueMessage, redrive } from '../../tools/redrive/redrive';
 import { SlackTransientError } from '../../libs/notifier/slack/client';
 import { FakeSlack } from '../support/slack-server';
 import { loadEvent } from './fixtures';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The channel as a person reads it, after SNS and Lambda deliver the way they do (again, late,
@@ -59,7 +60,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
   let slack: FakeSlack;
   let logLines: string[];
   const waits: number[] = [];
-  const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 25_000 };
+  const context = lambdaContext({ awsRequestId: 'req-1', remainingMs: 25_000 });
 
   function runtime(env: Record<string, string> = {}, deps: { reserveMs?: number; attemptMs?: number } = {}) {
     const config = loadNotifierConfig({
@@ -269,8 +270,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       // Slack stores the post at once and answers after 10 s; history is as slow.
       slack.fail('chat.postMessage', { kind: 'slow', ms: 10_000 });
       slack.fail('conversations.history', { kind: 'slow', ms: 10_000 }, 5);
-      const deadline = Date.now() + 1_500;
-      const shortContext = { awsRequestId: 'req-2', getRemainingTimeInMillis: () => deadline - Date.now() };
+      const shortContext = lambdaContext({ awsRequestId: 'req-2', remainingMs: 1_500, clock: Date.now });
       const rt = runtime({}, { reserveMs: 300 });
       const error = await rt.handle(event('single-metric-alarm'), shortContext).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotificationFailedError);
@@ -280,11 +280,7 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
 
       slack.clearFaults();
       slack.fail('chat.postMessage', { kind: 'slow', ms: 10_000 });
-      const retryDeadline = Date.now() + 4_000;
-      const retryContext = {
-        awsRequestId: 'req-3',
-        getRemainingTimeInMillis: () => retryDeadline - Date.now(),
-      };
+      const retryContext = lambdaContext({ awsRequestId: 'req-3', remainingMs: 4_000, clock: Date.now });
       // Lambda's first retry: history is fast now, the post is stored but its answer is too slow.
       // The post gets half the time left; the other half finds it (or, on a starved machine, the
       // invocation fails cleanly again and the next delivery finds it).
@@ -307,15 +303,13 @@ describe('one Slack message per alarm episode (loopback Slack)', () => {
       log: new Logger({}, 'debug', { write: (line: string) => logLines.push(line) }),
       reserveMs: 300,
     });
-    const deadline = Date.now() + 500;
     const error = await rt
-      .handle(event('single-metric-alarm'), { getRemainingTimeInMillis: () => deadline - Date.now() })
+      .handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500, clock: Date.now }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotificationFailedError);
     expect((error as Error).message).toContain('OutOfTimeError: reading the Slack token did not finish');
-    const next = Date.now() + 500;
     await rt
-      .handle(event('single-metric-alarm'), { getRemainingTimeInMillis: () => next - Date.now() })
+      .handle(event('single-metric-alarm'), lambdaContext({ remainingMs: 500, clock: Date.now }))
       .catch(() => undefined);
     expect(reads).toBe(2); // the next invocation reads again instead of waiting on the hung read
   });

@@ -1,13 +1,11 @@
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coldStart } from '../support/cold-start';
 import { FIXTURE_DIR, loadEvent } from './fixtures';
+import { lambdaContext } from '../support/lambda';
 
-const context = {
-  awsRequestId: 'req-notifier-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = lambdaContext({ awsRequestId: 'req-notifier-1', remainingMs: 30_000 });
 
 /** The handler module as Lambda loads it: configuration read from process.env at import. */
 async function loadHandler(env: Record<string, string>) {

@@ -11,10 +11,11 @@ import type { SecretRef } from '../../libs/runtime/secrets';
 import { limitViolations, type SlackMessage } from '../../libs/notifier/slack/blocks';
 import { FakeSlack } from '../support/slack-server';
 import { loadEvent } from './fixtures';
+import { lambdaContext } from '../support/lambda';
 
 const logs = mockClient(CloudWatchLogsClient);
 const logsClient = new CloudWatchLogsClient({ region: 'ap-northeast-2' });
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 25_000 };
+const context = lambdaContext({ awsRequestId: 'req-1', remainingMs: 25_000 });
 const now = () => new Date('2026-11-21T10:21:30Z');
 
 function quietLog(lines: string[] = []) {
@@ -255,10 +256,10 @@ describe('an alarm of another account', () => {
       log: new Logger({}, 'error', { write: () => undefined }),
     });
     const event = loadEvent('single-metric-alarm');
-    const context = {
+    const context = lambdaContext({
       invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:999988887777:function:logpipe-dev-notifier',
-      getRemainingTimeInMillis: () => 20_000,
-    };
+      remainingMs: 20_000,
+    });
     await runtime.handle(event, context);
     expect(lookedUp).toBe(0);
     expect(printed[0]).toContain('the alarm is in account 123456789012: its lines are in that account');

@@ -6,6 +6,7 @@ import {
   isHealthy,
   type EngineKind,
 } from '../../tools/peers/engines';
+import { requireIntegrationProject } from './project';
 
 /** How test files reach the nodes the global setup started (test/peers/global-setup.ts). */
 
@@ -20,6 +21,7 @@ function alive(pid: number): boolean {
 
 /** The node's base URL once its cluster is healthy; fails with the node's own output if it died. */
 export async function engineUrl(kind: EngineKind, timeoutMs = 300_000): Promise<string> {
+  requireIntegrationProject(`the ${kind} node (engineUrl)`);
   const url = process.env[engineEnvName(kind, 'URL')];
   if (url === undefined)
     throw new Error(
@@ -42,6 +44,7 @@ export async function engineUrl(kind: EngineKind, timeoutMs = 300_000): Promise<
 
 /** `describe` once per engine, or skipped with the reason when engines are opted out. */
 export function describeEachEngine(name: string, body: (kind: EngineKind) => void): void {
+  requireIntegrationProject('the engines (describeEachEngine)');
   for (const kind of ENGINE_KINDS) {
     (ENGINES_SKIPPED ? describe.skip : describe)(`${name} (${kind})`, () => body(kind));
   }

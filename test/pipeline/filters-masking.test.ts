@@ -18,6 +18,7 @@ import { BulkServer } from '../support/bulk-server';
 import { fluentBitLine, kinesisEvent } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { multiMember, newlineDelimited, split } from '../splitter/support';
+import { testInvocation } from '../support/lambda';
 
 const RULES = {
   rules: [
@@ -51,7 +52,7 @@ const rulesFile = (() => {
   return file;
 })();
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'req-1' });
 const ENV = {
   RULES_FILE: rulesFile,
   DESTINATION_GZIP: 'false',

@@ -9,8 +9,9 @@ import { ACCESS_LINE, fluentBitLine, kinesisEvent, sequenceNumber, documentId } 
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';
 import { fixture as loadFixture } from '../support/fixtures';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'req-1' });
 const fixture = (name: string) => loadFixture<KinesisStreamEvent>('forwarder', `${name}.json`);
 
 /** Dead letters kept in memory; `fail` makes put() throw like an S3 outage. */

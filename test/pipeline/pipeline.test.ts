@@ -8,8 +8,9 @@ import { forwardSubscription } from '../../libs/forwarding/sources/subscription'
 import { kinesisEvent } from '../support/kinesis';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'req-1' });
 
 /** A real stdout transport into memory that records, per batch, whether its items hold their documents. */
 function recordingTransport(): { transport: Transport; keptDocuments: boolean[] } {

@@ -10,10 +10,11 @@ import { ACCESS_LINE, kinesisEvent } from '../support/kinesis';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';
+import { testInvocation } from '../support/lambda';
 
 // One set of CloudWatch Logs events, sent through the three sources of the pipeline: each must
 // index byte-identical documents (`_id`, `_index`, `_source`), rules included.
-const context = { getRemainingTimeInMillis: () => 600000, awsRequestId: 'same-documents' };
+const context = testInvocation({ remainingMs: 600000, awsRequestId: 'same-documents' });
 const RAW = 'raw-logs';
 const env = {
   AWS_REGION: 'ap-northeast-2',

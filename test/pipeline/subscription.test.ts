@@ -11,8 +11,9 @@ import { BulkServer } from '../support/bulk-server';
 import { logsData, subscriptionEvent } from '../support/subscription';
 import { quiet } from '../support/logging';
 import { fixture as loadFixture } from '../support/fixtures';
+import { testInvocation } from '../support/lambda';
 
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'req-1' };
+const context = testInvocation({ remainingMs: 60000, awsRequestId: 'req-1' });
 const fixture = (name: string): unknown => loadFixture('forwarder', name);
 
 describe('forwardSubscription', () => {

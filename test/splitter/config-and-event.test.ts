@@ -6,6 +6,7 @@ import { archiveKey, archiveLine } from '../../libs/splitter/archive';
 import { loadSplitterConfig } from '../../libs/splitter/config';
 import { decodeEventKey, objectsOf, S3EventError } from '../../libs/splitter/s3-event';
 import { fixture as loadFixture } from '../support/fixtures';
+import { lambdaContext } from '../support/lambda';
 
 const fixture = loadFixture<S3Event>('splitter', 's3-put.json');
 
@@ -34,7 +35,7 @@ describe('splitter configuration', () => {
   it('has defaults and no archive unless ARCHIVE_BUCKET is set', () => {
     expect(loadSplitterConfig({})).toEqual({
       maxRecordBytes: 16 * 1024 * 1024,
-      timeReserveMs: 15000,
+      drainMs: 12000,
       rawBucket: undefined,
       rawPrefix: '',
       archive: undefined,
@@ -63,8 +64,13 @@ describe('splitter configuration', () => {
     expect(() => loadSplitterConfig({ SPLIT_MAX_RECORD_BYTES: '10' })).toThrow(
       /SPLIT_MAX_RECORD_BYTES: must be >= 1024/,
     );
-    expect(() => loadSplitterConfig({ SPLIT_TIME_RESERVE_MS: '2000' })).toThrow(
-      /SPLIT_TIME_RESERVE_MS: must be larger than TIME_RESERVE_MS/,
+    expect(() => loadSplitterConfig({ SPLIT_DRAIN_MS: '-1' })).toThrow(/SPLIT_DRAIN_MS: must be >= 0/);
+    expect(loadSplitterConfig({ SPLIT_DRAIN_MS: '0' }).drainMs).toBe(0);
+  });
+
+  it('refuses the old SPLIT_TIME_RESERVE_MS, saying what replaced it', () => {
+    expect(() => loadSplitterConfig({ SPLIT_TIME_RESERVE_MS: '15000' })).toThrow(
+      /SPLIT_TIME_RESERVE_MS: is replaced by SPLIT_DRAIN_MS/,
     );
   });
 });
@@ -99,7 +105,7 @@ describe('handler', () => {
       new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
     );
     const { handler } = await import('../../functions/splitter/handler');
-    const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r' } as never;
+    const context = lambdaContext({ remainingMs: 60000, awsRequestId: 'r' });
     await expect(handler(fixture, context)).resolves.toBeUndefined();
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({
       Bucket: 'logpipe-raw-logs-dev',
@@ -114,7 +120,7 @@ describe('handler', () => {
       .mockImplementation((line) => lines.push(String(line)) > 0);
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const { handler } = await import('../../functions/splitter/handler');
-    const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r' } as never;
+    const context = lambdaContext({ remainingMs: 60000, awsRequestId: 'r' });
     try {
       await expect(handler(fixture, context)).rejects.toThrow('Access Denied');
     } finally {

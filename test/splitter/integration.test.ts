@@ -1,4 +1,5 @@
 import type { S3Event } from 'aws-lambda';
+import { testInvocation } from '../support/lambda';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeliveryError } from '../../libs/forwarding/destinations';
@@ -19,10 +20,7 @@ const DEAD = 'logpipe-dead-letters-dev';
 const fixture = loadFixture<S3Event>('splitter', 's3-put.json');
 const fixtureKey = decodeEventKey(fixture.Records[0]!.s3.object.key);
 
-const context = (remainingMs = 600000) => ({
-  getRemainingTimeInMillis: () => remainingMs,
-  awsRequestId: 'test',
-});
+const context = (remainingMs = 600000) => testInvocation({ remainingMs, awsRequestId: 'test' });
 
 function eventFor(key: string, bucket = RAW, size?: number): S3Event {
   const event = structuredClone(fixture);
@@ -198,6 +196,33 @@ describe('splitter with S3 (s3rver), the real SDK and a _bulk server', () => {
     expect((error as SplitFaultError).cause).toBeInstanceOf(TimeBudgetError);
     expect((error as Error).message).toMatch(/running out of time/);
     // Nothing pushed was lost: whatever was read before stopping was either delivered or fails the invocation.
+    expect(bulk.documents.size).toBeLessThan(1000);
+  });
+
+  it('keeps reading until the deadline is SPLIT_DRAIN_MS away, on the invocation’s clock', async () => {
+    await bulk.stop();
+    // Each _bulk request costs the invocation a second of a clock the test moves: no waiting.
+    let now = 0;
+    bulk = await new BulkServer({ requestFault: () => void (now += 1_000) }).start();
+    splitter = createSplitter(
+      {
+        DESTINATION_URL: bulk.url,
+        BATCH_MAX_DOCS: '50',
+        DESTINATION_CONCURRENCY: '1',
+        SPLIT_DRAIN_MS: '12000',
+      },
+      { s3: s3.client },
+    );
+    await s3.put(RAW, 'firehose/clocked', multiMember(firehoseRecords()));
+    // 20 s left, 3 s kept back: the deadline is 17 s away, reading stops when it is under 12 s.
+    const invocation = testInvocation({ remainingMs: 20_000, reserveMs: 3_000, clock: () => now });
+    const error = await splitS3Event(splitter, eventFor('firehose/clocked'), invocation, quiet).catch(
+      (e: unknown) => e,
+    );
+    expect((error as SplitFaultError).cause).toBeInstanceOf(TimeBudgetError);
+    // At least five batches went before the drain point (17 s -> 12 s); what was read is delivered.
+    expect(bulk.requests.length).toBeGreaterThanOrEqual(5);
+    expect(bulk.documents.size).toBeGreaterThanOrEqual(250);
     expect(bulk.documents.size).toBeLessThan(1000);
   });
 

@@ -1,4 +1,5 @@
 import { Logger } from '../../libs/runtime/logger';
+import { noDeadline } from '../support/lambda';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
@@ -34,7 +35,7 @@ describe('the subscriber and log group classes', () => {
       SUBSCRIBE_FORWARDER_FILTER_NAME: 'logpipe-dev-forwarder',
     });
 
-    const [summary] = await reconcileSubscriptions(api, config, () => 60_000, log);
+    const [summary] = await reconcileSubscriptions(api, config, noDeadline, log);
 
     expect(summary).toMatchObject({ matched: 4, subscribed: 2, not_standard_class: 2, failed: 0 });
     expect(put).toEqual(['/app/standard', '/app/no-class']);

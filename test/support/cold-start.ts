@@ -1,5 +1,7 @@
+import type { Context } from 'aws-lambda';
+
 /** A function's deployed handler module, loaded the way Lambda loads it. */
-export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** Loads a function's handler module afresh with `env` as its environment (a cold start). */
 export function coldStart(

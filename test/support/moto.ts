@@ -1,4 +1,5 @@
 import { mkdirSync, rmdirSync } from 'node:fs';
+import { requireIntegrationProject } from '../peers/project';
 
 /**
  * A test file's share of the moto server started by test/peers/global-setup.ts: `useMoto()`
@@ -26,6 +27,7 @@ export interface Moto {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function useMoto(): Moto {
+  requireIntegrationProject('moto (useMoto)');
   const endpoint = process.env.MOTO_ENDPOINT;
   const lock = process.env.MOTO_LOCK_DIR;
   if (!endpoint || !lock) {
@@ -68,6 +70,7 @@ export function useMoto(): Moto {
  * others): the same lock as useMoto(), taken and released around it, and moto reset first.
  */
 export async function withMoto<T>(work: (endpoint: string) => Promise<T>): Promise<T> {
+  requireIntegrationProject('moto (withMoto)');
   const endpoint = process.env.MOTO_ENDPOINT;
   const lock = process.env.MOTO_LOCK_DIR;
   if (!endpoint || !lock)

@@ -1,6 +1,6 @@
 /**
  * One Lambda container of the notifier, as a child process of the storm test
- * (test/notifier/storm.test.ts): it runs the notifier's runtime with the environment it was
+ * (test/notifier/storm.integration.test.ts): it runs the notifier's runtime with the environment it was
  * started with, one delivery at a time, on a compressed clock (TIME_SCALE: a second of the
  * notifier's time lasts 1 / TIME_SCALE real seconds; the deadline, sleeps and `now` follow it).
  * Deliveries share nothing with those of other containers but DynamoDB (moto) and Slack
@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '../../libs/runtime/logger';
 import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
+import { lambdaContext } from './lambda';
 
 interface Delivery {
   id: number;
@@ -38,11 +39,11 @@ const runtime = createNotifierRuntime(loadNotifierConfig(), {
 });
 
 process.on('message', (delivery: Delivery) => {
-  const deadline = now().getTime() + delivery.timeoutMs;
-  const context = {
+  const context = lambdaContext({
     awsRequestId: `delivery-${delivery.id}`,
-    getRemainingTimeInMillis: () => deadline - now().getTime(),
-  };
+    remainingMs: delivery.timeoutMs,
+    clock: () => now().getTime(),
+  });
   runtime.handle(delivery.event, context).then(
     () => process.send?.({ id: delivery.id, ok: true }),
     (error: unknown) => process.send?.({ id: delivery.id, ok: false, error: String(error) }),

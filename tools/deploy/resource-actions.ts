@@ -2,7 +2,7 @@
  * What CloudFormation calls, with the deploying identity's credentials (the stack has no service
  * role), to create, read, update and delete each resource type of our templates: the handler
  * permissions of the type's resource schema, less the ones for features our templates do not
- * use (VPCs, file systems, S3 Tables, code signing...). `test/deploy/deployer-policy.test.ts`
+ * use (VPCs, file systems, S3 Tables, code signing...). `test/deploy/deployer-policy.integration.test.ts`
  * checks every action against the schemas and the IAM action list cfn-lint ships (pinned in
  * tools/peers/requirements.txt), and that every type a stage packages has an entry here.
  *

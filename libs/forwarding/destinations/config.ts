@@ -21,8 +21,6 @@ export interface DestinationConfig {
   concurrency: number;
   requestTimeoutMs: number;
   retry: RetryPolicy;
-  /** Time kept back from Lambda's remaining time for dead-lettering and returning. */
-  reserveMs: number;
   deadLetter?: { bucket: string; prefix: string };
   /**
    * A run on this machine (`sls invoke local` sets IS_LOCAL): dead letters that cannot reach
@@ -70,7 +68,6 @@ export function loadDestinationConfig(env: Env): DestinationConfig {
       maxDelayMs: intVar(env, 'RETRY_MAX_DELAY_MS', 10000, { min: 1 }),
       maxAttempts: intVar(env, 'RETRY_MAX_ATTEMPTS', 8, { min: 1, max: 100 }),
     },
-    reserveMs: intVar(env, 'TIME_RESERVE_MS', 3000, { min: 0 }),
     deadLetter:
       deadLetterBucket === undefined
         ? undefined

@@ -1,4 +1,4 @@
-import type { Context } from 'aws-lambda';
+import type { Deadline } from '../../runtime/deadline';
 import type { Env } from '../../runtime/env';
 import {
   createDeadLetterSink,
@@ -27,15 +27,11 @@ export interface Pipeline {
   readonly transport: Transport;
   readonly deadLetters?: DeadLetterSink;
   /**
-   * Opens the delivery for one invocation, bounded by the Lambda's remaining time. `tracking`
+   * Opens the delivery for one invocation, bounded by its deadline (libs/runtime/handler.ts). `tracking`
    * (the Kinesis source only) replaces the transport and dead-letter sink by wrapped ones that
    * report outcomes per document: the delivery then keeps each document until its outcome is known.
    */
-  openDelivery(
-    context: Pick<Context, 'getRemainingTimeInMillis'>,
-    log: Logger,
-    tracking?: OutcomeTracking,
-  ): Delivery;
+  openDelivery(deadline: Deadline, log: Logger, tracking?: OutcomeTracking): Delivery;
   /** Publishes what the rules file dropped and masked: EMF `Dropped` / `Masked` with a `Rule` dimension. */
   publishRuleCounts(tally: RuleTally): void;
 }
@@ -72,7 +68,7 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
     destination,
     transport,
     deadLetters,
-    openDelivery(context, log, tracking) {
+    openDelivery(deadline, log, tracking) {
       return new Delivery(tracking?.transport ?? transport, {
         maxBatchDocs: destination.maxBatchDocs,
         maxBatchBytes: destination.maxBatchBytes,
@@ -80,7 +76,7 @@ export function createPipeline(env: Env, deps: PipelineDeps = {}): Pipeline {
         requestTimeoutMs: destination.requestTimeoutMs,
         retry: destination.retry,
         keepDocuments: tracking !== undefined,
-        timeLeft: () => context.getRemainingTimeInMillis() - destination.reserveMs,
+        timeLeft: () => deadline.remaining(),
         deadLetters: tracking === undefined ? deadLetters : tracking.deadLetters,
         log,
         onReport: (report) =>

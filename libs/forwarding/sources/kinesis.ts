@@ -1,9 +1,4 @@
-import type {
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { DeliveryError, type Delivery, type DeliveryReport } from '../destinations';
 import { EventGuard, failureReason, type DocumentSink } from '../documents/guard';
 import { RecordOutcomes, type RecordState } from './kinesis-outcomes';
@@ -13,7 +8,8 @@ import {
   type RecordLine,
   type RecordPayload,
 } from '../decoding/kinesis-records';
-import { invocationLogger, type Logger } from '../../runtime/logger';
+import type { Invocation } from '../../runtime/handler';
+import type { Logger } from '../../runtime/logger';
 import { newRuleCounts, type RuleCounts } from '../pipeline/document-step';
 import type { OutcomeTracking, Pipeline } from '../pipeline/pipeline';
 
@@ -71,8 +67,8 @@ interface BatchCounts extends RuleCounts {
 export async function forwardKinesis(
   kinesis: KinesisSource,
   event: KinesisStreamEvent,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = invocationLogger(context),
+  invocation: Pick<Invocation, 'deadline' | 'log'>,
+  log: Logger = invocation.log,
 ): Promise<KinesisStreamBatchResponse> {
   const counts: BatchCounts = {
     records: event.Records.length,
@@ -82,7 +78,7 @@ export async function forwardKinesis(
     ...newRuleCounts(),
   };
   const states: RecordState[] = [];
-  const delivery = kinesis.pipeline.openDelivery(context, log, kinesis.tracking);
+  const delivery = kinesis.pipeline.openDelivery(invocation.deadline, log, kinesis.tracking);
 
   for (const record of event.Records) {
     const state: RecordState = { sequenceNumber: String(record?.kinesis?.sequenceNumber), pending: 0 };

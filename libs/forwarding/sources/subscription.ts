@@ -1,7 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { decodeSubscriptionEvent, DecodeError } from '../decoding/subscription';
 import type { DeliveryReport } from '../destinations';
-import { invocationLogger, type Logger } from '../../runtime/logger';
+import type { Invocation } from '../../runtime/handler';
+import type { Logger } from '../../runtime/logger';
 import { newRuleCounts } from '../pipeline/document-step';
 import type { Pipeline } from '../pipeline/pipeline';
 
@@ -13,8 +13,8 @@ import type { Pipeline } from '../pipeline/pipeline';
 export async function forwardSubscription(
   pipeline: Pipeline,
   event: unknown,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-  log: Logger = invocationLogger(context),
+  invocation: Pick<Invocation, 'deadline' | 'log'>,
+  log: Logger = invocation.log,
 ): Promise<DeliveryReport | undefined> {
   let data;
   try {
@@ -28,7 +28,7 @@ export async function forwardSubscription(
     return undefined;
   }
   // No outcome tracking: the delivery keeps only encoded bytes while a batch waits.
-  const delivery = pipeline.openDelivery(context, log);
+  const delivery = pipeline.openDelivery(invocation.deadline, log);
   // Every event guarded: one that cannot become a document is dead-lettered, the rest go on.
   let failure: unknown;
   const counts = newRuleCounts();

@@ -118,8 +118,12 @@ export class SlackChannel {
   static async create(options: SlackChannelOptions): Promise<SlackChannel> {
     const { WebClient } = await import('@slack/web-api');
     const share = { current: 1 };
+    // Whole milliseconds: AbortSignal.timeout throws a RangeError on 8130.5 (an odd time left, halved).
     const attemptTimeout = () =>
-      Math.max(1, Math.min(options.attemptTimeoutMs ?? 10_000, options.timeLeft() * share.current));
+      Math.max(
+        1,
+        Math.floor(Math.min(options.attemptTimeoutMs ?? 10_000, options.timeLeft() * share.current)),
+      );
     const client = new WebClient(options.token, {
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
       retryConfig: { retries: 0 },

@@ -45,10 +45,22 @@ export interface DeletedEvent {
   how: 'stream-deleted' | 'retention' | 'group-deleted';
 }
 
-/** Pages of `size` items; the token is the last item's sort key, so deletions between pages are harmless. */
+/**
+ * Pages of `size` items of `all`, sorted by `key`; the token is the last item's key, so deletions
+ * between pages are harmless. The page after a token is found by binary search: a pass over n
+ * items in pages of 3 stays n log n (a scan per page made the exporter's 45-day runs quadratic).
+ */
 export function paginate<T>(size: number, all: T[], key: (item: T) => string, nextToken?: string): Page<T> {
-  const rest = nextToken === undefined ? all : all.filter((item) => key(item) > nextToken);
-  const items = rest.slice(0, size);
+  let from = 0;
+  if (nextToken !== undefined) {
+    let to = all.length;
+    while (from < to) {
+      const middle = (from + to) >>> 1;
+      if (key(all[middle]!) > nextToken) to = middle;
+      else from = middle + 1;
+    }
+  }
+  const items = all.slice(from, from + size);
   const last = items.at(-1);
-  return rest.length > size && last !== undefined ? { items, nextToken: key(last) } : { items };
+  return all.length - from > size && last !== undefined ? { items, nextToken: key(last) } : { items };
 }

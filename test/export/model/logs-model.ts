@@ -13,6 +13,7 @@ import {
   awsError,
   paginate,
   type DeletedEvent,
+  type ModelEvent,
   type ModelGroup,
   type ModelStream,
   type ModelTask,
@@ -53,6 +54,8 @@ export class LogsModel implements LogsApi {
   /** Bumped by every change to streams or events; stream listings are cached until then. */
   private version = 0;
   private readonly listings = new Map<string, { version: number; streams: LogStreamInfo[] }>();
+  /** Per stream, what retention, export tasks and metadata read instead of every event each time. */
+  private readonly spans = new WeakMap<ModelStream, StreamSpan>();
 
   constructor(private readonly options: LogsModelOptions) {
     this.pageSize = options.pageSize ?? 3;
@@ -69,8 +72,9 @@ export class LogsModel implements LogsApi {
       if (group.retentionInDays === undefined) continue;
       const expiry = now - group.retentionInDays * DAY_MS;
       for (const stream of group.streams.values()) {
+        const span = this.spanOf(stream);
+        if (span.min.length === 0 || span.min.at(-1)! >= expiry) continue;
         const keep = stream.events.filter((e) => e.timestamp >= expiry);
-        if (keep.length === stream.events.length) continue;
         for (const event of stream.events) {
           if (event.timestamp < expiry)
             this.deleted.push({ logGroupName: group.name, event, how: 'retention' });
@@ -140,7 +144,7 @@ export class LogsModel implements LogsApi {
     this.enter();
     const all = [...this.groups.values()]
       .filter((g) => prefix === undefined || g.name.startsWith(prefix))
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort((a, b) => byCodeUnits(a.name, b.name))
       .map((g): LogGroupInfo => ({
         name: g.name,
         creationTime: g.creationTime,
@@ -217,6 +221,9 @@ export class LogsModel implements LogsApi {
     for (const stream of group.streams.values()) {
       if (input.logStreamNamePrefix !== undefined && !stream.name.startsWith(input.logStreamNamePrefix))
         continue;
+      // A stream with no event in the window adds nothing: skip it without reading its events.
+      const span = this.spanOf(stream);
+      if (span.min.length === 0 || span.max.at(-1)! < input.from || span.min.at(-1)! > input.to) continue;
       for (const event of stream.events) {
         if (event.timestamp >= input.from && event.timestamp <= input.to && event.exportableAt <= this.now) {
           task.snapshot.push({ stream: stream.name, event });
@@ -238,7 +245,7 @@ export class LogsModel implements LogsApi {
     let listing = this.listings.get(logGroupName);
     if (listing?.version !== this.version) {
       const streams = [...group.streams.values()].map((s) => this.metadata(s));
-      streams.sort((a, b) => key(a).localeCompare(key(b)));
+      streams.sort((a, b) => byCodeUnits(key(a), key(b)));
       listing = { version: this.version, streams };
       this.listings.set(logGroupName, listing);
     }
@@ -272,6 +279,24 @@ export class LogsModel implements LogsApi {
   }
 
   // --- internals --------------------------------------------------------------------------
+
+  /** The stream's span, extended to the events that arrived since it was last read. */
+  private spanOf(stream: ModelStream): StreamSpan {
+    let span = this.spans.get(stream);
+    // Retention replaces the array: start over for the events it kept.
+    if (span?.events !== stream.events) {
+      span = { events: stream.events, min: [], max: [], ingestionOrdered: true };
+      this.spans.set(stream, span);
+    }
+    const { events, min, max } = span;
+    for (let i = min.length; i < events.length; i++) {
+      const event = events[i]!;
+      min.push(i === 0 ? event.timestamp : Math.min(min[i - 1]!, event.timestamp));
+      max.push(i === 0 ? event.timestamp : Math.max(max[i - 1]!, event.timestamp));
+      if (i > 0 && event.ingestedAt < events[i - 1]!.ingestedAt) span.ingestionOrdered = false;
+    }
+    return span;
+  }
 
   private enter(): void {
     this.calls++;
@@ -329,12 +354,47 @@ export class LogsModel implements LogsApi {
   /** Metadata as of a moment up to maxMetadataStalenessMs ago: recent ingestion is not yet visible. */
   private metadata(stream: ModelStream): LogStreamInfo {
     const staleness = Math.floor(this.options.random() * (this.options.maxMetadataStalenessMs ?? HOUR_MS));
-    const visible = stream.events.filter((e) => e.ingestedAt <= this.now - staleness);
+    const cutoff = this.now - staleness;
     const info: LogStreamInfo = { name: stream.name, creationTime: stream.creationTime };
-    if (visible.length === 0) return info;
-    info.firstEventTimestamp = Math.min(...visible.map((e) => e.timestamp));
-    info.lastEventTimestamp = Math.max(...visible.map((e) => e.timestamp));
-    info.lastIngestionTime = Math.max(...visible.map((e) => e.ingestedAt));
+    const span = this.spanOf(stream);
+    const { events } = span;
+    if (!span.ingestionOrdered) {
+      // The model's clock went back between writes: read every event.
+      const visible = events.filter((e) => e.ingestedAt <= cutoff);
+      if (visible.length === 0) return info;
+      info.firstEventTimestamp = Math.min(...visible.map((e) => e.timestamp));
+      info.lastEventTimestamp = Math.max(...visible.map((e) => e.timestamp));
+      info.lastIngestionTime = Math.max(...visible.map((e) => e.ingestedAt));
+      return info;
+    }
+    // Events are kept in ingestion order: the visible ones are a prefix, found by binary search.
+    let visible = 0;
+    let end = events.length;
+    while (visible < end) {
+      const middle = (visible + end) >>> 1;
+      if (events[middle]!.ingestedAt <= cutoff) visible = middle + 1;
+      else end = middle;
+    }
+    if (visible === 0) return info;
+    info.firstEventTimestamp = span.min[visible - 1];
+    info.lastEventTimestamp = span.max[visible - 1];
+    info.lastIngestionTime = events[visible - 1]!.ingestedAt;
     return info;
   }
+}
+
+/**
+ * Running minimum and maximum of the event times along a stream's events (kept in ingestion
+ * order), extended as events arrive: index i covers events 0..i.
+ */
+interface StreamSpan {
+  events: ModelEvent[];
+  min: number[];
+  max: number[];
+  ingestionOrdered: boolean;
+}
+
+/** The order of `<` on strings, which the page tokens compare with (localeCompare differs on case and punctuation). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import type { Deadline } from '../../../libs/runtime/deadline';
 import { Logger } from '../../../libs/runtime/logger';
 import { loadExporterConfig, type ExporterConfig, type PruneMode } from '../../../libs/exporter/config';
 import type { RunSummary } from '../../../libs/exporter/context';
@@ -83,8 +84,14 @@ export class Simulation {
     this.model.advanceTo(this.now);
   }
 
-  /** One scheduled run; `crash` kills it at a given outside call. Returns undefined if it crashed. */
-  async run(crash?: { atCall: number; afterEffect: boolean }): Promise<RunSummary | undefined> {
+  /**
+   * One scheduled run; `crash` kills it at a given outside call, `deadline` (on the simulation's
+   * clock) is the invocation's. Returns undefined if it crashed.
+   */
+  async run(
+    crash?: { atCall: number; afterEffect: boolean },
+    deadline?: Deadline,
+  ): Promise<RunSummary | undefined> {
     const plan = new CrashPlan(crash?.atCall, crash?.afterEffect ?? false);
     const summary = await runExporter(this.config, {
       logs: plan.wrap(this.model),
@@ -94,6 +101,7 @@ export class Simulation {
       emitMetric: (line) => this.keepLog(line),
       nonce: () => `n${++this.nonce}`,
       accountId: '123456789012',
+      deadline,
     }).catch((error: unknown) => {
       if (plan.crashed) return undefined;
       throw error;

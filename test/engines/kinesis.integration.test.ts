@@ -5,6 +5,7 @@ import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
 import { ACCESS_LINE, EC2_METADATA, fluentBitLine, kinesisEvent } from '../support/kinesis';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The deployed forwarder on Kinesis records with rules per Fluent Bit logtype (a Fluent Bit →
@@ -15,7 +16,7 @@ import { ACCESS_LINE, EC2_METADATA, fluentBitLine, kinesisEvent } from '../suppo
 const fixture = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/forwarder/kinesis-fluent-bit.json'), 'utf8'),
 ) as KinesisStreamEvent;
-const context = { getRemainingTimeInMillis: () => 300_000, awsRequestId: 'kinesis-engine-test' };
+const context = lambdaContext({ remainingMs: 300_000, awsRequestId: 'kinesis-engine-test' });
 
 describeEachEngine('Kinesis with rules into a real node', (kind) => {
   let engine: EngineClient;

@@ -9,6 +9,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { alarmEvent } from '../support/alarm-ledger';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * An alarm of another account, run as the Lambda handler runs it (module-scope config from the
@@ -108,11 +109,14 @@ async function runHandler(env: Record<string, string>, event: SNSEvent): Promise
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       handler = (require('../../functions/notifier/handler') as { handler: typeof handler }).handler;
     });
-    await handler!(event, {
-      awsRequestId: 'r1',
-      invokedFunctionArn: `arn:aws:lambda:${MOTO_REGION}:${MOTO_ACCOUNT}:function:logpipe-dev-notifier`,
-      getRemainingTimeInMillis: () => 25_000,
-    } as Context);
+    await handler!(
+      event,
+      lambdaContext({
+        awsRequestId: 'r1',
+        invokedFunctionArn: `arn:aws:lambda:${MOTO_REGION}:${MOTO_ACCOUNT}:function:logpipe-dev-notifier`,
+        remainingMs: 25_000,
+      }),
+    );
   } finally {
     write.mockRestore();
     process.env = saved;

@@ -5,7 +5,7 @@ import { checkovProblems, runCheckov, type FileReport } from './checkov';
 import { withCheckovSkips } from '../../resources/lib/checkov';
 
 /**
- * The checkov harness on small templates that break its rule in each way (package.test.ts runs
+ * The checkov harness on small templates that break its rule in each way (package.integration.test.ts runs
  * it on every stage): a finding nobody answered, a skip whose reason says nothing, and a skip
  * with its reason, the way resources/lib/checkov.js writes it.
  */

@@ -8,6 +8,7 @@ import { EngineClient } from '../support/engine-client';
 import { emfMetricsOf, quiet } from '../support/logging';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * INDEX_MODE=datastream against real nodes: search:setup's template makes `logs-*-<namespace>`
@@ -17,11 +18,11 @@ import { eventId, logsData, subscriptionEvent } from '../support/subscription';
  */
 const RUN = Date.now().toString(36);
 const DEAD = 'logpipe-dead-letters-ds';
-const context = {
-  getRemainingTimeInMillis: () => 300_000,
+const context = lambdaContext({
+  remainingMs: 300_000,
   awsRequestId: 'data-stream-test',
   functionName: 'logpipe-test-forwarder',
-} as never;
+});
 
 /** The last EMF metric line the function printed while `run` ran. */
 const metricsOf = async (run: () => Promise<unknown>) => (await emfMetricsOf(run)).at(-1) ?? {};

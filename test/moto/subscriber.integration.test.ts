@@ -7,6 +7,8 @@ import {
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../libs/runtime/logger';
+import { deadlineAt } from '../../libs/runtime/deadline';
+import { noDeadline } from '../support/lambda';
 import {
   loadSubscriberConfig,
   reconcileSubscriptions,
@@ -114,7 +116,7 @@ describe('the subscriber against moto', () => {
   it('subscribes every matching group once, leaves its own and full groups alone, and says so', async () => {
     const { port, calls } = counted(await sdkSubscriptionLogsApi(logs));
     const config = loadSubscriberConfig(env);
-    const [summary] = await reconcileSubscriptions(port, config, () => 60_000, log);
+    const [summary] = await reconcileSubscriptions(port, config, noDeadline, log);
     expect(summary).toEqual({
       target: 'firehose',
       matched: GROUPS + 2,
@@ -162,7 +164,7 @@ describe('the subscriber against moto', () => {
 
   it('changes nothing on the next run: reads only', async () => {
     const { port, calls } = counted(await sdkSubscriptionLogsApi(logs));
-    const [summary] = await reconcileSubscriptions(port, loadSubscriberConfig(env), () => 60_000, log);
+    const [summary] = await reconcileSubscriptions(port, loadSubscriberConfig(env), noDeadline, log);
     expect(summary).toMatchObject({ subscribed: 0, updated: 0, unchanged: GROUPS, full: 1, excluded: 1 });
     expect(calls).toEqual({
       describeLogGroups: 4,
@@ -173,9 +175,15 @@ describe('the subscriber against moto', () => {
 
   it('stops looking when the time is short, counting what it left for the next run', async () => {
     const { port, calls } = counted(await sdkSubscriptionLogsApi(logs));
-    let remaining = 60_000;
-    const clock = () => (remaining -= 1_000);
-    const [summary] = await reconcileSubscriptions(port, loadSubscriberConfig(env), clock, log);
+    // Each look at the clock moves it a second: the deadline comes after 50 of them.
+    let now = 0;
+    const clock = () => (now += 1_000);
+    const [summary] = await reconcileSubscriptions(
+      port,
+      loadSubscriberConfig(env),
+      deadlineAt(50_000, clock),
+      log,
+    );
     expect(summary!.unchecked).toBeGreaterThan(0);
     expect(summary!.unchanged + summary!.unchecked + summary!.excluded + summary!.full).toBeLessThanOrEqual(
       GROUPS + 2,
@@ -191,7 +199,7 @@ describe('the subscriber against moto', () => {
       SUBSCRIBE_FIREHOSE_FILTER_NAME: 'second-stage', // a new filter: every group gets a put
       SUBSCRIBE_FIREHOSE_DESTINATION_ARN: stream('missing-stream'), // moto refuses: no such stream
     });
-    await expect(reconcileSubscriptions(api, config, () => 60_000, log)).rejects.toThrow(SubscriptionError);
+    await expect(reconcileSubscriptions(api, config, noDeadline, log)).rejects.toThrow(SubscriptionError);
     expect(lines).toContainEqual(
       expect.objectContaining({ level: 'error', msg: 'subscription failed', log_group: '/app/g000' }),
     );

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { testInvocation } from '../support/lambda';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPipeline } from '../../libs/forwarding/pipeline/pipeline';
@@ -14,11 +15,9 @@ import { quiet } from '../support/logging';
  * meet the engine's real per-item 429 (es_rejected_execution_exception). Then the node is
  * stopped in the middle of an invocation and started again on the same data.
  */
-/** An invocation's context whose remaining time runs down as Lambda's does. */
-const invocation = (timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  return { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: 'backpressure' };
-};
+/** An invocation whose remaining time runs down with the wall clock, as Lambda's does (a real node answers). */
+const invocation = (timeoutMs: number, reserveMs = 3000) =>
+  testInvocation({ remainingMs: timeoutMs, reserveMs, awsRequestId: 'backpressure', clock: Date.now });
 
 function payload(first: number, count: number, logStream: string) {
   return subscriptionEvent(
@@ -84,11 +83,10 @@ describeEachEngine('a real node under pressure', (kind) => {
       DESTINATION_TIMEOUT_MS: '2000',
       RETRY_BASE_DELAY_MS: '50',
       RETRY_MAX_DELAY_MS: '200',
-      TIME_RESERVE_MS: '1000',
     };
     const event = payload(10_000, 3000, 'restart');
     const first = createPipeline(env);
-    const running = forwardSubscription(first, event, invocation(6000), quiet);
+    const running = forwardSubscription(first, event, invocation(6000, 1000), quiet);
     // Stop the node once part of the payload is in.
     while ((await engine.count('restart-*').catch(() => 0)) === 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));

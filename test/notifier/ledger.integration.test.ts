@@ -8,6 +8,7 @@ import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { alarmEvent, createLedgerTable } from '../support/alarm-ledger';
 import { useMoto } from '../support/moto';
 import { FakeSlack } from '../support/slack-server';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The alarm ledger on moto's DynamoDB, with the loopback Slack: calls per episode, repeats,
@@ -18,7 +19,7 @@ const logs = mockClient(CloudWatchLogsClient);
 const logsClient = new CloudWatchLogsClient({ region: 'ap-northeast-2' });
 const CHANNEL = 'C0LEDGER';
 const GREEN = '#2EB67D';
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 25_000 };
+const context = lambdaContext({ awsRequestId: 'req-1', remainingMs: 25_000 });
 let table = 0;
 let dynamo: DynamoDBClient;
 let slack: FakeSlack;

@@ -17,6 +17,7 @@ import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
 import { multiMember, options, record } from '../splitter/support';
 import { quiet } from '../support/logging';
 import { controlMessage } from '../support/subscription';
+import { testInvocation } from '../support/lambda';
 
 /**
  * The splitter's S3 side on moto's S3 (streaming GetObject of a large object, a vanished
@@ -27,7 +28,7 @@ import { controlMessage } from '../support/subscription';
 const RAW = 'logpipe-moto-raw-logs';
 const ARCHIVE = 'logpipe-moto-log-archive';
 const DEAD = 'logpipe-moto-dead-letters';
-const context = { getRemainingTimeInMillis: () => 600_000, awsRequestId: 'moto' };
+const context = testInvocation({ remainingMs: 600_000, awsRequestId: 'moto' });
 
 function eventFor(bucket: string, key: string): S3Event {
   const encoded = encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');

@@ -15,6 +15,7 @@ import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { alarmEvent, createLedgerTable } from '../support/alarm-ledger';
 import { FakeSlack } from '../support/slack-server';
 import { useMoto } from '../support/moto';
+import { lambdaContext } from '../support/lambda';
 
 /** The storm summary's plan (pure) and its count in the ledger (moto's DynamoDB). */
 const moto = useMoto();
@@ -155,7 +156,7 @@ describe('the storm summary through the notifier (moto DynamoDB, loopback Slack)
         [event('b', 'ALARM', 30), event('a', 'OK', 55)],
         [event('b', 'OK', 20)],
       ];
-      const context = { awsRequestId: 'req', getRemainingTimeInMillis: () => 25_000 };
+      const context = lambdaContext({ awsRequestId: 'req', remainingMs: 25_000 });
       // Concurrency is the container storm's (storm.test.ts); here the order and the repeats.
       for (const round of rounds)
         for (const e of round.flatMap((e) => [e, e])) await runtime.handle(e, context);

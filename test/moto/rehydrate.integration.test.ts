@@ -16,6 +16,7 @@ import { EngineClient } from '../support/engine-client';
 import { quiet } from '../support/logging';
 import { MOTO_ACCOUNT, useMoto } from '../support/moto';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * `npm run rehydrate` end to end on moto's S3 and a real node: the splitter's archive over three
@@ -33,11 +34,11 @@ const DAYS = ['2026-03-01', '2026-03-02', '2026-03-03'];
 const GROUPS = ['/aws/lambda/orders', '/aws/lambda/payments'];
 const EXPORTED_GROUP = '/ecs/web';
 const HOUR = 3600_000;
-const context = {
-  getRemainingTimeInMillis: () => 300_000,
+const context = lambdaContext({
+  remainingMs: 300_000,
   awsRequestId: 'rehydrate-test',
   functionName: 'logpipe-test-forwarder',
-} as never;
+});
 
 interface ArchivedEvent extends CloudWatchLogEvent {
   logGroup: string;

@@ -4,17 +4,15 @@ import {
   DescribeSubscriptionFiltersCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { ScheduledEvent } from 'aws-lambda';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from '../support/moto';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * functions/subscriber/handler.ts as deployed: configuration from the environment at cold start,
  * its own SDK client (pointed at moto by the SDK's AWS_ENDPOINT_URL), one scheduled run.
  */
-const context = {
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 300_000,
-} as unknown as Context;
+const context = lambdaContext({ awsRequestId: 'req-1', remainingMs: 300_000 });
 const event = {} as ScheduledEvent;
 const STREAM = `arn:aws:firehose:${MOTO_REGION}:${MOTO_ACCOUNT}:deliverystream/logpipe-moto-raw-logs`;
 const ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/logs-to-firehose`;

@@ -14,6 +14,7 @@ import { loadNotifierConfig } from '../../libs/notifier/config';
 import { createNotifierRuntime } from '../../libs/notifier/runtime';
 import { alarmEvent } from '../support/alarm-ledger';
 import { MOTO_REGION, useMoto } from '../support/moto';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The lines that made the alarm fire, with CloudWatch's real timing: the breaching period ended
@@ -109,7 +110,7 @@ it('shows the lines of a period that ended two minutes before the state change (
     print: (line) => printed.push(line),
     log: new Logger({}, 'error', { write: () => undefined }),
   });
-  await runtime.handle(event, { getRemainingTimeInMillis: () => 20_000 });
+  await runtime.handle(event, lambdaContext({ remainingMs: 20_000 }));
   expect(printed).toHaveLength(1);
   expect(printed[0]).toContain('ERROR breaching line one');
   expect(printed[0]).toContain('ERROR breaching line two');

@@ -7,6 +7,7 @@ import { EngineClient } from '../support/engine-client';
 import { quiet } from '../support/logging';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * `npm run replay` end to end: the deployed forwarder dead-letters what a real node refuses
@@ -16,11 +17,11 @@ import { eventId, logsData, subscriptionEvent } from '../support/subscription';
  */
 const RUN = Date.now().toString(36);
 const DEAD = 'logpipe-dead-letters-replay';
-const context = {
-  getRemainingTimeInMillis: () => 300_000,
+const context = lambdaContext({
+  remainingMs: 300_000,
   awsRequestId: 'replay-test',
   functionName: 'logpipe-test-forwarder',
-} as never;
+});
 
 const id = (n: number) => eventId(n, 4444444444);
 

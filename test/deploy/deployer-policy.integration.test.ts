@@ -22,7 +22,7 @@ import { venvDir } from '../../tools/peers/python-tools';
  * installed by the jest global setup) ships offline: each resource type's schema with the
  * permissions its CloudFormation handlers need, and the IAM service reference (Policies.json:
  * every action, the resource types it can be scoped to, their ARN formats). Every packaged
- * stage's template is checked against the policy in package.test.ts and stage-template.test.ts.
+ * stage's template is checked against the policy in package.integration.test.ts and stage-template.test.ts.
  */
 const cfnlintData = (() => {
   const lib = join(venvDir, 'lib');

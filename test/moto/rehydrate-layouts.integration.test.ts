@@ -20,7 +20,7 @@ import { useMoto } from '../support/moto';
 import { eventId, logsData } from '../support/subscription';
 
 /**
- * The parts of a rehydration the end-to-end test (test/moto/rehydrate.test.ts) does not reach:
+ * The parts of a rehydration the end-to-end test (test/moto/rehydrate.integration.test.ts) does not reach:
  * raw Firehose objects (groups mixed, arrival hours), prefix selectors, refused documents
  * dead-lettered, a destination that is down, and the arguments. moto's S3 (s3rver ignores
  * the Delimiter of a listing) and a loopback _bulk.

@@ -2,6 +2,7 @@ import { describeEachEngine, engineUrl } from '../peers/engine-env';
 import { coldStart } from '../support/cold-start';
 import { EngineClient } from '../support/engine-client';
 import { fixture } from '../support/fixtures';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * ECS-formatted lines (dotted top-level keys such as "log.level" beside nested objects such as
@@ -9,7 +10,7 @@ import { fixture } from '../support/fixtures';
  * search:setup: `json` is one flattened / flat_object field, and the dotted keys stay as logged.
  */
 const RUN = Date.now().toString(36);
-const context = { getRemainingTimeInMillis: () => 300_000, awsRequestId: 'ecs-engine-test' } as never;
+const context = lambdaContext({ remainingMs: 300_000, awsRequestId: 'ecs-engine-test' });
 
 describeEachEngine('ECS-formatted JSON lines into a real node', (kind) => {
   const prefix = `ecs-${kind.slice(0, 2)}-${RUN}`;

@@ -13,6 +13,7 @@ import { MIXED_START, mixedSubscription } from '../support/mixed-payload';
 import { LocalS3 } from '../support/s3';
 import { eventId, logsData, subscriptionEvent } from '../support/subscription';
 import { emfMetricsOf } from '../support/logging';
+import { lambdaContext } from '../support/lambda';
 
 /**
  * The deployed forwarder (functions/forwarder/handler.ts, loaded as Lambda loads it, configured
@@ -23,11 +24,11 @@ const EVENTS = 10_000;
 const RUN = Date.now().toString(36);
 const DEAD = 'logpipe-dead-letters-test';
 const RAW = 'logpipe-raw-logs-test';
-const context = {
-  getRemainingTimeInMillis: () => 300_000,
+const context = lambdaContext({
+  remainingMs: 300_000,
   awsRequestId: 'engine-test',
   functionName: 'logpipe-test-forwarder',
-} as never;
+});
 const seedFixture = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/forwarder/lambda-console-lines.json'), 'utf8'),
 ) as unknown;
