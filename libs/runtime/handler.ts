@@ -1,12 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { type Clock, type Deadline, invocationDeadline } from './deadline';
 import { intVar, type Env } from './env';
-import { logger as rootLogger, type Logger } from './logger';
+import { invocationLogger, logger as rootLogger, type Logger } from './logger';
 
 /** What one invocation hands to the libs: the context, its logger and its deadline. */
 export interface Invocation {
   readonly context: Context;
-  /** Carries `function` and `requestId` on every line. */
+  /** Carries `function` and `function_request_id` on every line. */
   readonly log: Logger;
   readonly deadline: Deadline;
 }
@@ -58,7 +58,7 @@ export function defineHandler<E, R>(
   const handler = (event: E, context: Context): Promise<R> =>
     run(event, {
       context,
-      log: functionLog.child({ function_request_id: context.awsRequestId }),
+      log: invocationLogger(context, functionLog),
       deadline: invocationDeadline(context, timeReserveMs, clock),
     });
   return Object.assign(handler, { timeReserveMs });

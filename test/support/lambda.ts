@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { type Clock, type Deadline, deadlineAt, invocationDeadline } from '../../libs/runtime/deadline';
 import type { Invocation } from '../../libs/runtime/handler';
-import { logger, type Logger } from '../../libs/runtime/logger';
+import { invocationLogger, type Logger } from '../../libs/runtime/logger';
 
 /** The one way tests make a Lambda context and an invocation (libs/runtime/handler.ts). */
 export interface LambdaContextOptions {
@@ -55,7 +55,7 @@ export function testInvocation(options: TestInvocationOptions = {}): Invocation 
   const context = lambdaContext(options);
   return {
     context,
-    log: options.log ?? logger.child({ function_request_id: context.awsRequestId }),
+    log: options.log ?? invocationLogger(context),
     deadline: invocationDeadline(context, options.reserveMs ?? 3000, options.clock ?? stillClock),
   };
 }
