@@ -162,8 +162,8 @@ async function resources(context) {
               Namespace: stack.metricsNamespace,
               MetricName: /** @type {Record<string, string>} */ (stack.emfMetrics)[entry.emfMetric],
               Dimensions: [
-                { Name: 'Service', Value: names.prefix },
-                { Name: 'Function', Value: names.function },
+                { Name: stack.emfDimensions.service, Value: names.prefix },
+                { Name: stack.emfDimensions.function, Value: names.function },
               ],
             };
       Resources[id] = {

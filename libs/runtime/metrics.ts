@@ -1,5 +1,5 @@
 import type { LogSink } from './logger';
-import { METRICS_NAMESPACE } from './stack-constants';
+import { EMF_DIMENSIONS, METRICS_NAMESPACE } from './stack-constants';
 
 /**
  * CloudWatch Embedded Metric Format: one JSON log line that CloudWatch Logs turns into metrics,
@@ -33,15 +33,14 @@ export function emfLine(
  * The dimensions every function of this service publishes under: Service (`<service>-<stage>`,
  * from METRICS_SERVICE) and Function (the Lambda function's name without that prefix).
  */
-export function serviceDimensions(env: Record<string, string | undefined> = process.env): {
-  Service: string;
-  Function: string;
-} {
+export function serviceDimensions(
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
   const service = env.METRICS_SERVICE || 'logpipe';
   const name = env.AWS_LAMBDA_FUNCTION_NAME || 'local';
   return {
-    Service: service,
-    Function: name.startsWith(`${service}-`) ? name.slice(service.length + 1) : name,
+    [EMF_DIMENSIONS.service]: service,
+    [EMF_DIMENSIONS.function]: name.startsWith(`${service}-`) ? name.slice(service.length + 1) : name,
   };
 }
 

@@ -10,6 +10,12 @@ import constants from './stack-constants.json';
 /** The EMF namespace of every metric the functions publish (resources/metric-alarms.yml alarms on them). */
 export const METRICS_NAMESPACE: string = constants.metricsNamespace;
 
+/** The dimensions every metric is published under (resources/metric-alarms.js alarms on the same). */
+export const EMF_DIMENSIONS = constants.emfDimensions as {
+  readonly service: string;
+  readonly function: string;
+};
+
 /** Names of the EMF metrics the stack alarms on (resources/metric-alarms.yml `emfMetric`). */
 export const EMF_METRICS = constants.emfMetrics as {
   readonly deadLettered: 'DeadLettered';
