@@ -318,6 +318,46 @@ describe('password-ish shapes', () => {
   });
 });
 
+describe('settings and headers of the same kinds', () => {
+  it.each([
+    ['a .NET appSettings entry', (v: string) => `<add key="DbPassword" value="${v}"/>`, 'Xk9-pQ2r-77aa'],
+    ['a Spring property', (v: string) => `<property name="password" value="${v}"/>`, 's3cr3t-Val-9'],
+    [
+      'Authorization: SSWS (Okta)',
+      (v: string) => `Authorization: SSWS ${v}`,
+      '00QCjAl4MlV-WPXM-ABCDEFGHIJKLMNOPQRSTUV',
+    ],
+    ['Authorization: ApiKey', (v: string) => `Authorization: ApiKey ${v}`, 'dGhpc2lzYXNlY3JldGtleTEyMzQ1'],
+    [
+      '?auth= (Firebase)',
+      (v: string) => `GET https://app.firebaseio.com/users.json?auth=${v}`,
+      'Zq8cXw2LmN4pT7yR1sV6uB3kJ9hG0fDe',
+    ],
+    [
+      'Rails secret_key_base',
+      (v: string) => `SECRET_KEY_BASE=${v}`,
+      '9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeedd',
+    ],
+    ['a fullwidth equals sign', (v: string) => `パスワード＝${v}`, 'Abc-1234-xyz'],
+    ['a legacy Vault token', (v: string) => `vault login ${v}`, 's.Ab12Cd34Ef56Gh78Ij90Kl12'],
+  ])('%s', (_shape, line, secret) => {
+    expectHiddenEverywhere(secret, line);
+  });
+
+  it('leaves names, hints and look-alikes', () => {
+    for (const line of [
+      '<password_hint>ask admin</password_hint>',
+      '<add key="PasswordMinLength" value="12"/>',
+      'Authorization: Bearer',
+      'GET https://example.com/?oauth=1234567890abcdefXYZ',
+      'logs.s3.amazonaws.com/AbCdEfGhIjKlMnOpQrStUvWx',
+      'requests.Session.request took 12ms',
+      'use s.abcdefghijklmnopqrstuvwx here',
+    ])
+      expect(masked(line)).toBe(line);
+  });
+});
+
 describe('a card as a JSON number inside a JSON string', () => {
   it('is masked and the inner string stays JSON', () => {
     const line = '{"msg":"webhook received","body":"{\\"ctx\\":{\\"number\\":6011111111111117,\\"n\\":42}}"}';

@@ -38,6 +38,8 @@ const SECRET_ENDINGS = [
   'connectionstring',
   // Keys that encrypt or sign, and the vendors' names for an API key.
   'encryptionkey',
+  'authkey',
+  'secretkeybase', // Rails
   'signingkey',
   'masterkey',
   'hmackey',
@@ -144,7 +146,7 @@ const normal = (key: string) => key.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
  * it is one random-looking run (`?code=gNxl%2BwJze29...`, `"key": "e6065739ac80..."`), and left
  * when it reads as a name (`key: node-cache-Linux-x64-npm-<hash>`, `"code": "NoSuchKey"`).
  */
-const WEAK_SECRET_NAMES = new Set(['key', 'code', 'sig', 'キー', '키', '鍵', 'clave', 'ключ']);
+const WEAK_SECRET_NAMES = new Set(['key', 'code', 'sig', 'auth', 'キー', '키', '鍵', 'clave', 'ключ']);
 export const WEAK_KEY_WORDS = [...WEAK_SECRET_NAMES].join('|');
 
 /**
@@ -205,25 +207,27 @@ export const SECRET_KEY_WORDS = [
   'credentials?',
   'signature',
   'connection[ _.-]?string',
-  '(?:encryption|signing|master|hmac|account|subscription|shared[ _.-]?access)[ _.-]?key',
+  '(?:encryption|signing|master|hmac|auth|account|subscription|shared[ _.-]?access)[ _.-]?key',
+  'secret[ _.-]?key[ _.-]?base',
   'shared[ _.-]?access[ _.-]?signature',
   ...otherLanguageNames().map((name) => SPACED_FORMS[name] ?? name),
 ].join('|');
 
 /**
  * A cheap test that text may hold a secret's name followed by a separator (`password=`,
- * `"apiKey": `, `\\"token\\":`, `:password =>`, `<password>`, `パスワード：`), or a command-line flag
- * naming one (`--client_secret X`): the prefilter of the keyed-value masks. Linear: literal
- * alternatives, then bounded optional characters.
+ * `"apiKey": `, `\\"token\\":`, `:password =>`, `<password>`, `パスワード：`), a command-line
+ * flag naming one (`--client_secret X`), or an attribute (`key="DbPassword" value=`): the
+ * prefilter of the keyed-value masks. Linear: literal alternatives, then bounded optional
+ * characters.
  */
 export const MAY_NAME_STRONG_SECRET = new RegExp(
-  `(?:${SECRET_KEY_WORDS})(?:\\\\*["'])?[ \\t]*(?:=>|:|=|>|：)|--[A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS})[ \\t]`,
+  `(?:${SECRET_KEY_WORDS})(?:\\\\*["'])?[ \\t]*(?:=>|:|=|>|：|＝)|--[A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS})[ \\t]|(?:${SECRET_KEY_WORDS})\\\\*["'][ \\t]+value=`,
   'i',
 );
 
 /** The same for the weak names (`?code=`, `"key": `), the word standing alone. */
 export const MAY_NAME_WEAK_SECRET = new RegExp(
-  `(?:^|[^A-Za-z0-9_])(?:${WEAK_KEY_WORDS})(?:\\\\*["'])?[ \\t]*[:=：]`,
+  `(?:^|[^A-Za-z0-9_])(?:${WEAK_KEY_WORDS})(?:\\\\*["'])?[ \\t]*[:=：＝]`,
   'i',
 );
 

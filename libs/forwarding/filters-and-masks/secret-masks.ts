@@ -52,10 +52,14 @@ const NOT_A_VALUE = new Set([
  * after a secret's name is masked, quotes and key kept. Groups: 1 key, 2 separator, 3 "value",
  * 4 \"value\", 5 'value', 6 an auth scheme (`Bearer `), 7 a bare value.
  */
-const KEYED_VALUE = String.raw`(?i)([A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS}))((?:\\?["'])?[ \t]*(?:=>|:|=|：)[ \t]*)(?:"((?:[^"\\\n]|\\[^\n])*)"|\\"((?:[^"\\]|\\\\)*)\\"|'([^'\n]*)'|((?:Bearer|Basic|Token|Digest)[ \t]+)?([^\s"'&;,<>(){}\[\]\\]+))`;
+// Authorization schemes (RFC 9110 and vendors'): `Authorization: SSWS <token>` masks the token.
+const AUTH_SCHEMES =
+  'Bearer|Basic|Token|Digest|ApiKey|Api-Key|SSWS|Splunk|GenieKey|Key|OAuth|Negotiate|NTLM|HMAC|Hawk|AWS4-HMAC-SHA256';
+
+const KEYED_VALUE = String.raw`(?i)([A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS}))((?:\\?["'])?[ \t]*(?:=>|:|=|：|＝)[ \t]*)(?:"((?:[^"\\\n]|\\[^\n])*)"|\\"((?:[^"\\]|\\\\)*)\\"|'([^'\n]*)'|((?:${AUTH_SCHEMES})[ \t]+)?([^\s"'&;,<>(){}\[\]\\]+))`;
 
 const LETTERS_ONLY = /^[A-Za-z]+$/;
-const AUTH_SCHEME = /^(?:bearer|basic|token|digest)$/i;
+const AUTH_SCHEME = new RegExp(`^(?:${AUTH_SCHEMES})$`, 'i');
 // A value that is code, not a secret: `secret = client.get_secret_value(...)`, `key = os.environ[...]`.
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
@@ -112,9 +116,9 @@ const keyedValue: Replacer = (match, text) => {
  * `key: value` and `key:value` with the value unquoted (YAML, Go's `%+v`, prose logs): the value
  * runs to the next white space, so one holding `&`, `=` or `(` is masked whole
  * (`passwd: c=c4rhK-x&JJ*F)+4`). Trailing punctuation (`,;)}]`) stays: it closes what holds the
- * pair (`{User:x Password:y}`). Groups: 1 key, 2 separator, 3 value.
+ * pair (`{User:x Password:y}`). Groups: 1 key, 2 separator, 3 an auth scheme, 4 value.
  */
-const COLON_VALUE = String.raw`(?i)([A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS}))([ \t]*[:：][ \t]*)([^\s"'\\<>\[][^\s"'\\<>]*)`;
+const COLON_VALUE = String.raw`(?i)([A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS}))([ \t]*[:：＝][ \t]*)((?:${AUTH_SCHEMES})[ \t]+)?([^\s"'\\<>\[][^\s"'\\<>]*)`;
 
 const colonValue: Replacer = (match, text) => {
   if (wordBefore(text, match.start)) return undefined;
@@ -122,11 +126,18 @@ const colonValue: Replacer = (match, text) => {
   if (!namesSecret(key)) return undefined;
   const separator = match.group(2)!;
   if (separator === ':' && text.charCodeAt(match.start - 1) === 58) return undefined;
-  const value = match.group(3)!;
+  const value = match.group(4)!;
   const trail = /[,;)}\]]*$/.exec(value)![0];
   const bare = value.slice(0, value.length - trail.length);
   if (bare === '') return undefined;
-  const masked = maskedBare(key + separator, separator, bare, '', text.charCodeAt(match.end - trail.length));
+  const scheme = match.group(3) ?? '';
+  const masked = maskedBare(
+    key + separator,
+    separator,
+    bare,
+    scheme,
+    text.charCodeAt(match.end - trail.length),
+  );
   return masked === undefined ? undefined : masked + trail;
 };
 
@@ -165,11 +176,23 @@ const elementValue: Replacer = (match) => {
 };
 
 /**
+ * A setting written as XML attributes (.NET `<add key="DbPassword" value="..."/>`, Spring
+ * `<property name="password" value="..."/>`): the value of an element whose key or name is a
+ * secret's. Groups: 1 up to the value's quote, 2 the name, 3 the value.
+ */
+const ATTRIBUTE_VALUE = String.raw`(?i)((?:key|name)=\\*["']([A-Za-z0-9_.:-]*?(?:${SECRET_KEY_WORDS}))\\*["'][ \t]+value=\\*["'])([^"'\\<>\n]{1,512})`;
+
+const attributeValue: Replacer = (match) =>
+  namesSecret(match.group(2)!) && !NOT_A_VALUE.has(match.group(3)!.toLowerCase())
+    ? `${match.group(1)}[MASKED]`
+    : undefined;
+
+/**
  * A weak name (`key`, `code`, `sig`, `키`: secret-keys.ts) standing alone, and a random-looking
  * value: query strings (`?code=gNxl%2Bw...&`), `key: e6065739...`, `"sig":"0a25..."`. Groups:
  * 1 key, 2 separator with quotes, 3 value.
  */
-const WEAK_VALUE = String.raw`(?i)(${WEAK_KEY_WORDS})((?:\\*["'])?[ \t]*[:=：][ \t]*(?:\\*["'])?)([A-Za-z0-9%+/=_~.-]{16,})`;
+const WEAK_VALUE = String.raw`(?i)(${WEAK_KEY_WORDS})((?:\\*["'])?[ \t]*[:=：＝][ \t]*(?:\\*["'])?)([A-Za-z0-9%+/=_~.-]{16,})`;
 
 const weakValue: Replacer = (match, text) => {
   if (wordBefore(text, match.start) || !isWeakSecretKey(match.group(1)!)) return undefined;
@@ -245,7 +268,10 @@ export const VENDOR_TOKENS = [
   'ops_eyJ[A-Za-z0-9+/=_-]{100,}', // 1Password service account
 ];
 export const VENDOR_PREFIXES =
-  /gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|_live_|_test_|whsec_|AIza|GOCSPX-|ya29\.|npm_|pypi-|SG\.|SK[0-9a-f]|sk-|HRKU-|shp|hf_|_v1_|dapi|NRAK-|glsa_|PMAK-|sq0|ATATT3|lin_api_|dp\.|key-|dckr_|AGE-SECRET-KEY-|[0-9]Q~|discord|\.atlasv1\.|GR1348941|:AA|hv[sbr]\.|ATBB|ATCTT3|v1\.0-|sk\.eyJ|pscale_|pul-|sntry|EAAA|sbp_|sb_secret_|figd_|nf[pc]_|tskey-|rubygems_|CFPAT-|dt0c01\.|LTAI|ops_eyJ/;
+  /gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|_live_|_test_|whsec_|AIza|GOCSPX-|ya29\.|npm_|pypi-|SG\.|SK[0-9a-f]|sk-|HRKU-|shp|hf_|_v1_|dapi|NRAK-|glsa_|PMAK-|sq0|ATATT3|lin_api_|dp\.|key-|dckr_|AGE-SECRET-KEY-|[0-9]Q~|discord|\.atlasv1\.|GR1348941|:AA|hv[sbr]\.|ATBB|ATCTT3|v1\.0-|sk\.eyJ|pscale_|pul-|sntry|EAAA|sbp_|sb_secret_|figd_|nf[pc]_|tskey-|rubygems_|CFPAT-|dt0c01\.|LTAI|ops_eyJ|(?:^|[^A-Za-z0-9_.])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/;
+
+const DOT = 46;
+const LEGACY_VAULT_TOKEN = /(?:^|[^A-Za-z0-9_.])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/;
 
 export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
   'private-key': () => [
@@ -271,6 +297,16 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
       regex: v8Regex(`(?:${VENDOR_TOKENS.join('|')})`),
       replace: fixed('[MASKED]'),
       prefilter: matches(VENDOR_PREFIXES),
+    },
+    // Vault's legacy service token (before 1.10): `s.` and 24 characters of mixed case and digits,
+    // standing alone (`xs.`, `a.s.` and `requests.` are not one).
+    {
+      regex: compileRe2('s\\.[A-Za-z0-9]{24}'),
+      replace: (match, text) =>
+        /[a-z]/.test(match.group(0)!) && /[A-Z]/.test(match.group(0)!) && /[0-9]/.test(match.group(0)!)
+          ? fixed('[MASKED]', [DOT])(match, text)
+          : undefined,
+      prefilter: matches(LEGACY_VAULT_TOKEN),
     },
   ],
   'url-userinfo': () => [
@@ -312,6 +348,11 @@ export const SECRET_BUILTINS: Record<string, () => BuiltinPattern[]> = {
   'secret-fields': () => [
     { regex: compileRe2(FLAG_VALUE), replace: flagValue, prefilter: matches(MAY_NAME_STRONG_SECRET) },
     { regex: compileRe2(ELEMENT_VALUE), replace: elementValue, prefilter: matches(MAY_NAME_STRONG_SECRET) },
+    {
+      regex: compileRe2(ATTRIBUTE_VALUE),
+      replace: attributeValue,
+      prefilter: matches(MAY_NAME_STRONG_SECRET),
+    },
     { regex: compileRe2(COLON_VALUE), replace: colonValue, prefilter: matches(MAY_NAME_STRONG_SECRET) },
     { regex: compileRe2(KEYED_VALUE), replace: keyedValue, prefilter: matches(MAY_NAME_STRONG_SECRET) },
     { regex: compileRe2(WEAK_VALUE), replace: weakValue, prefilter: matches(MAY_NAME_WEAK_SECRET) },
