@@ -367,12 +367,13 @@ describe('blind masking corpus', () => {
   });
 });
 
-// Skipped until masking meets the targets. First measurement (2026-12-06, Node 20, branch
-// issue-24u at a685524): secret lines fully masked 617/704 = 87.6% (target >= 95%); ordinary
-// lines changed 5/729 = 0.7% (<= 1% met); JSON messages broken 1/787 (a card as a JSON number
-// inside JSON-in-JSON); Fluent Bit records on Kinesis leaking a secret field 63/704 (target 0).
-// Turn it on (describe) to see the numbers per class and per form and the missed lines.
-describe.skip('blind corpus through sls invoke local with every built-in mask', () => {
+// First measurement (2026-12-06, Node 20, branch issue-24u at a685524): secret lines fully masked
+// 617/704 = 87.6% (target >= 95%); ordinary lines changed 5/729 = 0.7%; JSON messages broken
+// 1/787 (a card as a JSON number inside JSON-in-JSON); Fluent Bit records on Kinesis leaking a
+// secret field 63/704. After the class fixes of issue 24 (branch issue-24r): 704/704, 0/729, 0/787,
+// 0/704. The fixes were written against this corpus: it is no longer unseen, and holds them as a
+// regression test. Set BLIND_REPORT=<file> to keep the report (numbers per class and per form).
+describe('blind corpus through sls invoke local with every built-in mask', () => {
   it('masks the secrets, leaves ordinary lines and JSON as they were, on subscriptions and Kinesis', () => {
     const results = measure();
     console.log(results.report);
