@@ -1,6 +1,6 @@
 import { compileRe2 } from './patterns';
 import { v8LongestRegex, v8Regex } from './v8-regex';
-import { SECRET_BUILTINS, VENDOR_TOKENS } from './secret-masks';
+import { SECRET_BUILTINS, VENDOR_TOKENS, WEAK_VALUE } from './secret-masks';
 import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
 import type { Replacer } from './replace';
 
@@ -234,6 +234,7 @@ export const V8_BUILTIN_FORMS: ReadonlyArray<{
   { name: 'card', alternatives: [CARD_RUN], longest: false },
   { name: 'ipv6', alternatives: IPV6_ALTERNATIVES, longest: true },
   { name: 'vendor-tokens', alternatives: [`(?:${VENDOR_TOKENS.join('|')})`], longest: false },
+  { name: 'secret-fields (weak names)', alternatives: [WEAK_VALUE], longest: false },
 ];
 
 const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;

@@ -147,7 +147,13 @@ const normal = (key: string) => key.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
  * when it reads as a name (`key: node-cache-Linux-x64-npm-<hash>`, `"code": "NoSuchKey"`).
  */
 const WEAK_SECRET_NAMES = new Set(['key', 'code', 'sig', 'auth', 'キー', '키', '鍵', 'clave', 'ключ']);
-export const WEAK_KEY_WORDS = [...WEAK_SECRET_NAMES].join('|');
+/** A pattern of a word in either case, without a case-insensitive flag (`[Kk][Ee][Yy]`). */
+const eitherCase = (word: string) =>
+  [...word]
+    .map((c) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`))
+    .join('');
+/** The weak names as a pattern that needs no `i` flag (V8 and RE2 read it alike). */
+export const WEAK_KEY_WORDS = [...WEAK_SECRET_NAMES].map(eitherCase).join('|');
 
 /**
  * A value that is one random-looking run: 16 or more characters of a token's alphabet (URL
@@ -221,14 +227,16 @@ export const SECRET_KEY_WORDS = [
  * characters.
  */
 export const MAY_NAME_STRONG_SECRET = new RegExp(
-  `(?:${SECRET_KEY_WORDS})(?:\\\\*["'])?[ \\t]*(?:=>|:|=|>|：|＝)|--[A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS})[ \\t]|(?:${SECRET_KEY_WORDS})\\\\*["'][ \\t]+value=`,
+  `(?:${SECRET_KEY_WORDS})(?:(?:\\\\*["'])?[ \\t]*(?:=>|:|=|>|：|＝)|\\\\*["'][ \\t]+value=)|--[A-Za-z0-9_.-]*?(?:${SECRET_KEY_WORDS})[ \\t]`,
   'i',
 );
 
-/** The same for the weak names (`?code=`, `"key": `), the word standing alone. */
+/**
+ * The same for the weak names (`?code=`, `"key": `), the word standing alone: not after a word
+ * character (`errorCode":`), unless that is the letter of an escape (`\\nkey: ...`).
+ */
 export const MAY_NAME_WEAK_SECRET = new RegExp(
-  `(?:^|[^A-Za-z0-9_])(?:${WEAK_KEY_WORDS})(?:\\\\*["'])?[ \\t]*[:=：＝]`,
-  'i',
+  `(?<!(?:^|[^\\\\])[A-Za-z0-9_])(?:${WEAK_KEY_WORDS})(?:\\\\*["'])?[ \\t]*[:=：＝]`,
 );
 
 /** Either of the two: the gate's part for `secret-fields` (builtin-gate.ts). */
