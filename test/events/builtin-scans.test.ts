@@ -238,6 +238,16 @@ describe("the built-ins' scans, prefilters and gate miss nothing their patterns 
     for (const name of BUILTIN_MASK_NAMES) expect([name, (found.get(name) ?? 0) > 0]).toEqual([name, true]);
   });
 
+  it('scans ASCII texts for the ASCII names only: no other letter of the vocabulary folds to ASCII', () => {
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    const others = [...new Set(SECRET_KEY_WORDS)].filter((char) => char.charCodeAt(0) > 127);
+    expect(others.length).toBeGreaterThan(50);
+    for (const char of others) {
+      const folded = new RegExp(`^${char}$`, 'iu');
+      expect([char, ascii.filter((c) => folded.test(c))]).toEqual([char, []]);
+    }
+  });
+
   it("reads names as RE2's (?i) does: the Kelvin sign and the long s fold to ASCII", () => {
     for (const input of ['to\u212Aen=abc123def', '\u017Fecret: abc123def', '--\u017Fecret abc123def']) {
       const found = builtinMask('secret-fields').filter((pattern) => pattern.regex.test(input));

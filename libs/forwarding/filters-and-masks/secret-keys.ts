@@ -193,7 +193,7 @@ export function isSecretKey(key: string): boolean {
  * `_ - .` or none, in any case (`(?i)`). A key written this way must end the name: the separator
  * follows it.
  */
-export const SECRET_KEY_WORDS = [
+const SECRET_KEY_WORD_LIST = [
   'password(?:[ _.-]?(?:confirmation|confirm|hash|digest))?',
   'passcode',
   'pass',
@@ -217,7 +217,15 @@ export const SECRET_KEY_WORDS = [
   'secret[ _.-]?key[ _.-]?base',
   'shared[ _.-]?access[ _.-]?signature',
   ...otherLanguageNames().map((name) => SPACED_FORMS[name] ?? name),
-].join('|');
+];
+export const SECRET_KEY_WORDS = SECRET_KEY_WORD_LIST.join('|');
+/**
+ * The words written in ASCII only: the others hold a letter no ASCII letter folds to, so they
+ * never match a text of ASCII characters (builtin-scans.ts tests those with this shorter list).
+ */
+export const ASCII_SECRET_KEY_WORDS = SECRET_KEY_WORD_LIST.filter((word) => !/[^\p{ASCII}]/u.test(word)).join(
+  '|',
+);
 
 /**
  * A cheap test that text may hold a secret's name followed by a separator (`password=`,
