@@ -53,7 +53,8 @@ const NUMERIC_LEVELS: Record<number, string> = {
  */
 export function parseJsonObjectMessage(message: string): Record<string, unknown> | undefined {
   // Cheap checks first: most lines are not JSON, and JSON.parse on them would throw (slow).
-  let start = 0;
+  // A byte order mark (U+FEFF, from a UTF-8 file written by .NET or PowerShell) then white space.
+  let start = message.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < message.length && message.charCodeAt(start) <= 32) start++;
   if (message.charCodeAt(start) !== 123 /* { */) return undefined;
   let end = message.length - 1;
@@ -61,7 +62,10 @@ export function parseJsonObjectMessage(message: string): Record<string, unknown>
   if (message.charCodeAt(end) !== 125 /* } */) return undefined;
   if (nestedDeeperThan(message, MAX_JSON_DEPTH)) return undefined;
   try {
-    const parsed: unknown = JSON.parse(message);
+    // JSON.parse reads white space but not a byte order mark.
+    const parsed: unknown = JSON.parse(
+      start > 0 && message.charCodeAt(0) === 0xfeff ? message.slice(1) : message,
+    );
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)
       : undefined;

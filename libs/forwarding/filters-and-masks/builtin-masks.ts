@@ -14,6 +14,10 @@ import {
 import { charAt, fixed, isWord, wordBefore, type BuiltinPattern } from './match-context';
 import type { Replacer } from './replace';
 
+const maskIpv4 = fixed('[IPV4]', [46]);
+/** A four-part version is no address: `Version=13.0.0.0` (.NET assembly names), `version 1.2.3.4`, `v10.0.0.1`. */
+const VERSION_BEFORE = /(?:version\s*[=:]?\s*|\bv)$/i;
+
 export type { BuiltinPattern } from './match-context';
 
 // Both aws-secret patterns need one of these words: one test for the two (applyMask).
@@ -323,7 +327,10 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
   ipv4: () => [
     {
       regex: compileRe2(IPV4),
-      replace: fixed('[IPV4]', [DOT]),
+      replace: (match, text) =>
+        VERSION_BEFORE.test(text.slice(Math.max(0, match.start - 12), match.start))
+          ? undefined
+          : maskIpv4(match, text),
       prefilter: mayHoldIpv4,
     },
   ],

@@ -125,8 +125,12 @@ const SPACED_FORMS: Record<string, string> = {
 /** Exactly these names, too short to trust as an ending (`bypass`, `oauth`). */
 const SECRET_NAMES = new Set(['pass', 'auth', 'dbpass', 'cvv', 'cvc']);
 
-/** Names that end like a secret's but hold none: pagination and idempotency tokens. */
+/**
+ * Names that end like a secret's but hold none: pagination and idempotency tokens, and .NET's
+ * `PublicKeyToken` (the hash of an assembly's public key, printed in every assembly name).
+ */
 const NOT_SECRET = new Set([
+  'publickeytoken',
   'nexttoken',
   'pagetoken',
   'nextpagetoken',
