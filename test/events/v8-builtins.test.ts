@@ -58,6 +58,31 @@ const PIECES = [
   'ATATT3',
   'lin_api_',
   'dp.pt.',
+  'key-',
+  'dckr_pat_',
+  'AGE-SECRET-KEY-1',
+  'ab1Q~',
+  'discord.com/api/webhooks/12345678901234567/',
+  '.atlasv1.',
+  'GR1348941',
+  '12345678:AA',
+  'hvs.',
+  'ATBB',
+  'v1.0-',
+  'sk.eyJ',
+  'pul-',
+  'EAAA',
+  'sbp_',
+  // The weak names' keyed form.
+  'key',
+  'Code',
+  'SIG',
+  '키',
+  'ключ',
+  '=',
+  '":"',
+  '\\"',
+  ': ',
   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
   '0123456789abcdef0123456789abcdef',
 ];
@@ -92,6 +117,8 @@ describe('built-ins on V8 answer as their RE2 forms', () => {
       card: 'card 4111 1111 1111 1111 ok',
       ipv6: 'from 2001:db8::1 and fe80::1%eth0 and ::ffff:192.0.2.1',
       'vendor-tokens': `token ghp_${'a'.repeat(36)} end`,
+      'secret-fields (weak names)':
+        'GET /cb?code=gNxl%2BwJze29WDDP%2B8sa6 and {"Key": "e6065739ac8072bc93f9"}',
     };
     for (const form of V8_BUILTIN_FORMS) {
       const source = form.alternatives.join('|');

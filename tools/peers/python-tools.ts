@@ -42,7 +42,13 @@ export async function ensurePythonTools(): Promise<string> {
 }
 
 function install(): string {
-  const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
+  // The pins alone: a comment edited (a path renamed) must not cost a 3-minute reinstall.
+  const pins = readFileSync(requirements, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '')
+    .join('\n');
+  const wanted = createHash('sha256').update(pins).digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted) return join(venvDir, 'bin');
   const python = process.env.PYTHON ?? 'python3';
   rmSync(venvDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import {
   mayHoldSecretWord,
   mayHoldSessionToken,
   mayHoldVendorToken,
+  mayNameWeakSecret,
 } from './builtin-scans';
 
 /**
@@ -32,7 +33,8 @@ const GATE_PARTS: Record<string, ReadonlyArray<(text: string) => boolean>> = {
   'url-userinfo': [mayHoldAt],
   'basic-auth': [mayHoldSecretWord],
   cookie: [mayHoldSecretWord],
-  'secret-fields': [mayHoldSecretWord],
+  // Its weak names (`key=`) apart: secret-fields' own part (builtin-scans.ts).
+  'secret-fields': [mayHoldSecretWord, mayNameWeakSecret],
   'aws-secret': [mayHoldSecretWord],
   'aws-access-key-id': [mayHoldAccessKeyId],
   email: [mayHoldAt],

@@ -1,6 +1,6 @@
 import { compileRe2 } from './patterns';
 import { v8LongestRegex, v8Regex } from './v8-regex';
-import { SECRET_BUILTINS, VENDOR_TOKENS } from './secret-masks';
+import { SECRET_BUILTINS, VENDOR_TOKENS, WEAK_VALUE } from './secret-masks';
 import {
   cardDigitsAt,
   mayHoldAccessKeyId,
@@ -174,12 +174,28 @@ const card: Replacer = (match, text) => {
     }
     if (found === -1) continue;
     const end = starts[found]! + groups[found]!.length;
-    out += `${run.slice(kept, starts[first])}[CARD]`;
+    out += `${run.slice(kept, starts[first])}${first === 0 ? cardAsJsonNumber(text, match.start) : '[CARD]'}`;
     kept = end;
     first = found;
   }
   return kept === 0 ? undefined : out + run.slice(kept);
 };
+
+/**
+ * `[CARD]` for a card at `at`, quoted when it is a JSON number inside a JSON string
+ * (`{"body":"{\\"number\\":6011...}"}`), with the escapes of the key's closing quote, so the inner
+ * JSON stays JSON. A number of the message's own JSON is left to the tree masking (structure.ts).
+ */
+function cardAsJsonNumber(text: string, at: number): string {
+  let i = at - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  if (text.charCodeAt(i) !== COLON || text.charCodeAt(i - 1) !== 34 /* " */) return '[CARD]';
+  let backslashes = 0;
+  while (text.charCodeAt(i - 2 - backslashes) === 92) backslashes++;
+  if (backslashes === 0) return '[CARD]';
+  const quote = `${'\\'.repeat(backslashes)}"`;
+  return `${quote}[CARD]${quote}`;
+}
 
 const HEX = '[0-9A-Fa-f]{1,4}';
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -224,6 +240,7 @@ export const V8_BUILTIN_FORMS: ReadonlyArray<{
   { name: 'card', alternatives: [CARD_RUN], longest: false, v8: CARD_RUN_V8 },
   { name: 'ipv6', alternatives: IPV6_ALTERNATIVES, longest: true },
   { name: 'vendor-tokens', alternatives: [`(?:${VENDOR_TOKENS.join('|')})`], longest: false },
+  { name: 'secret-fields (weak names)', alternatives: [WEAK_VALUE], longest: false },
 ];
 
 const SECRET_SEPARATOR = `(["']?\\s*[:=]\\s*["']?)`;
@@ -267,10 +284,11 @@ const BUILTINS: Record<string, () => BuiltinPattern[]> = {
       replace: keyedValue,
       prefilter: mayHoldSecret,
     },
-    // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key.
+    // A 40-character base64 value (an AWS secret key's shape) after any secret-ish key, also
+    // after a space (`aws configure set aws_secret_access_key <key>`).
     {
       regex: compileRe2(
-        `(?i)((?:secret|password|passwd|token|credential|private)[A-Za-z0-9_.-]*)${SECRET_SEPARATOR}([A-Za-z0-9/+]{40})`,
+        `(?i)((?:secret|password|passwd|token|credential|private)[A-Za-z0-9_.-]*)(["']?\\s*[:=]\\s*["']?|[ \\t]+)([A-Za-z0-9/+]{40})`,
       ),
       replace: (match, text) =>
         /[A-Za-z0-9/+]/.test(text[match.end] ?? '') ? undefined : keyedValue(match, text),
@@ -345,8 +363,12 @@ export const BUILTIN_GROUPS: Record<string, readonly string[]> = {
   '*': BUILTIN_MASK_NAMES,
 };
 
-/** A bearer credential, not a word: `Bearer authentication failed` keeps its word. */
+/**
+ * A bearer credential, not a word or a pair: `Bearer authentication failed` keeps its word.
+ */
 function looksLikeToken(token: string): boolean {
+  // `token_type=bearer max_tokens=4096`: the next word is a snake_case `name=value` pair.
+  if (/^[a-z][a-z0-9]*(?:_[a-z0-9]+)+=/.test(token)) return false;
   if (/[0-9._~+/=-]/.test(token)) return true;
   // Letters only: a token when long and mixed-case beyond a capital first letter.
   return token.length >= 16 && /[a-z]/.test(token) && /[A-Z]/.test(token.slice(1));

@@ -1,4 +1,10 @@
-import { MAY_HAVE_SECRET_FIELD, MAY_NAME_SECRET, SECRET_KEY_WORDS } from './secret-keys';
+import {
+  ASCII_SECRET_KEY_WORDS,
+  MAY_HAVE_SECRET_FIELD,
+  MAY_NAME_STRONG_SECRET,
+  MAY_NAME_WEAK_SECRET,
+  SECRET_KEY_WORDS,
+} from './secret-keys';
 
 /**
  * The scans the built-ins' prefilters and their gate (builtin-gate.ts) share, each run at most
@@ -26,27 +32,47 @@ export function oncePerText(test: (text: string) => boolean): (text: string) => 
   };
 }
 
-const SEPARATOR = String.raw`(?:\\?["'])?\s*(?:=>|:|=)`;
+/**
+ * Every word a credentials built-in needs, in any case: a secret's name before what may follow
+ * it (a separator, `>`, a fullwidth `：` or `＝`, or the space of a flag's or an attribute's
+ * value: the secret-fields prefilters and the JSON path's secret-field test), the short JSON
+ * names, and the plain words of aws-secret, bearer, basic-auth and cookie. Most lines hold none
+ * of them: one scan rejects six built-ins' tests. A text of ASCII characters only (most logs)
+ * is scanned for the names written in ASCII: the other languages' names cannot match it, and
+ * V8 scans a shorter alternation faster.
+ */
+export const mayHoldSecretWord = oncePerText((text) =>
+  isAscii(text) ? ASCII_SECRET_WORDS.test(text) : SECRET_WORDS.test(text),
+);
+const secretWords = (names: string) =>
+  new RegExp(
+    [
+      String.raw`(?:${names})(?:\\*["'])?[\s:=>：＝]`,
+      String.raw`"(?:pass|auth|db[ _.-]?pass|cvv|cvc)\\*"\s*:`,
+      'secret|passw|token|credential|private|bearer|basic|cookie',
+    ].join('|'),
+    // Unicode case folding, as RE2's `(?i)`: `ſ` is an `s`, the Kelvin sign a `k`.
+    'iu',
+  );
+const SECRET_WORDS = secretWords(SECRET_KEY_WORDS);
+const ASCII_SECRET_WORDS = secretWords(ASCII_SECRET_KEY_WORDS);
+/** No character past U+007F (a UTF-8 byte count is native and ~memchr-fast). */
+const isAscii = (text: string) => Buffer.byteLength(text, 'utf8') === text.length;
 
 /**
- * Every word a credentials built-in needs, in any case: a secret's name before a separator (the
- * secret-fields prefilter and the JSON path's secret-field test; `\s*` covers both's spaces), the
- * short JSON names, and the plain words of aws-secret, bearer, basic-auth and cookie. Most lines
- * hold none of them: one scan rejects six built-ins' tests.
+ * The secret-fields prefilter of its strong names: a secret's name then a separator, a flag
+ * naming one, or an attribute (secret-keys.ts).
  */
-export const mayHoldSecretWord = oncePerText((text) => SECRET_WORDS.test(text));
-const SECRET_WORDS = new RegExp(
-  [
-    `(?:${SECRET_KEY_WORDS})${SEPARATOR}`,
-    String.raw`"(?:pass|auth|db[ _.-]?pass|cvv|cvc)\\?"\s*:`,
-    'secret|passw|token|credential|private|bearer|basic|cookie',
-  ].join('|'),
-  // Unicode case folding, as RE2's `(?i)`: `ſ` is an `s`, the Kelvin sign a `k`.
-  'iu',
+export const mayNameSecret = oncePerText(
+  (text) => mayHoldSecretWord(text) && MAY_NAME_STRONG_SECRET.test(text),
 );
 
-/** The secret-fields prefilter: a secret's name then a separator (secret-keys.ts). */
-export const mayNameSecret = oncePerText((text) => mayHoldSecretWord(text) && MAY_NAME_SECRET.test(text));
+/**
+ * The secret-fields prefilter of its weak names (`key`, `code`, `sig`...: secret-keys.ts), and
+ * that built-in's second gate part. Apart from the credentials words: a `"key":` in every S3
+ * call's CloudTrail record would open the gate to all six built-ins' own tests.
+ */
+export const mayNameWeakSecret = oncePerText((text) => MAY_NAME_WEAK_SECRET.test(text));
 
 /** A JSON text may have a field named like a secret (screen.ts: such a text is masked on its tree). */
 export const mayHaveSecretField = oncePerText(
@@ -59,16 +85,19 @@ export function secretWord(regex: RegExp): (text: string) => boolean {
 }
 
 /**
- * The vendors' token prefixes (secret-masks.ts VENDOR_TOKENS), in three scans: an alternation of
+ * The vendors' token prefixes (secret-masks.ts VENDOR_TOKENS), in four scans: an alternation of
  * 29 prefixes with 20 first characters cost V8 ~2.5 ns a character. The prefixes that end with
  * `_` are found from each `_` (rare in text, found as fast as memchr) by a look-behind; the
- * upper-case ones and the others in two shorter alternations.
+ * upper-case ones and the others in two shorter alternations; Vault's legacy `s.` token apart.
+ * Some parts are shorter than their prefix (`key-` for Mailgun's and Tailscale's `tskey-`,
+ * `ops_` for 1Password's `ops_eyJ`): a scan may pass more, never less.
  */
-const VENDOR_UPPER = /AIza|GOCSPX-|SG\.|SK[0-9a-fA-F]|HRKU-|NRAK-|PMAK-|ATATT3/;
+const VENDOR_UPPER =
+  /AIza|GOCSPX-|SG\.|SK[0-9a-fA-F]|HRKU-|NRAK-|PMAK-|AT(?:ATT3|BB|CTT3)|AGE-SECRET-KEY-|GR1348941|EAAA|CFPAT-|LTAI|Q~|:AA/;
 const VENDOR_OTHER =
-  /gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|ya29\.|pypi-|sk-|dapi|sq0|dp\./;
+  /gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|oas)-|xox|xapp-|hooks\.slack\.com|ya29\.|pypi-|sk-|sk\.eyJ|dapi|sq0|dp\.|key-|discord|\.atlasv1\.|hv[sbr]\.|v1\.0-|pul-|sntry|dt0c01\./;
 const VENDOR_UNDERSCORE =
-  /(?<=gh[pousr]|github_pat|_live|_test|whsec|npm|hf|_v1|glsa|lin_api|shp(?:at|ca|pa|ss))_/y;
+  /(?<=gh[pousr]|github_pat|_live|_test|whsec|npm|hf|_v1|glsa|lin_api|shp(?:at|ca|pa|ss)|dckr|pscale|sbp|sb_secret|figd|nf[pc]|rubygems|ops)_/y;
 function vendorUnderscore(text: string): boolean {
   for (let i = text.indexOf('_'); i !== -1; i = text.indexOf('_', i + 1)) {
     VENDOR_UNDERSCORE.lastIndex = i;
@@ -76,8 +105,14 @@ function vendorUnderscore(text: string): boolean {
   }
   return false;
 }
+/** Vault's legacy service token: `s.` and 24 letters and digits (secret-masks.ts). */
+export const mayHoldLegacyVaultToken = oncePerText((text) => /s\.[A-Za-z0-9]{24}/.test(text));
 export const mayHoldVendorToken = oncePerText(
-  (text) => vendorUnderscore(text) || VENDOR_UPPER.test(text) || VENDOR_OTHER.test(text),
+  (text) =>
+    vendorUnderscore(text) ||
+    VENDOR_UPPER.test(text) ||
+    VENDOR_OTHER.test(text) ||
+    mayHoldLegacyVaultToken(text),
 );
 
 /**

@@ -1,6 +1,6 @@
 import { isObject } from '../rules/problems';
 import { isCardNumber } from './builtin-masks';
-import { isSecretKey } from './secret-keys';
+import { isSecretField } from './secret-keys';
 import { numberSource, quoteNumbers, restoreNumbers, type SourceNumbers } from './source-numbers';
 
 /**
@@ -94,7 +94,7 @@ export function maskTree(
   const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
     const maskedKey = masks.text(key, counted);
     let masked: unknown;
-    if (masks.secretFieldsMask !== undefined && hasValue(item) && isSecretKey(key)) {
+    if (masks.secretFieldsMask !== undefined && hasValue(item) && isSecretField(key, item)) {
       counted.add(masks.secretFieldsMask);
       masked = '[MASKED]';
     } else masked = maskTree(item, masks, counted, depth + 1, numbers);
