@@ -40,6 +40,11 @@ export function alarmLockCheck(table: string, alarm: string, token: string) {
 const changeKey = (time: string) => `change#${time}`;
 const KEEP_SECONDS = 30 * 86_400;
 
+/** When an item of the ledger's table (an alarm's changes or a channel's storm minute) expires (TTL). */
+export const ledgerExpiresAt = (now: Date): AttributeValue => ({
+  N: String(Math.floor(now.getTime() / 1000) + KEEP_SECONDS),
+});
+
 const STRING_FIELDS = [
   'state',
   'oldState',
@@ -89,7 +94,7 @@ export class AlarmLedger {
   ) {}
 
   private expiresAt(): AttributeValue {
-    return { N: String(Math.floor(this.now().getTime() / 1000) + KEEP_SECONDS) };
+    return ledgerExpiresAt(this.now());
   }
 
   /** Records a state change; 'repeat' when the ledger had it already (the same change again). */

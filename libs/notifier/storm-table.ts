@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../runtime/errors';
-import { alarmLockCheck, LedgerLockLostError, type LedgerClient } from './ledger-table';
+import { alarmLockCheck, ledgerExpiresAt, LedgerLockLostError, type LedgerClient } from './ledger-table';
 import type { StormMember } from './storm-plan';
 
 /**
@@ -15,7 +15,6 @@ import type { StormMember } from './storm-plan';
 const HEAD = 'head';
 /** Tries of a line's write that conflicts with other writes to the minute's item. */
 const CONFLICT_TRIES = 6;
-const KEEP_SECONDS = 30 * 86_400;
 
 export interface StormItem {
   members: StormMember[];
@@ -33,7 +32,7 @@ export class StormLedger {
   ) {}
 
   private expiresAt(): AttributeValue {
-    return { N: String(Math.floor(this.now().getTime() / 1000) + KEEP_SECONDS) };
+    return ledgerExpiresAt(this.now());
   }
 
   /**
