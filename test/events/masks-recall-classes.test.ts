@@ -1,5 +1,5 @@
 import { applyMask, compileMask, type CompiledMask } from '../../libs/forwarding/filters-and-masks/masks';
-import { compileMessageRules, type GroupScreen } from '../../libs/forwarding/filters-and-masks/screen';
+import { screenOf } from '../support/masking';
 import { isSecretField, isSecretKey, looksRandom } from '../../libs/forwarding/filters-and-masks/secret-keys';
 import { Problems } from '../../libs/forwarding/rules/problems';
 
@@ -9,16 +9,6 @@ import { Problems } from '../../libs/forwarding/rules/problems';
  * form, and the near misses each must leave as they are. Tokens are built from repeated parts
  * (no real credential is written here).
  */
-function screenOf(builtins: unknown[]): GroupScreen {
-  const problems = new Problems('test');
-  const rules = compileMessageRules(
-    { masks: [{ name: 'm', logGroups: ['*'], builtins }] },
-    problems,
-    new Set(),
-  );
-  expect(problems.list).toEqual([]);
-  return rules!.forGroup('g')!;
-}
 function only(builtin: string): CompiledMask {
   const problems = new Problems('test');
   const compiled = compileMask({ name: 'm', logGroups: ['*'], builtins: [builtin] }, problems);

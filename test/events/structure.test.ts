@@ -1,18 +1,8 @@
 import fc from 'fast-check';
-import { compileMessageRules, type GroupScreen } from '../../libs/forwarding/filters-and-masks/screen';
+import { compileMessageRules } from '../../libs/forwarding/filters-and-masks/screen';
+import { screenOf } from '../support/masking';
 import { isSecretKey } from '../../libs/forwarding/filters-and-masks/secret-keys';
 import { Problems } from '../../libs/forwarding/rules/problems';
-
-function screenOf(builtins: unknown[]): GroupScreen {
-  const problems = new Problems('test');
-  const rules = compileMessageRules(
-    { masks: [{ name: 'm', logGroups: ['*'], builtins }] },
-    problems,
-    new Set(),
-  );
-  expect(problems.list).toEqual([]);
-  return rules!.forGroup('g')!;
-}
 
 const all = screenOf(['*']);
 const masked = (text: string) => all.maskMessage(text);
